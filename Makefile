@@ -1,0 +1,80 @@
+# Felles: `make demo` runs the system with demo data, `make test` runs the whole suite.
+
+PYTHON_SYSTEM ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+VENDOR := static/vendor/designsystemet
+DEMO_PERSONS ?= 5000
+
+.PHONY: demo test setup system-packages system-packages-browser env assets messages migrate seed lint format bench clean
+
+demo: setup migrate seed
+	@echo ""
+	@echo "  Felles is starting on http://127.0.0.1:8000/"
+	@echo "    Front page:            http://127.0.0.1:8000/"
+	@echo "    Case handling (admin): http://127.0.0.1:8000/admin/   user: admin   password: $${DEMO_ADMIN_PASSWORD:-felles-demo}"
+	@echo "    SMS outbox (demo):     http://127.0.0.1:8000/utvikling/sms/"
+	@echo "  One background worker runs beside the server. Stop both with Ctrl-C."
+	@echo ""
+	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(MANAGE) db_worker --interval 1 & worker=$$!; \
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: setup system-packages-browser
+	$(VENV)/bin/pytest
+
+setup: system-packages $(VENV)/.installed node_modules/.installed env assets messages
+
+system-packages:
+	@bin/ensure-system-packages
+
+system-packages-browser:
+	@bin/ensure-system-packages --browser
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON_SYSTEM) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# A local .env with a fresh secret key, made once from .env.example.
+env: .env
+.env:
+	@$(PYTHON_SYSTEM) -c "import secrets, pathlib; text = pathlib.Path('.env.example').read_text(); pathlib.Path('.env').write_text(text.replace('SECRET_KEY=\n', 'SECRET_KEY=' + secrets.token_urlsafe(50) + '\n', 1))"
+	@echo "Created .env from .env.example"
+
+assets: node_modules/.installed
+	@mkdir -p $(VENDOR)
+	@cp node_modules/@digdir/designsystemet-css/dist/src/index.css $(VENDOR)/designsystemet.css
+	@cp node_modules/@digdir/designsystemet-theme/brand/digdir.css $(VENDOR)/theme.css
+
+messages: $(VENV)/.installed
+	@cd locale && for po in */LC_MESSAGES/django.po; do msgfmt --check -o "$${po%.po}.mo" "$$po"; done
+
+migrate:
+	$(MANAGE) migrate --no-input -v0
+
+seed:
+	$(MANAGE) seed_population --count $(DEMO_PERSONS) --seed 1 --if-empty
+	$(MANAGE) seed_organisations
+	$(MANAGE) seed_demo_admin
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: setup
+	$(PY) bench/seed_population.py
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var/static

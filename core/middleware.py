@@ -1,0 +1,33 @@
+"""Language selection: Bokmål unless the citizen has chosen another language.
+
+Django's LocaleMiddleware would follow the browser's Accept-Language; Norwegian
+public services open in Bokmål and let the citizen switch, so we only honour
+the language cookie set by the switcher (and `?lang=` for links from outside).
+"""
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+SUPPORTED = {code for code, _name in settings.LANGUAGES}
+
+
+def chosen_language(request) -> str:
+    for candidate in (request.GET.get("lang"), request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)):
+        if candidate in SUPPORTED:
+            return candidate
+    return settings.LANGUAGE_CODE
+
+
+class LanguageMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = chosen_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",))
+        return response

@@ -1,0 +1,54 @@
+"""Pages every visitor can reach: the front page, the health check, error pages,
+and in development the SMS outbox (the demo user's "phone")."""
+
+from django.conf import settings
+from django.db import DatabaseError, connections
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from core.models import OutboundSms
+
+
+@require_GET
+def front_page(request):
+    return render(request, "core/front_page.html")
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when every configured database answers a query, 503 otherwise."""
+    try:
+        for alias in settings.DATABASES:
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@never_cache
+@require_GET
+def sms_outbox(request):
+    """The messages the outbox backend has kept; reachable only with DEBUG on."""
+    if not settings.DEBUG:
+        raise Http404
+    return render(request, "core/sms_outbox.html", {"messages_sent": OutboundSms.objects.all()[:50]})
+
+
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)

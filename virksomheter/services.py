@@ -1,0 +1,55 @@
+"""Organisations: registration, lookup, and the demo agencies."""
+
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core import audit
+from core.phone import normalise_phone_number
+from virksomheter.models import Organisation
+
+
+class VirksomheterError(Exception):
+    code = "virksomheter_error"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class OrganisationNotFound(VirksomheterError):
+    code = "organisation_not_found"
+
+
+def get_organisation(organisasjonsnummer: str) -> Organisation:
+    try:
+        return Organisation.objects.get(organisasjonsnummer=organisasjonsnummer.replace(" ", ""))
+    except Organisation.DoesNotExist:
+        raise OrganisationNotFound(
+            _("No organisation with organisasjonsnummer %(number)s is registered.")
+            % {"number": organisasjonsnummer}
+        ) from None
+
+
+def save_organisation(
+    organisation: Organisation, *, changed_by: Any, request=None, logo_png: bytes | None = None
+) -> Organisation:
+    """Validate and store an organisation; the phone number is kept in E.164."""
+    if organisation.phone:
+        organisation.phone = normalise_phone_number(organisation.phone)
+    if logo_png is not None:
+        organisation.logo.save(f"{organisation.organisasjonsnummer}.png", ContentFile(logo_png), save=False)
+    organisation.full_clean()
+    created = organisation.pk is None
+    with transaction.atomic():
+        organisation.save()
+        audit.record(
+            "virksomheter.organisation_registered" if created else "virksomheter.organisation_changed",
+            actor=changed_by,
+            request=request,
+            obj=organisation,
+            object_id=organisation.organisasjonsnummer,
+        )
+    return organisation
