@@ -52,6 +52,9 @@ assets: node_modules/.installed
 	@mkdir -p $(VENDOR)
 	@cp node_modules/@digdir/designsystemet-css/dist/src/index.css $(VENDOR)/designsystemet.css
 	@cp node_modules/@digdir/designsystemet-theme/brand/digdir.css $(VENDOR)/theme.css
+	@mkdir -p static/vendor/inter/files
+	@cp node_modules/@fontsource/inter/latin.css static/vendor/inter/inter.css
+	@cp node_modules/@fontsource/inter/files/inter-latin-*-normal.woff* static/vendor/inter/files/
 
 messages: $(VENV)/.installed
 	@cd locale && for po in */LC_MESSAGES/django.po; do msgfmt --check -o "$${po%.po}.mo" "$$po"; done
@@ -77,4 +80,4 @@ bench: setup
 	$(PY) bench/seed_population.py
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) var/static
+	rm -rf $(VENV) node_modules static/vendor var/static

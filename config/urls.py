@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView
 
@@ -12,14 +13,15 @@ admin.site.site_title = "Felles"
 urlpatterns = [
     path("", include("core.urls")),
     path("sprak/", set_language, name="set_language"),
+    path("favicon.ico", RedirectView.as_view(url="/" + settings.STATIC_URL + "img/felles.svg")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
+    from django.conf.urls.static import static as serve_files
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += serve_files(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler400 = core_views.bad_request
 handler403 = core_views.permission_denied

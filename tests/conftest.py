@@ -1,0 +1,29 @@
+"""Shared fixtures. Tasks run immediately in tests, except in the worker's own test."""
+
+import pytest
+from asgiref.local import Local
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django_tasks import task_backends
+
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": []}}
+
+
+@receiver(setting_changed)
+def reset_task_backends(*, setting, **kwargs):
+    # django-tasks caches its backends like Django caches CACHES; forget them when TASKS changes.
+    if setting == "TASKS":
+        task_backends._settings = task_backends.settings = task_backends.configure_settings(None)
+        task_backends._connections = Local(task_backends.thread_critical)
+
+
+@pytest.fixture(autouse=True)
+def run_tasks_immediately(settings):
+    settings.TASKS = IMMEDIATE_TASKS
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    return django_user_model.objects.create_user(
+        username="saksbehandler", password="Riktig-hest-batteri-42", is_staff=True
+    )

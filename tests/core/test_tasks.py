@@ -1,0 +1,54 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.models import OutboundSms
+from core.tasks import deliver_sms
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_tasks_run_immediately_in_tests():
+    result = deliver_sms.enqueue("912 34 567", "Hei fra Felles")
+    assert result.return_value == "+4791234567"
+    assert OutboundSms.objects.get().text == "Hei fra Felles"
+
+
+def manage(*args, env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_database_worker_runs_an_enqueued_task(tmp_path):
+    """The real chain: enqueue into the database, `manage.py db_worker` picks it up."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'worker.sqlite3'}",
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+        "DEBUG": "true",
+        "SMS_BACKEND": "core.sms.backends.database.OutboxBackend",
+    }
+    assert manage("migrate", "-v0", env=env).returncode == 0
+    enqueue = manage(
+        "shell", "--no-imports", "-c",
+        "from core.tasks import deliver_sms; print(deliver_sms.enqueue('41234567', 'Kode 12345').status)",
+        env=env,
+    )  # fmt: skip
+    assert enqueue.stdout.strip().endswith("READY"), enqueue.stderr
+    before = manage("shell", "--no-imports", "-c", "from core.models import OutboundSms; print(OutboundSms.objects.count())", env=env)
+    assert before.stdout.strip() == "0"
+
+    worker = manage("db_worker", "--batch", "--no-startup-delay", env=env)
+    assert worker.returncode == 0, worker.stderr
+
+    after = manage(
+        "shell", "--no-imports", "-c",
+        "from core.models import OutboundSms; print(*OutboundSms.objects.values_list('to', 'text').get())",
+        env=env,
+    )  # fmt: skip
+    assert after.stdout.strip() == "+4741234567 Kode 12345"
