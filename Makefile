@@ -77,7 +77,7 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 
 bench: setup
-	$(PY) bench/seed_population.py
+	$(PY) bench/seed_population.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var/static

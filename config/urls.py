@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView
 
@@ -13,7 +12,6 @@ admin.site.site_title = "Felles"
 urlpatterns = [
     path("", include("core.urls")),
     path("sprak/", set_language, name="set_language"),
-    path("favicon.ico", RedirectView.as_view(url="/" + settings.STATIC_URL + "img/felles.svg")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 # Window geometry in millimetres, measured from the sheet's top-left corner.
 ADDRESS_WINDOW = {"left": 20, "top": 45, "width": 90, "height": 45}
@@ -63,7 +63,7 @@ def render_letter_html(letter: Letter) -> str:
     with translation.override(letter.language):
         return render_to_string(
             "core/letter.html",
-            {"letter": letter, "window": ADDRESS_WINDOW, "body": mark_safe(letter.body_html)},
+            {"letter": letter, "window": ADDRESS_WINDOW, "body": letter.body_html},
         )
 
 

@@ -4,11 +4,18 @@ and in development the SMS outbox (the demo user's "phone")."""
 from django.conf import settings
 from django.db import DatabaseError, connections
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.models import OutboundSms
+
+
+@require_GET
+def favicon(request):
+    return redirect(static("img/felles.svg"))
 
 
 @require_GET
@@ -44,6 +51,19 @@ def bad_request(request, exception=None):
 
 def permission_denied(request, exception=None):
     return render(request, "403.html", status=403)
+
+
+def csrf_failure(request, reason=""):
+    return render(
+        request,
+        "403.html",
+        {
+            "explanation": _(
+                "The form has expired or your browser blocks cookies. Go back, reload the page and try again."
+            )
+        },
+        status=403,
+    )
 
 
 def page_not_found(request, exception=None):

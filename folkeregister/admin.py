@@ -3,8 +3,8 @@ addresses that only staff with the special permission may see or change."""
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Q as models_q
 from django.core.exceptions import ValidationError
+from django.db.models import Q as models_q
 from django.utils.translation import gettext_lazy as _
 
 from core import audit
@@ -20,7 +20,10 @@ DERIVED = ("number_kind", "birth_date", "sex")
 class PersonForm(forms.ModelForm):
     class Meta:
         model = Person
-        exclude = DERIVED
+        fields = (
+            "identity_number", "given_name", "middle_name", "family_name",
+            "status", "status_date", "address_protection", *RESIDENTIAL, *POSTAL,
+        )  # fmt: skip
 
     def clean_identity_number(self):
         return parse_identity_number(self.cleaned_data["identity_number"]).number

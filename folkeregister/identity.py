@@ -57,7 +57,7 @@ def _invalid(message=None) -> ValidationError:
 
 def _classic_k1(number: str) -> int:
     """The classic first check digit, 0..10 (10 means: no classic number has these digits)."""
-    return (11 - sum(w * int(d) for w, d in zip(K1_WEIGHTS, number))) % 11
+    return (11 - sum(w * int(d) for w, d in zip(K1_WEIGHTS, number[:9], strict=True))) % 11
 
 
 def parse_identity_number(value: str) -> IdentityNumber:
@@ -65,7 +65,8 @@ def parse_identity_number(value: str) -> IdentityNumber:
 
     Spaces and a dash between date and personnummer are allowed."""
     number = fodselsnummer.compact(str(value))
-    if len(number) != 11 or not number.isdigit():
+    # str.isdigit() also accepts digits such as '²' or '１' that are no part of a number.
+    if len(number) != 11 or not (number.isascii() and number.isdigit()):
         raise _invalid()
 
     day, month = int(number[0:2]), int(number[2:4])
@@ -98,9 +99,7 @@ def parse_identity_number(value: str) -> IdentityNumber:
 
     # Only numbers with the classic first check digit still encode sex.
     sex = ("M" if int(number[8]) % 2 else "F") if k1 == classic_k1 else ""
-    return IdentityNumber(
-        number=number, kind=kind, synthetic=synthetic, birth_date=birth_date, sex=sex
-    )
+    return IdentityNumber(number=number, kind=kind, synthetic=synthetic, birth_date=birth_date, sex=sex)
 
 
 def validate_identity_number(value: str) -> None:

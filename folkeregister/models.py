@@ -88,9 +88,7 @@ class Person(models.Model):
             models.Index(Upper("family_name"), Upper("given_name"), name="person_name_upper"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(sex__in=["F", "M", ""]), name="person_sex_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(sex__in=["F", "M", ""]), name="person_sex_valid"),
             models.CheckConstraint(
                 condition=models.Q(identity_number__regex=r"^[0-9]{11}$"),
                 name="person_identity_number_digits",
@@ -119,7 +117,11 @@ class Person(models.Model):
         if not (street or postal_code):
             return []
         first = " ".join(str(part) for part in (street, f"{number or ''}{letter}") if part)
-        return [line for line in (first, f"{postal_code} {getattr(self, f'{prefix}_postal_town')}".strip()) if line]
+        return [
+            line
+            for line in (first, f"{postal_code} {getattr(self, f'{prefix}_postal_town')}".strip())
+            if line
+        ]
 
     @property
     def mailing_address_lines(self) -> list[str]:

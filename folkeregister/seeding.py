@@ -70,7 +70,9 @@ def _people(count: int, seed: int) -> Iterator[tuple]:
             status = Status.MIDLERTIDIG
         elif roll < 0.01 and age > 0:
             status = Status.DOED
-            status_date = birth_date + datetime.timedelta(days=rng.randint(0, (REFERENCE_DATE - birth_date).days))
+            status_date = birth_date + datetime.timedelta(
+                days=rng.randint(0, (REFERENCE_DATE - birth_date).days)
+            )
         elif roll < 0.025 and age >= 18:
             status = Status.UTFLYTTET
             status_date = REFERENCE_DATE - datetime.timedelta(days=rng.randint(1, 3650))
@@ -115,7 +117,7 @@ def _insert(chunk: list[tuple]) -> None:
                 copy.write_row(row)
     else:
         Person.objects.bulk_create(
-            [Person(**dict(zip(COLUMNS, row))) for row in chunk], batch_size=2000
+            [Person(**dict(zip(COLUMNS, row, strict=True))) for row in chunk], batch_size=2000
         )
 
 

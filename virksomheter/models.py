@@ -44,7 +44,9 @@ class Organisation(models.Model):
     logo = models.FileField(_("logo (PNG)"), upload_to="logos/", blank=True, validators=[validate_png])
     contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
     email = models.EmailField(_("general e-mail"), blank=True)
-    phone = models.CharField(_("general phone"), max_length=20, blank=True, validators=[validate_phone_number])
+    phone = models.CharField(
+        _("general phone"), max_length=20, blank=True, validators=[validate_phone_number]
+    )
     invoice_reference = models.CharField(_("invoice reference"), max_length=100, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -2,13 +2,14 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import audit
 from core.phone import normalise_phone_number
-from virksomheter.models import Organisation
+from virksomheter.models import Organisation, validate_png
 
 
 class VirksomheterError(Exception):
@@ -39,11 +40,19 @@ def save_organisation(
     """Validate and store an organisation; the phone number is kept in E.164."""
     if organisation.phone:
         organisation.phone = normalise_phone_number(organisation.phone)
+    # Check everything before a logo file is written, so refused input leaves no file behind.
     if logo_png is not None:
-        organisation.logo.save(f"{organisation.organisasjonsnummer}.png", ContentFile(logo_png), save=False)
-    organisation.full_clean()
+        try:
+            validate_png(ContentFile(logo_png))
+        except ValidationError as error:
+            raise ValidationError({"logo": error.error_list}) from None
+    organisation.full_clean(exclude=["logo"] if logo_png is not None else None)
     created = organisation.pk is None
     with transaction.atomic():
+        if logo_png is not None:
+            organisation.logo.save(
+                f"{organisation.organisasjonsnummer}.png", ContentFile(logo_png), save=False
+            )
         organisation.save()
         audit.record(
             "virksomheter.organisation_registered" if created else "virksomheter.organisation_changed",

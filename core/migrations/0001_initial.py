@@ -4,7 +4,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
 POSTGRES_APPEND_ONLY = """
 CREATE FUNCTION core_auditevent_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -81,28 +80,20 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "time",
-                    models.DateTimeField(
-                        auto_now_add=True, db_index=True, verbose_name="time"
-                    ),
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time"),
                 ),
                 ("actor", models.CharField(max_length=200, verbose_name="actor")),
                 (
                     "action",
-                    models.CharField(
-                        db_index=True, max_length=100, verbose_name="action"
-                    ),
+                    models.CharField(db_index=True, max_length=100, verbose_name="action"),
                 ),
                 (
                     "object_type",
-                    models.CharField(
-                        blank=True, max_length=100, verbose_name="object type"
-                    ),
+                    models.CharField(blank=True, max_length=100, verbose_name="object type"),
                 ),
                 (
                     "object_id",
-                    models.CharField(
-                        blank=True, db_index=True, max_length=100, verbose_name="object"
-                    ),
+                    models.CharField(blank=True, db_index=True, max_length=100, verbose_name="object"),
                 ),
                 (
                     "outcome",
@@ -118,15 +109,11 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "ip_address",
-                    models.GenericIPAddressField(
-                        blank=True, null=True, verbose_name="IP address"
-                    ),
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address"),
                 ),
                 (
                     "user_agent",
-                    models.CharField(
-                        blank=True, max_length=500, verbose_name="user agent"
-                    ),
+                    models.CharField(blank=True, max_length=500, verbose_name="user agent"),
                 ),
                 (
                     "details",

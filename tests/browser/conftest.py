@@ -36,8 +36,9 @@ def pytest_collection_modifyitems(items):
 
 
 class CheckedPage:
-    """A Playwright page that audits what it shows. Use `goto` for addresses and
-    `check()` after any click that lands on a new page."""
+    """A Playwright page that audits what it shows. Use `goto` for addresses,
+    `follow(locator)` for clicks that load a new page, and `check()` after anything
+    else that changes what is shown."""
 
     def __init__(self, page, base_url: str):
         self.page = page
@@ -63,6 +64,12 @@ class CheckedPage:
         response = self.page.goto(self.base_url + path)
         self.check()
         return response
+
+    def follow(self, locator):
+        """Click something that loads a new page, wait for that page, and check it."""
+        with self.page.expect_navigation():
+            locator.click()
+        self.check()
 
     def check(self):
         """axe-core on the current page: fail on serious or critical violations."""

@@ -20,7 +20,12 @@ def test_tasks_run_immediately_in_tests():
 
 def manage(*args, env):
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -40,7 +45,13 @@ def test_database_worker_runs_an_enqueued_task(tmp_path):
         env=env,
     )  # fmt: skip
     assert enqueue.stdout.strip().endswith("READY"), enqueue.stderr
-    before = manage("shell", "--no-imports", "-c", "from core.models import OutboundSms; print(OutboundSms.objects.count())", env=env)
+    before = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from core.models import OutboundSms; print(OutboundSms.objects.count())",
+        env=env,
+    )
     assert before.stdout.strip() == "0"
 
     worker = manage("db_worker", "--batch", "--no-startup-delay", env=env)
