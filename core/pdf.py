@@ -12,6 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import format_html_join
@@ -54,9 +55,10 @@ class Letter:
 
 
 def paragraphs(text: str) -> SafeString:
-    """Plain text with blank lines between paragraphs, escaped, as letter body HTML."""
+    """Plain text as letter body HTML, escaped: blank lines part paragraphs, single
+    line breaks are kept (as in a closing "Med vennlig hilsen" and a name)."""
     blocks = [block.strip() for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
-    return format_html_join("", "<p>{}</p>", ((block,) for block in blocks))
+    return format_html_join("", "<p>{}</p>", ((linebreaksbr(block, autoescape=True),) for block in blocks))
 
 
 def render_letter_html(letter: Letter) -> str:

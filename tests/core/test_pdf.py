@@ -97,3 +97,8 @@ def test_body_text_is_escaped():
     body = paragraphs("<script>alert(1)</script> & co")
     assert "&lt;script&gt;" in body
     assert "&amp; co" in body
+
+
+def test_single_line_breaks_stay_within_a_paragraph():
+    body = paragraphs("Med vennlig hilsen\nFjordvik kommune\n\nVedlegg: 1")
+    assert body == "<p>Med vennlig hilsen<br>Fjordvik kommune</p><p>Vedlegg: 1</p>"
