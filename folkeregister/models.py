@@ -36,6 +36,10 @@ class Sex(models.TextChoices):
     UNKNOWN = "", _("Not encoded")
 
 
+def join_name(given_name: str, middle_name: str, family_name: str) -> str:
+    return " ".join(part for part in (given_name, middle_name, family_name) if part)
+
+
 ADDRESS_FIELDS = ("street", "house_number", "house_letter", "postal_code", "postal_town", "municipality")
 
 
@@ -103,27 +107,8 @@ class Person(models.Model):
 
     @property
     def full_name(self) -> str:
-        return " ".join(part for part in (self.given_name, self.middle_name, self.family_name) if part)
+        return join_name(self.given_name, self.middle_name, self.family_name)
 
     @property
     def is_address_protected(self) -> bool:
         return self.address_protection != AddressProtection.UGRADERT
-
-    def address_lines(self, prefix: str) -> list[str]:
-        street = getattr(self, f"{prefix}_street")
-        number = getattr(self, f"{prefix}_house_number")
-        letter = getattr(self, f"{prefix}_house_letter")
-        postal_code = getattr(self, f"{prefix}_postal_code")
-        if not (street or postal_code):
-            return []
-        first = " ".join(str(part) for part in (street, f"{number or ''}{letter}") if part)
-        return [
-            line
-            for line in (first, f"{postal_code} {getattr(self, f'{prefix}_postal_town')}".strip())
-            if line
-        ]
-
-    @property
-    def mailing_address_lines(self) -> list[str]:
-        """Where letters go: the postal address if registered, otherwise the residence."""
-        return self.address_lines("postal") or self.address_lines("residential")

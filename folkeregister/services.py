@@ -15,19 +15,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.errors import DomainError
 from folkeregister.identity import parse_identity_number
-from folkeregister.models import AddressProtection, Person
+from folkeregister.models import AddressProtection, Person, join_name
 from folkeregister.postal import poststed_for
 
 MAX_NUMBERS_PER_LOOKUP = 1000
 
 
-class FolkeregisterError(Exception):
+class FolkeregisterError(DomainError):
     code = "folkeregister_error"
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class InvalidIdentityNumber(FolkeregisterError):
@@ -76,7 +73,7 @@ class PersonRecord:
 
     @property
     def full_name(self) -> str:
-        return " ".join(part for part in (self.given_name, self.middle_name, self.family_name) if part)
+        return join_name(self.given_name, self.middle_name, self.family_name)
 
     @property
     def is_address_protected(self) -> bool:

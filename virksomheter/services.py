@@ -8,16 +8,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.errors import DomainError
 from core.phone import normalise_phone_number
 from virksomheter.models import Organisation, validate_png
 
 
-class VirksomheterError(Exception):
+class VirksomheterError(DomainError):
     code = "virksomheter_error"
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class OrganisationNotFound(VirksomheterError):
