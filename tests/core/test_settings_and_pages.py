@@ -100,6 +100,17 @@ def test_health_check_answers_with_the_database_up(client):
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
+def test_email_is_configured_from_the_environment():
+    code = "import django; django.setup(); from django.conf import settings as s; print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS)"
+    result = run_python(code, DEBUG="true", EMAIL_URL="smtp+tls://felles:hemmelig@smtp.example.no:587")
+    assert result.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.no",
+        "587",
+        "True",
+    ]
+
+
 def test_argon2_is_the_first_password_hasher(settings):
     assert settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
 
