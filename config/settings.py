@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "core",
     "folkeregister",
     "virksomheter",
+    "minid",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +123,11 @@ STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Never served over HTTP: letters with one-time codes and other personal documents.
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")), "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -185,6 +191,19 @@ SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", default="")
 SMS_SENDER = env("SMS_SENDER", default="Felles")
 PHONE_DEFAULT_REGION = "NO"
+
+# MinID
+MINID_PIN_CODES_PER_LETTER = 25
+MINID_MAX_FAILED_ATTEMPTS = env.int("MINID_MAX_FAILED_ATTEMPTS", default=5)
+MINID_CODE_TTL_SECONDS = env.int("MINID_CODE_TTL_SECONDS", default=300)
+MINID_LOGIN_TTL_SECONDS = 900
+# Failed attempts allowed from one client address within the window before it must wait.
+MINID_IP_MAX_FAILURES = env.int("MINID_IP_MAX_FAILURES", default=20)
+MINID_IP_WINDOW_SECONDS = 900
+MINID_LETTER_SENDER = {
+    "name": env("MINID_LETTER_SENDER_NAME", default="MinID"),
+    "address_lines": env.list("MINID_LETTER_SENDER_ADDRESS", default=["Postboks 1", "0101 OSLO"]),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -12,6 +12,7 @@ admin.site.site_title = "Felles"
 urlpatterns = [
     path("", include("core.urls")),
     path("sprak/", set_language, name="set_language"),
+    path("minid/", include("minid.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

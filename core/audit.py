@@ -52,3 +52,8 @@ def record(
         user_agent=request.headers.get("User-Agent", "")[:500] if request is not None else "",
         details=details or {},
     )
+
+
+def events_about(object_type: str, object_id: str):
+    """Events about one object, newest first (for example a citizen's own log)."""
+    return AuditEvent.objects.filter(object_type=object_type, object_id=object_id)

@@ -12,12 +12,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from core import audit
 from core.errors import DomainError
 from folkeregister.identity import parse_identity_number
-from folkeregister.models import AddressProtection, Person, join_name
+from folkeregister.models import AddressProtection, Person, Status, join_name
 from folkeregister.postal import poststed_for
 
 MAX_NUMBERS_PER_LOOKUP = 1000
@@ -197,3 +198,25 @@ def save_person(person: Person, *, changed_by: Any, request=None) -> Person:
             object_id=person.identity_number,
         )
     return person
+
+
+def get_person(identity_number: str) -> Person:
+    """The register's row, for apps that keep a foreign key to a person. Read it, never write it.
+    Raises InvalidIdentityNumber or PersonNotFound."""
+    number = _valid_number(identity_number)
+    try:
+        return Person.objects.get(identity_number=number)
+    except Person.DoesNotExist:
+        raise PersonNotFound(
+            _("No person with identity number %(number)s is registered.") % {"number": number}
+        ) from None
+
+
+def living_residents_by_birth_year() -> dict[int, int]:
+    """How many living residents were born each year (for statistics by age)."""
+    rows = (
+        Person.objects.exclude(status__in=[Status.DOED, Status.UTFLYTTET, Status.OPPHOERT])
+        .values_list("birth_date__year")
+        .annotate(count=Count("id"))
+    )
+    return dict(rows)

@@ -1,0 +1,363 @@
+"""MinID users: registration, password rules, contact details, export and deletion."""
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import audit
+from core.phone import is_mobile, normalise_phone_number
+from core.tasks import deliver_email, deliver_sms
+from folkeregister.models import Person
+from minid.models import CodeChannel, Login, MinidUser, OneTimeCode, PinLetter
+from minid.services import pin_letters
+from minid.services.codes import code_matches, hash_code, new_sms_code
+from minid.services.errors import (
+    AlreadyRegistered,
+    CodeRejected,
+    ContactRejected,
+    MinidError,
+    PasswordRejected,
+)
+from minid.services.ratelimit import check_not_limited, client_ip, record_failure
+
+OBJECT_TYPE = pin_letters.OBJECT_TYPE
+PASSWORD_MIN, PASSWORD_MAX = 8, 16
+
+
+def record(action: str, user: MinidUser, *, request=None, outcome=audit.Outcome.SUCCESS, **details) -> None:
+    """Audit a MinID event about a citizen; the citizen's own page lists these."""
+    audit.record(
+        action,
+        actor=details.pop("actor", user.person.identity_number),
+        request=request,
+        object_type=OBJECT_TYPE,
+        object_id=user.person.identity_number,
+        outcome=outcome,
+        details=details,
+    )
+
+
+# Passwords
+
+
+def password_matches(user: MinidUser, password: str) -> bool:
+    return bool(user.password) and check_password(password, user.password)
+
+
+def password_problems(password: str, person: Person) -> list[str]:
+    """Every rule the password breaks, as messages for the citizen."""
+    problems = []
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        problems.append(
+            _("The password must be between %(min)d and %(max)d characters long.")
+            % {"min": PASSWORD_MIN, "max": PASSWORD_MAX}
+        )
+    if not (re.search(r"[^\W\d_]", password) and re.search(r"\d", password)):
+        problems.append(_("The password must contain both letters and digits."))
+    birth = person.birth_date
+    forbidden = {
+        person.identity_number,
+        person.identity_number[:6],
+        birth.strftime("%d%m%y"),
+        birth.strftime("%d%m%Y"),
+        birth.strftime("%Y%m%d"),
+    }
+    digits = re.sub(r"\D", "", password)
+    if any(f in password or f in digits for f in forbidden):
+        problems.append(_("The password must not contain your fødselsnummer or your birth date."))
+    return problems
+
+
+def check_new_password(password: str, repeated: str, person: Person) -> None:
+    problems = password_problems(password, person)
+    if password != repeated:
+        problems.append(_("The two passwords are not the same."))
+    if problems:
+        raise PasswordRejected(problems)
+
+
+# Contact details and codes sent to them
+
+
+def clean_mobile(value: str) -> str:
+    try:
+        number = normalise_phone_number(value)
+    except ValidationError:
+        raise ContactRejected(_("Enter a valid mobile number.")) from None
+    if not is_mobile(number):
+        raise ContactRejected(_("%(number)s is not a mobile number.") % {"number": number})
+    return number
+
+
+def clean_email(value: str) -> str:
+    value = value.strip()
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise ContactRejected(_("Enter a valid e-mail address.")) from None
+    return value.lower()
+
+
+def send_code(user: MinidUser, purpose: str, target: str, *, bound_to: str | None = None) -> None:
+    """A fresh code to a mobile or e-mail address; earlier unused codes for the same purpose die."""
+    code = new_sms_code()
+    salt, code_hash = hash_code(code)
+    OneTimeCode.objects.filter(user=user, purpose=purpose, used_at__isnull=True).update(used_at=timezone.now())
+    OneTimeCode.objects.create(
+        user=user,
+        purpose=purpose,
+        bound_to=bound_to or target,
+        salt=salt,
+        code_hash=code_hash,
+        expires_at=timezone.now() + timedelta(seconds=settings.MINID_CODE_TTL_SECONDS),
+    )
+    minutes = settings.MINID_CODE_TTL_SECONDS // 60
+    if purpose == OneTimeCode.Purpose.VERIFY_EMAIL:
+        deliver_email.enqueue(
+            target,
+            _("Your MinID code"),
+            _("Your code to confirm this e-mail address for MinID is %(code)s. It is valid for %(minutes)d minutes.")
+            % {"code": code, "minutes": minutes},
+        )
+    else:
+        deliver_sms.enqueue(
+            target,
+            _("Your MinID code is %(code)s. It is valid for %(minutes)d minutes. Never give it to anyone.")
+            % {"code": code, "minutes": minutes},
+        )
+
+
+def use_code(user: MinidUser, purpose: str, bound_to: str, code: str) -> bool:
+    """Use up a matching, unexpired code; False when there is none."""
+    with transaction.atomic():
+        candidate = (
+            OneTimeCode.objects.select_for_update()
+            .filter(user=user, purpose=purpose, bound_to=bound_to, used_at__isnull=True)
+            .order_by("-created")
+            .first()
+        )
+        if candidate is None or candidate.expires_at < timezone.now():
+            return False
+        if not code_matches(candidate.salt, candidate.code_hash, code):
+            return False
+        candidate.used_at = timezone.now()
+        candidate.save(update_fields=["used_at"])
+    return True
+
+
+# Registration
+
+
+@dataclass(frozen=True)
+class RegistrationStart:
+    person: Person
+    letter: PinLetter
+    numbers: list[int]
+
+
+def start_registration(identity_number: str, *, request=None) -> RegistrationStart:
+    """Step 1: a living person in the register, with an address and a valid PIN letter."""
+    check_not_limited(client_ip(request))
+    person, _record = pin_letters._eligible_person(identity_number)
+    existing = MinidUser.objects.filter(person=person).first()
+    if existing is not None and existing.status != MinidUser.Status.REGISTERING:
+        raise AlreadyRegistered()
+    letter = pin_letters.require_current_letter(person)
+    return RegistrationStart(person=person, letter=letter, numbers=pin_letters.pick_numbers(letter, 2))
+
+
+def confirm_registration_codes(person: Person, letter_id: int, answers: dict[int, str], *, request=None) -> None:
+    """Step 2: two codes from the letter prove the person has it."""
+    ip = client_ip(request)
+    check_not_limited(ip)
+    letter = pin_letters.current_letter(person)
+    if letter is None or letter.pk != letter_id:
+        raise CodeRejected(_("This PIN letter is no longer valid. Start again."))
+    if not pin_letters.use_pin_codes(letter, answers):
+        record_failure(ip)
+        pin_letters.record_wrong_code(letter, request=request)
+        raise CodeRejected()
+
+
+def create_profile(
+    person: Person, *, password: str, repeated: str, mobile: str, email: str, channel: str, request=None
+) -> MinidUser:
+    """Step 3: password and contact details; a code goes to each contact given."""
+    check_new_password(password, repeated, person)
+    if not (mobile or email):
+        raise ContactRejected(_("Give a mobile number, an e-mail address or both."))
+    mobile = clean_mobile(mobile) if mobile else ""
+    email = clean_email(email) if email else ""
+    if channel == CodeChannel.SMS and not mobile:
+        raise ContactRejected(_("To get codes by SMS, give a mobile number."))
+    with transaction.atomic():
+        user, _created = MinidUser.objects.select_for_update().get_or_create(person=person)
+        if user.status != MinidUser.Status.REGISTERING:
+            raise AlreadyRegistered()
+        user.password = make_password(password)
+        user.password_changed_at = timezone.now()
+        user.mobile, user.email, user.code_channel = mobile, email, channel
+        user.mobile_verified_at = user.email_verified_at = None
+        user.save()
+        if mobile:
+            send_code(user, OneTimeCode.Purpose.VERIFY_MOBILE, mobile)
+        if email:
+            send_code(user, OneTimeCode.Purpose.VERIFY_EMAIL, email)
+        record("minid.registration_profile", user, request=request)
+    return user
+
+
+def confirm_contact(user: MinidUser, kind: str, code: str, *, request=None) -> MinidUser:
+    """Verify the mobile ("mobile") or e-mail ("email") on the profile with the code sent to it."""
+    purpose = OneTimeCode.Purpose.VERIFY_MOBILE if kind == "mobile" else OneTimeCode.Purpose.VERIFY_EMAIL
+    target = user.mobile if kind == "mobile" else user.email
+    if not target or not use_code(user, purpose, target, code):
+        record_failure(client_ip(request))
+        raise CodeRejected()
+    setattr(user, f"{kind}_verified_at", timezone.now())
+    user.save(update_fields=[f"{kind}_verified_at"])
+    return user
+
+
+def unverified_contacts(user: MinidUser) -> list[str]:
+    kinds = []
+    if user.mobile and not user.mobile_verified_at:
+        kinds.append("mobile")
+    if user.email and not user.email_verified_at:
+        kinds.append("email")
+    return kinds
+
+
+def give_consent(user: MinidUser, *, accepted: bool, request=None) -> MinidUser | None:
+    """Step 5. "Yes" activates the user; "No" deletes everything registered so far."""
+    if not accepted:
+        record("minid.registration_declined", user, request=request)
+        user.delete()
+        return None
+    if unverified_contacts(user):
+        raise ContactRejected(_("Confirm your contact details with the codes we sent first."))
+    user.status = MinidUser.Status.ACTIVE
+    user.consent_at = timezone.now()
+    user.save(update_fields=["status", "consent_at"])
+    record("minid.registered", user, request=request)
+    return user
+
+
+# Self-service
+
+
+def change_password(user: MinidUser, *, current: str, new: str, repeated: str, request=None) -> None:
+    if not password_matches(user, current):
+        record_failure(client_ip(request))
+        record("minid.password_change", user, request=request, outcome=audit.Outcome.FAILURE)
+        raise PasswordRejected([_("The current password is wrong.")])
+    check_new_password(new, repeated, user.person)
+    user.password = make_password(new)
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "password_changed_at"])
+    record("minid.password_changed", user, request=request)
+
+
+def request_contact_change(user: MinidUser, kind: str, value: str) -> str:
+    """Send a code to a new mobile or e-mail; the change happens when it comes back."""
+    value = clean_mobile(value) if kind == "mobile" else clean_email(value)
+    purpose = OneTimeCode.Purpose.VERIFY_MOBILE if kind == "mobile" else OneTimeCode.Purpose.VERIFY_EMAIL
+    send_code(user, purpose, value)
+    return value
+
+
+def confirm_contact_change(user: MinidUser, kind: str, value: str, code: str, *, request=None) -> MinidUser:
+    purpose = OneTimeCode.Purpose.VERIFY_MOBILE if kind == "mobile" else OneTimeCode.Purpose.VERIFY_EMAIL
+    if not use_code(user, purpose, value, code):
+        record_failure(client_ip(request))
+        raise CodeRejected()
+    old = getattr(user, kind)
+    setattr(user, kind, value)
+    setattr(user, f"{kind}_verified_at", timezone.now())
+    user.save(update_fields=[kind, f"{kind}_verified_at"])
+    record(f"minid.{kind}_changed", user, request=request)
+    if old and old != value:
+        notice = _("The %(what)s registered for your MinID user was changed. If this was not you, contact MinID.") % {
+            "what": _("mobile number") if kind == "mobile" else _("e-mail address")
+        }
+        if kind == "mobile":
+            deliver_sms.enqueue(old, notice)
+        else:
+            deliver_email.enqueue(old, _("Your MinID contact details were changed"), notice)
+    return user
+
+
+def set_code_channel(user: MinidUser, channel: str, *, request=None) -> MinidUser:
+    if channel not in CodeChannel.values:
+        raise MinidError()
+    if channel == CodeChannel.SMS and not user.mobile:
+        raise ContactRejected(_("To get codes by SMS, register a mobile number first."))
+    user.code_channel = channel
+    user.save(update_fields=["code_channel"])
+    record("minid.code_channel_changed", user, request=request, channel=channel)
+    return user
+
+
+def delete_user(user: MinidUser, *, request=None) -> None:
+    record("minid.user_deleted", user, request=request)
+    user.delete()
+
+
+def own_audit_trail(user: MinidUser):
+    """The citizen's own MinID events ("din bruk av MinID logges"), newest first."""
+    return audit.events_about(OBJECT_TYPE, user.person.identity_number)
+
+
+def export_data(user: MinidUser) -> dict[str, Any]:
+    """Everything MinID holds about the citizen, for download as JSON."""
+
+    def iso(value):
+        return value.isoformat() if value else None
+
+    person = user.person
+    letters = PinLetter.objects.filter(person=person).order_by("created")
+    return {
+        "fodselsnummer": person.identity_number,
+        "name": person.full_name,
+        "status": user.status,
+        "created": iso(user.created),
+        "consent_given": iso(user.consent_at),
+        "last_login": iso(user.last_login_at),
+        "password_changed": iso(user.password_changed_at),
+        "mobile": user.mobile,
+        "mobile_verified": iso(user.mobile_verified_at),
+        "email": user.email,
+        "email_verified": iso(user.email_verified_at),
+        "code_channel": user.code_channel,
+        "pin_letters": [
+            {
+                "serial": letter.serial,
+                "created": iso(letter.created),
+                "blocked": iso(letter.blocked_at),
+                "codes_used": letter.codes.filter(used_at__isnull=False).count(),
+            }
+            for letter in letters
+        ],
+        "logins": [
+            {"started": iso(login.started_at), "completed": iso(login.completed_at), "method": login.method}
+            for login in Login.objects.filter(user=user).order_by("started_at")
+        ],
+        "log": [
+            {"time": iso(event.time), "action": event.action, "outcome": event.outcome, "ip": event.ip_address}
+            for event in own_audit_trail(user).order_by("time")
+        ],
+    }
+
+
+def user_for(person: Person) -> MinidUser | None:
+    return MinidUser.objects.filter(person=person).first()
+

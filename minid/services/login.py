@@ -1,0 +1,202 @@
+"""Login with MinID, the service ID-porten calls: fødselsnummer + password, then a
+one-time code by SMS or from the PIN letter.
+
+Wrong passwords and wrong codes count against the user; the fifth in a row locks it.
+An unknown fødselsnummer gets the same answer as a wrong password, after the same
+password-hashing work, so the answer does not tell whether a person has MinID.
+"""
+
+import random
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from core import audit
+from folkeregister import services as folkeregister
+from minid.models import CodeChannel, Login, MinidUser, OneTimeCode
+from minid.services import pin_letters
+from minid.services.accounts import check_new_password, password_matches, record, send_code, use_code
+from minid.services.errors import (
+    AccountLocked,
+    CodeRejected,
+    InvalidCredentials,
+    LoginExpired,
+)
+from minid.services.ratelimit import check_not_limited, client_ip, record_failure
+
+# Checked against when there is no user, so that a miss costs what a hit costs.
+_DUMMY_PASSWORD_HASH = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_PASSWORD_HASH
+    if _DUMMY_PASSWORD_HASH is None:
+        _DUMMY_PASSWORD_HASH = make_password("felles-minid-no-such-user")
+    return _DUMMY_PASSWORD_HASH
+
+
+def _find_user(identity_number: str) -> MinidUser | None:
+    try:
+        person = folkeregister.get_person(identity_number)
+    except folkeregister.FolkeregisterError:
+        return None
+    return MinidUser.objects.filter(person=person).exclude(status=MinidUser.Status.REGISTERING).first()
+
+
+def _count_failure(user: MinidUser, *, request, action: str) -> None:
+    """One more failure in a row; the last allowed one locks the user."""
+    MinidUser.objects.filter(pk=user.pk).update(failed_attempts=F("failed_attempts") + 1)
+    user.refresh_from_db(fields=["failed_attempts", "status"])
+    record(action, user, request=request, outcome=audit.Outcome.FAILURE, failures=user.failed_attempts)
+    if user.failed_attempts >= settings.MINID_MAX_FAILED_ATTEMPTS and not user.is_locked:
+        user.status = MinidUser.Status.LOCKED
+        user.locked_at = timezone.now()
+        user.save(update_fields=["status", "locked_at"])
+        record("minid.user_locked", user, request=request, outcome=audit.Outcome.DENIED)
+
+
+def start_login(identity_number: str, password: str, *, request=None) -> Login:
+    """Step 1. Returns the login attempt; the code is on its way (SMS) or asked for (PIN)."""
+    ip = client_ip(request)
+    check_not_limited(ip)
+    user = _find_user(identity_number)
+    if user is None:
+        check_password(password, _dummy_hash())
+        record_failure(ip)
+        raise InvalidCredentials()
+    if not password_matches(user, password):
+        record_failure(ip)
+        _count_failure(user, request=request, action="minid.login_password_wrong")
+        raise InvalidCredentials()
+    if user.is_locked:
+        record("minid.login_while_locked", user, request=request, outcome=audit.Outcome.DENIED)
+        raise AccountLocked()
+    now = timezone.now()
+    login = Login(
+        id=uuid.uuid4(),
+        user=user,
+        started_at=now,
+        expires_at=now + timedelta(seconds=settings.MINID_LOGIN_TTL_SECONDS),
+        method=Login.Method.SMS,
+    )
+    if user.code_channel == CodeChannel.PIN or not user.mobile:
+        _ask_for_pin(login)
+    else:
+        login.save()
+        send_code(user, OneTimeCode.Purpose.LOGIN, user.mobile, bound_to=str(login.id))
+    return login
+
+
+def _ask_for_pin(login: Login) -> None:
+    letter = pin_letters.require_current_letter(login.user.person)
+    login.method = Login.Method.PIN
+    login.pin_number = pin_letters.pick_numbers(letter, 1)[0]
+    login.save()
+
+
+def use_pin_instead(login: Login) -> Login:
+    """"I would rather use a PIN code from my letter." """
+    _check_open(login)
+    if login.method != Login.Method.PIN:
+        OneTimeCode.objects.filter(
+            user=login.user, purpose=OneTimeCode.Purpose.LOGIN, bound_to=str(login.id)
+        ).update(used_at=timezone.now())
+        _ask_for_pin(login)
+    return login
+
+
+def resend_sms(login: Login) -> Login:
+    _check_open(login)
+    if login.method == Login.Method.SMS:
+        send_code(login.user, OneTimeCode.Purpose.LOGIN, login.user.mobile, bound_to=str(login.id))
+    return login
+
+
+def _check_open(login: Login) -> None:
+    if login.completed_at is not None or login.expires_at < timezone.now():
+        raise LoginExpired()
+
+
+def get_login(login_id) -> Login | None:
+    return Login.objects.select_related("user__person").filter(pk=login_id).first()
+
+
+def complete_login(login: Login, code: str, *, request=None) -> Login:
+    """Step 2: the one-time code. Returns the completed login."""
+    ip = client_ip(request)
+    check_not_limited(ip)
+    _check_open(login)
+    user = login.user
+    user.refresh_from_db(fields=["status", "failed_attempts"])
+    if user.is_locked:
+        raise AccountLocked()
+    if login.method == Login.Method.SMS:
+        accepted = _use_login_sms(login, code)
+    else:
+        letter = pin_letters.current_letter(user.person)
+        accepted = letter is not None and pin_letters.use_pin_codes(letter, {login.pin_number: code})
+    if not accepted:
+        record_failure(ip)
+        _count_failure(user, request=request, action="minid.login_code_wrong")
+        if user.is_locked:
+            raise AccountLocked()
+        raise CodeRejected()
+    now = timezone.now()
+    with transaction.atomic():
+        login.completed_at = now
+        login.save(update_fields=["completed_at"])
+        user.failed_attempts = 0
+        user.last_login_at = now
+        user.save(update_fields=["failed_attempts", "last_login_at"])
+        record("minid.login", user, request=request, method=login.get_method_display())
+    return login
+
+
+def _use_login_sms(login: Login, code: str) -> bool:
+    return use_code(login.user, OneTimeCode.Purpose.LOGIN, str(login.id), code)
+
+
+def reset_password(
+    identity_number: str, answers: dict[int, str], *, letter_id: int, password: str, repeated: str, request=None
+) -> MinidUser:
+    """Forgot password: two codes from the newest letter and a new password. Unlocks a locked user."""
+    ip = client_ip(request)
+    check_not_limited(ip)
+    user = _find_user(identity_number)
+    letter = pin_letters.current_letter(user.person) if user else None
+    if user is None or letter is None or letter.pk != letter_id:
+        record_failure(ip)
+        raise CodeRejected()
+    check_new_password(password, repeated, user.person)
+    if not pin_letters.use_pin_codes(letter, answers):
+        record_failure(ip)
+        pin_letters.record_wrong_code(letter, request=request)
+        raise CodeRejected()
+    was_locked = user.is_locked
+    user.password = make_password(password)
+    user.password_changed_at = timezone.now()
+    user.status = MinidUser.Status.ACTIVE
+    user.failed_attempts = 0
+    user.locked_at = None
+    user.save(update_fields=["password", "password_changed_at", "status", "failed_attempts", "locked_at"])
+    record("minid.password_reset", user, request=request)
+    if was_locked:
+        record("minid.user_unlocked", user, request=request)
+    return user
+
+
+def start_password_reset(identity_number: str, *, request=None) -> tuple[int, list[int]]:
+    """Which letter and which two code numbers the forgot-password page asks for.
+    An unknown person gets numbers too, so the page does not tell who has MinID."""
+    check_not_limited(client_ip(request))
+    user = _find_user(identity_number)
+    letter = pin_letters.current_letter(user.person) if user else None
+    if letter is None or len(pin_letters.unused_numbers(letter)) < 2:
+        return 0, random.SystemRandom().sample(range(1, settings.MINID_PIN_CODES_PER_LETTER + 1), 2)
+    return letter.pk, pin_letters.pick_numbers(letter, 2)
+

@@ -1,0 +1,202 @@
+"""PIN-code letters: ordering, the printed letter, blocking ("sperring") and using codes.
+
+A letter holds 25 numbered five-digit codes. Only a person's newest letter is
+valid, and only while it is not blocked; each code works once. A letter to a
+person with a protected address is never addressed by Felles: it is held for
+manual handling.
+"""
+
+import random
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+
+from core import audit
+from core.pdf import Letter, LetterSender, render_letter_pdf
+from folkeregister import services as folkeregister
+from folkeregister.models import Person
+from minid.models import PinCode, PinLetter
+from minid.services.codes import code_matches, hash_code, new_pin_code
+from minid.services.errors import CodeRejected, NotEligible, NoValidLetter
+
+OBJECT_TYPE = "minid.person"
+CODE_COLUMNS = 5
+
+
+def _eligible_person(identity_number: str) -> tuple[Person, folkeregister.PersonRecord]:
+    try:
+        person = folkeregister.get_person(identity_number)
+        record = folkeregister.lookup_person(identity_number, requested_by="MinID")
+    except folkeregister.InvalidIdentityNumber as error:
+        raise NotEligible(error.message) from None
+    except folkeregister.PersonNotFound:
+        raise NotEligible(_("We cannot find a person with this fødselsnummer in the population register.")) from None
+    if record.status == "doed":
+        raise NotEligible(_("The population register says this person is deceased."))
+    if not record.is_address_protected and record.mailing_address is None:
+        raise NotEligible(_("The population register has no address where we can send a letter to you."))
+    return person, record
+
+
+def _letter_body(codes: list[tuple[int, str]]) -> str:
+    rows = [codes[start : start + CODE_COLUMNS] for start in range(0, len(codes), CODE_COLUMNS)]
+    table = format_html(
+        '<table class="codes">{}</table>',
+        format_html_join(
+            "",
+            "<tr>{}</tr>",
+            ((format_html_join("", "<td><b>{}.</b> {}</td>", row),) for row in rows),
+        ),
+    )
+    return format_html(
+        "<p>{}</p><p>{}</p>{}<p>{}</p>",
+        _(
+            "Here are your new PIN codes for MinID. You use them to register, to log in with a "
+            "PIN code, and when you have forgotten your password. Each code can be used once."
+        ),
+        _("Only your newest PIN letter is valid: older letters stop working now."),
+        table,
+        _(
+            "Keep this letter safe. If you did not order it, or it has been lost, block the codes "
+            "at once on the MinID page 'Block PIN codes'."
+        ),
+    )
+
+
+def order_pin_letter(identity_number: str, *, ordered_by: Any, request=None) -> PinLetter:
+    """Make a new letter of codes for a person and queue it for printing."""
+    person, record = _eligible_person(identity_number)
+    codes = [(number, new_pin_code()) for number in range(1, settings.MINID_PIN_CODES_PER_LETTER + 1)]
+    held = record.is_address_protected
+    recipient = [record.full_name] if held else [record.full_name, *record.mailing_address.lines]
+    with transaction.atomic():
+        letter = PinLetter.objects.create(
+            person=person, print_status=PinLetter.PrintStatus.HELD if held else PinLetter.PrintStatus.QUEUED
+        )
+        PinCode.objects.bulk_create(
+            [PinCode(letter=letter, number=number, **dict(zip(("salt", "code_hash"), hash_code(code), strict=True)))
+             for number, code in codes]
+        )  # fmt: skip
+        pdf = render_letter_pdf(
+            Letter(
+                sender=LetterSender(**settings.MINID_LETTER_SENDER),
+                recipient_lines=recipient,
+                subject=_("Your PIN codes for MinID"),
+                body_html=_letter_body(codes),
+                our_reference=_("PIN letter %(serial)s") % {"serial": letter.serial},
+            )
+        )
+        letter.pdf.save(f"pinbrev-{letter.serial}.pdf", ContentFile(pdf), save=True)
+        audit.record(
+            "minid.pin_letter_held" if held else "minid.pin_letter_ordered",
+            actor=ordered_by,
+            request=request,
+            object_type=OBJECT_TYPE,
+            object_id=person.identity_number,
+            details={"letter": letter.serial, "held_for_manual_handling": held},
+        )
+    return letter
+
+
+def current_letter(person: Person) -> PinLetter | None:
+    """The person's newest letter if it is still valid."""
+    letter = PinLetter.objects.filter(person=person).order_by("-created", "-id").first()
+    return letter if letter is not None and not letter.is_blocked else None
+
+
+def require_current_letter(person: Person) -> PinLetter:
+    letter = current_letter(person)
+    if letter is None:
+        raise NoValidLetter()
+    return letter
+
+
+def unused_numbers(letter: PinLetter) -> list[int]:
+    return list(letter.codes.filter(used_at__isnull=True).values_list("number", flat=True))
+
+
+def pick_numbers(letter: PinLetter, count: int) -> list[int]:
+    numbers = unused_numbers(letter)
+    if len(numbers) < count:
+        raise NoValidLetter(_("Your PIN letter has no unused codes left. Order a new PIN letter."))
+    return random.SystemRandom().sample(numbers, count)
+
+
+def use_pin_codes(letter: PinLetter, answers: dict[int, str]) -> bool:
+    """Check codes by number and use them up, all or none. Returns False on any wrong code."""
+    with transaction.atomic():
+        codes = {c.number: c for c in letter.codes.select_for_update().filter(number__in=answers.keys())}
+        if len(codes) != len(answers) or not all(
+            code.used_at is None and code_matches(code.salt, code.code_hash, answers[number])
+            for number, code in codes.items()
+        ):
+            return False
+        PinCode.objects.filter(pk__in=[c.pk for c in codes.values()], used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+    return True
+
+
+def record_wrong_code(letter: PinLetter, *, request=None) -> None:
+    """Count a wrong code against the letter; too many block it."""
+    PinLetter.objects.filter(pk=letter.pk).update(failed_attempts=F("failed_attempts") + 1)
+    letter.refresh_from_db(fields=["failed_attempts"])
+    if letter.failed_attempts >= settings.MINID_MAX_FAILED_ATTEMPTS and not letter.is_blocked:
+        block_letter(letter, blocked_by="MinID", reason="too_many_wrong_codes", request=request)
+
+
+def block_letter(letter: PinLetter, *, blocked_by: Any, reason: str, request=None) -> PinLetter:
+    if letter.is_blocked:
+        return letter
+    letter.blocked_at = timezone.now()
+    letter.save(update_fields=["blocked_at"])
+    audit.record(
+        "minid.pin_letter_blocked",
+        actor=blocked_by,
+        request=request,
+        object_type=OBJECT_TYPE,
+        object_id=letter.person.identity_number,
+        details={"letter": letter.serial, "reason": reason},
+    )
+    return letter
+
+
+def block_letter_with_code(identity_number: str, code: str, *, request=None) -> PinLetter:
+    """The citizen's own blocking, without logging in: fødselsnummer + one unused code from the
+    newest letter. The answer for an unknown person is the same as for a wrong code."""
+    try:
+        person = folkeregister.get_person(identity_number)
+    except folkeregister.FolkeregisterError:
+        raise CodeRejected() from None
+    letter = current_letter(person)
+    if letter is None:
+        raise CodeRejected()
+    if not any(code_matches(c.salt, c.code_hash, code) for c in letter.codes.filter(used_at__isnull=True)):
+        record_wrong_code(letter, request=request)
+        raise CodeRejected()
+    return block_letter(letter, blocked_by=person.identity_number, reason="citizen", request=request)
+
+
+def mark_printed(letter: PinLetter, *, printed_by: Any, request=None) -> PinLetter:
+    """The letter is printed and posted: the PDF with codes in clear is deleted."""
+    if letter.print_status == PinLetter.PrintStatus.PRINTED:
+        return letter
+    letter.pdf.delete(save=False)
+    letter.print_status = PinLetter.PrintStatus.PRINTED
+    letter.printed_at = timezone.now()
+    letter.save(update_fields=["pdf", "print_status", "printed_at"])
+    audit.record(
+        "minid.pin_letter_printed",
+        actor=printed_by,
+        request=request,
+        object_type=OBJECT_TYPE,
+        object_id=letter.person.identity_number,
+        details={"letter": letter.serial},
+    )
+    return letter
