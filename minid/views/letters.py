@@ -1,0 +1,3 @@
+"""letters pages."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""login pages."""
+
+urlpatterns = []
