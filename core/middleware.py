@@ -2,7 +2,7 @@
 
 Django's LocaleMiddleware would follow the browser's Accept-Language; Norwegian
 public services open in Bokmål and let the citizen switch, so we only honour
-the language cookie set by the switcher (and `?lang=` for links from outside).
+the language cookie set by the switcher.
 """
 
 from django.conf import settings
@@ -13,10 +13,8 @@ SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
 
 def chosen_language(request) -> str:
-    for candidate in (request.GET.get("lang"), request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)):
-        if candidate in SUPPORTED:
-            return candidate
-    return settings.LANGUAGE_CODE
+    candidate = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return candidate if candidate in SUPPORTED else settings.LANGUAGE_CODE
 
 
 class LanguageMiddleware:

@@ -45,7 +45,9 @@ def current_user(request) -> MinidUser | None:
     user_id = request.session.get(USER_KEY)
     if user_id is None:
         return None
-    user = MinidUser.objects.select_related("person").filter(pk=user_id, status=MinidUser.Status.ACTIVE).first()
+    user = (
+        MinidUser.objects.select_related("person").filter(pk=user_id, status=MinidUser.Status.ACTIVE).first()
+    )
     if user is None:  # deleted or locked since: the session no longer counts
         log_out(request)
     return user

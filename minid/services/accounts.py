@@ -111,7 +111,9 @@ def send_code(user: MinidUser, purpose: str, target: str, *, bound_to: str | Non
     """A fresh code to a mobile or e-mail address; earlier unused codes for the same purpose die."""
     code = new_sms_code()
     salt, code_hash = hash_code(code)
-    OneTimeCode.objects.filter(user=user, purpose=purpose, used_at__isnull=True).update(used_at=timezone.now())
+    OneTimeCode.objects.filter(user=user, purpose=purpose, used_at__isnull=True).update(
+        used_at=timezone.now()
+    )
     OneTimeCode.objects.create(
         user=user,
         purpose=purpose,
@@ -125,7 +127,9 @@ def send_code(user: MinidUser, purpose: str, target: str, *, bound_to: str | Non
         deliver_email.enqueue(
             target,
             _("Your MinID code"),
-            _("Your code to confirm this e-mail address for MinID is %(code)s. It is valid for %(minutes)d minutes.")
+            _(
+                "Your code to confirm this e-mail address for MinID is %(code)s. It is valid for %(minutes)d minutes."
+            )
             % {"code": code, "minutes": minutes},
         )
     else:
@@ -175,7 +179,9 @@ def start_registration(identity_number: str, *, request=None) -> RegistrationSta
     return RegistrationStart(person=person, letter=letter, numbers=pin_letters.pick_numbers(letter, 2))
 
 
-def confirm_registration_codes(person: Person, letter_id: int, answers: dict[int, str], *, request=None) -> None:
+def confirm_registration_codes(
+    person: Person, letter_id: int, answers: dict[int, str], *, request=None
+) -> None:
     """Step 2: two codes from the letter prove the person has it."""
     ip = client_ip(request)
     check_not_limited(ip)
@@ -286,9 +292,9 @@ def confirm_contact_change(user: MinidUser, kind: str, value: str, code: str, *,
     user.save(update_fields=[kind, f"{kind}_verified_at"])
     record(f"minid.{kind}_changed", user, request=request)
     if old and old != value:
-        notice = _("The %(what)s registered for your MinID user was changed. If this was not you, contact MinID.") % {
-            "what": _("mobile number") if kind == "mobile" else _("e-mail address")
-        }
+        notice = _(
+            "The %(what)s registered for your MinID user was changed. If this was not you, contact MinID."
+        ) % {"what": _("mobile number") if kind == "mobile" else _("e-mail address")}
         if kind == "mobile":
             deliver_sms.enqueue(old, notice)
         else:
@@ -352,7 +358,12 @@ def export_data(user: MinidUser) -> dict[str, Any]:
             for login in Login.objects.filter(user=user).order_by("started_at")
         ],
         "log": [
-            {"time": iso(event.time), "action": event.action, "outcome": event.outcome, "ip": event.ip_address}
+            {
+                "time": iso(event.time),
+                "action": event.action,
+                "outcome": event.outcome,
+                "ip": event.ip_address,
+            }
             for event in own_audit_trail(user).order_by("time")
         ],
     }
@@ -360,4 +371,3 @@ def export_data(user: MinidUser) -> dict[str, Any]:
 
 def user_for(person: Person) -> MinidUser | None:
     return MinidUser.objects.filter(person=person).first()
-

@@ -26,7 +26,9 @@ class AlreadyRegistered(MinidError):
 
 class NoValidLetter(MinidError):
     code = "no_valid_letter"
-    default_message = _("You have no valid PIN letter. Order a new PIN letter; it arrives by post in a few days.")
+    default_message = _(
+        "You have no valid PIN letter. Order a new PIN letter; it arrives by post in a few days."
+    )
 
 
 class InvalidCredentials(MinidError):
@@ -53,7 +55,9 @@ class LoginExpired(MinidError):
 
 class RateLimited(MinidError):
     code = "rate_limited"
-    default_message = _("Too many failed attempts from your network. Wait a quarter of an hour and try again.")
+    default_message = _(
+        "Too many failed attempts from your network. Wait a quarter of an hour and try again."
+    )
 
 
 class PasswordRejected(MinidError):

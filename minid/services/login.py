@@ -100,7 +100,7 @@ def _ask_for_pin(login: Login) -> None:
 
 
 def use_pin_instead(login: Login) -> Login:
-    """"I would rather use a PIN code from my letter." """
+    """ "I would rather use a PIN code from my letter." """
     _check_open(login)
     if login.method != Login.Method.PIN:
         OneTimeCode.objects.filter(
@@ -162,7 +162,13 @@ def _use_login_sms(login: Login, code: str) -> bool:
 
 
 def reset_password(
-    identity_number: str, answers: dict[int, str], *, letter_id: int, password: str, repeated: str, request=None
+    identity_number: str,
+    answers: dict[int, str],
+    *,
+    letter_id: int,
+    password: str,
+    repeated: str,
+    request=None,
 ) -> MinidUser:
     """Forgot password: two codes from the newest letter and a new password. Unlocks a locked user."""
     ip = client_ip(request)
@@ -199,4 +205,3 @@ def start_password_reset(identity_number: str, *, request=None) -> tuple[int, li
     if letter is None or len(pin_letters.unused_numbers(letter)) < 2:
         return 0, random.SystemRandom().sample(range(1, settings.MINID_PIN_CODES_PER_LETTER + 1), 2)
     return letter.pk, pin_letters.pick_numbers(letter, 2)
-

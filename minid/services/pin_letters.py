@@ -7,6 +7,7 @@ manual handling.
 """
 
 import random
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -27,16 +28,22 @@ from minid.services.errors import CodeRejected, NotEligible, NoValidLetter
 
 OBJECT_TYPE = "minid.person"
 CODE_COLUMNS = 5
+# More letters than this in a day is someone ordering letters to annoy a person, not a citizen.
+MAX_LETTERS_PER_DAY = 3
 
 
-def _eligible_person(identity_number: str) -> tuple[Person, folkeregister.PersonRecord]:
+def _eligible_person(
+    identity_number: str, *, requested_by: Any = "MinID", request=None
+) -> tuple[Person, folkeregister.PersonRecord]:
     try:
         person = folkeregister.get_person(identity_number)
-        record = folkeregister.lookup_person(identity_number, requested_by="MinID")
+        record = folkeregister.lookup_person(identity_number, requested_by=requested_by, request=request)
     except folkeregister.InvalidIdentityNumber as error:
         raise NotEligible(error.message) from None
     except folkeregister.PersonNotFound:
-        raise NotEligible(_("We cannot find a person with this fødselsnummer in the population register.")) from None
+        raise NotEligible(
+            _("We cannot find a person with this fødselsnummer in the population register.")
+        ) from None
     if record.status == "doed":
         raise NotEligible(_("The population register says this person is deceased."))
     if not record.is_address_protected and record.mailing_address is None:
@@ -71,7 +78,12 @@ def _letter_body(codes: list[tuple[int, str]]) -> str:
 
 def order_pin_letter(identity_number: str, *, ordered_by: Any, request=None) -> PinLetter:
     """Make a new letter of codes for a person and queue it for printing."""
-    person, record = _eligible_person(identity_number)
+    person, record = _eligible_person(identity_number, requested_by=ordered_by, request=request)
+    since = timezone.now() - timedelta(days=1)
+    if PinLetter.objects.filter(person=person, created__gte=since).count() >= MAX_LETTERS_PER_DAY:
+        raise NotEligible(
+            _("Several PIN letters have been ordered in the last day. Wait for them to arrive.")
+        )
     codes = [(number, new_pin_code()) for number in range(1, settings.MINID_PIN_CODES_PER_LETTER + 1)]
     held = record.is_address_protected
     recipient = [record.full_name] if held else [record.full_name, *record.mailing_address.lines]
@@ -92,16 +104,25 @@ def order_pin_letter(identity_number: str, *, ordered_by: Any, request=None) -> 
                 our_reference=_("PIN letter %(serial)s") % {"serial": letter.serial},
             )
         )
-        letter.pdf.save(f"pinbrev-{letter.serial}.pdf", ContentFile(pdf), save=True)
-        audit.record(
-            "minid.pin_letter_held" if held else "minid.pin_letter_ordered",
-            actor=ordered_by,
-            request=request,
-            object_type=OBJECT_TYPE,
-            object_id=person.identity_number,
-            details={"letter": letter.serial, "held_for_manual_handling": held},
-        )
+        letter.pdf.save(f"pinbrev-{letter.serial}.pdf", ContentFile(pdf), save=False)
+        try:  # a failure from here must not leave the codes in clear behind in storage
+            letter.save(update_fields=["pdf"])
+            _audit_order(letter, held=held, ordered_by=ordered_by, request=request)
+        except Exception:
+            letter.pdf.delete(save=False)
+            raise
     return letter
+
+
+def _audit_order(letter: PinLetter, *, held: bool, ordered_by: Any, request) -> None:
+    audit.record(
+        "minid.pin_letter_held" if held else "minid.pin_letter_ordered",
+        actor=ordered_by,
+        request=request,
+        object_type=OBJECT_TYPE,
+        object_id=letter.person.identity_number,
+        details={"letter": letter.serial, "held_for_manual_handling": held},
+    )
 
 
 def current_letter(person: Person) -> PinLetter | None:
@@ -185,18 +206,24 @@ def block_letter_with_code(identity_number: str, code: str, *, request=None) -> 
 
 def mark_printed(letter: PinLetter, *, printed_by: Any, request=None) -> PinLetter:
     """The letter is printed and posted: the PDF with codes in clear is deleted."""
-    if letter.print_status == PinLetter.PrintStatus.PRINTED:
-        return letter
-    letter.pdf.delete(save=False)
-    letter.print_status = PinLetter.PrintStatus.PRINTED
-    letter.printed_at = timezone.now()
-    letter.save(update_fields=["pdf", "print_status", "printed_at"])
-    audit.record(
-        "minid.pin_letter_printed",
-        actor=printed_by,
-        request=request,
-        object_type=OBJECT_TYPE,
-        object_id=letter.person.identity_number,
-        details={"letter": letter.serial},
-    )
+    with transaction.atomic():
+        letter = PinLetter.objects.select_for_update().select_related("person").get(pk=letter.pk)
+        if letter.print_status == PinLetter.PrintStatus.PRINTED:
+            return letter
+        pdf_name = letter.pdf.name
+        letter.pdf = ""
+        letter.print_status = PinLetter.PrintStatus.PRINTED
+        letter.printed_at = timezone.now()
+        letter.save(update_fields=["pdf", "print_status", "printed_at"])
+        audit.record(
+            "minid.pin_letter_printed",
+            actor=printed_by,
+            request=request,
+            object_type=OBJECT_TYPE,
+            object_id=letter.person.identity_number,
+            details={"letter": letter.serial},
+        )
+    # The file goes once the row says the letter is printed, never before.
+    if pdf_name:
+        letter.pdf.storage.delete(pdf_name)
     return letter

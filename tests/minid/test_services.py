@@ -9,15 +9,6 @@ from tests.minid.factories import PASSWORD, citizen, last_code_sent, read_codes,
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
-    }
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-
 def test_pin_letter_has_25_numbered_codes_stored_only_as_hashes():
     person, letter, codes = citizen()
     assert sorted(codes) == list(range(1, 26))

@@ -1,0 +1,73 @@
+"""Forms for MinID self-service ("Min side"): the fields only; the rules live in minid.services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import Form
+from minid.models import CodeChannel
+
+
+class ChangePasswordForm(Form):
+    current = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        help_text=_(
+            "8 to 16 characters, with both letters and digits. "
+            "It must not contain your fødselsnummer or your birth date."
+        ),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    repeated = forms.CharField(
+        label=_("Repeat the new password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class NewContactForm(Form):
+    """Step 1 of a contact change: the new mobile number or e-mail address."""
+
+    value = forms.CharField(max_length=254)
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["value"]
+        if kind == "mobile":
+            field.label = _("New mobile number")
+            field.help_text = _("A Norwegian number, or a foreign one starting with + and the country code.")
+            field.widget.input_type = "tel"
+            field.widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
+        else:
+            field.label = _("New e-mail address")
+            field.widget.input_type = "email"
+            field.widget.attrs["autocomplete"] = "email"
+
+
+class ContactCodeForm(Form):
+    """Step 2 of a contact change: the code sent to the new mobile or e-mail."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}),
+    )
+
+
+class CodeChannelForm(Form):
+    channel = forms.ChoiceField(
+        label=_("How do you want to get the one-time code when you log in?"),
+        choices=CodeChannel.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class DeleteUserForm(Form):
+    understood = forms.BooleanField(
+        label=_("I understand that my MinID user is deleted and cannot be restored."),
+        error_messages={"required": _("Tick the box to confirm that you want to delete your MinID user.")},
+    )
