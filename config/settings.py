@@ -126,7 +126,10 @@ STORAGES = {
     # Never served over HTTP: letters with one-time codes and other personal documents.
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")), "base_url": None},
+        "OPTIONS": {
+            "location": env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")),
+            "base_url": None,
+        },
     },
     "staticfiles": {
         "BACKEND": (

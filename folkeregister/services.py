@@ -212,10 +212,14 @@ def get_person(identity_number: str) -> Person:
         ) from None
 
 
+# Who counts as living in Norway: registered as resident, or missing but not declared dead.
+RESIDENT_STATUSES = (Status.BOSATT, Status.FORSVUNNET)
+
+
 def living_residents_by_birth_year() -> dict[int, int]:
     """How many living residents were born each year (for statistics by age)."""
     rows = (
-        Person.objects.exclude(status__in=[Status.DOED, Status.UTFLYTTET, Status.OPPHOERT])
+        Person.objects.filter(status__in=RESIDENT_STATUSES)
         .values_list("birth_date__year")
         .annotate(count=Count("id"))
     )

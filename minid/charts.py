@@ -25,8 +25,9 @@ Formatter = Callable[[float], str]
 
 def format_number(value: float) -> str:
     """Whole numbers as such, anything else with one decimal, in the active language."""
+    # number_format cuts off decimals; round first.
     decimals = 0 if float(value).is_integer() else 1
-    return number_format(value, decimal_pos=decimals, force_grouping=True)
+    return number_format(round(value, decimals), decimal_pos=decimals, force_grouping=True)
 
 
 def bar_chart(

@@ -58,11 +58,18 @@ class ContactCodeForm(Form):
     )
 
 
+class FirstOptionRadioSelect(forms.RadioSelect):
+    """Django gives a radio group no id to link to; the error summary then links to the first option."""
+
+    def id_for_label(self, id_, index="0"):
+        return super().id_for_label(id_, index)
+
+
 class CodeChannelForm(Form):
     channel = forms.ChoiceField(
         label=_("How do you want to get the one-time code when you log in?"),
         choices=CodeChannel.choices,
-        widget=forms.RadioSelect,
+        widget=FirstOptionRadioSelect,
     )
 
 

@@ -40,6 +40,8 @@ class MinidUser(models.Model):
     consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     last_login_at = models.DateTimeField(_("last login"), null=True, blank=True)
+    # Shown to the citizen as "last login": the one before the session they are in.
+    previous_login_at = models.DateTimeField(_("previous login"), null=True, blank=True)
     password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
 
     class Meta:

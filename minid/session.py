@@ -7,6 +7,7 @@ of authentication and the method (amr: Minid-OTC or Minid-PIN).
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.shortcuts import redirect
 
@@ -36,9 +37,7 @@ def log_in(request, login: Login) -> None:
 
 
 def log_out(request) -> None:
-    for key in (USER_KEY, AUTH_TIME_KEY, AMR_KEY, PENDING_LOGIN_KEY):
-        request.session.pop(key, None)
-    request.session.cycle_key()
+    request.session.flush()
 
 
 def current_user(request) -> MinidUser | None:
@@ -71,7 +70,7 @@ def login_required(view):
     def wrapper(request, *args, **kwargs):
         user = current_user(request)
         if user is None:
-            return redirect(f"{_login_url()}?next={request.get_full_path()}")
+            return redirect(f"{_login_url()}?{urlencode({'next': request.get_full_path()})}")
         request.minid_user = user
         return view(request, *args, **kwargs)
 

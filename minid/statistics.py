@@ -13,16 +13,12 @@ from django.db.models.functions import ExtractHour, ExtractYear, TruncMonth
 from django.utils import timezone
 
 from folkeregister import services as folkeregister
-from folkeregister.models import Status
 from minid.models import Login, MinidUser
 
 OSLO = ZoneInfo("Europe/Oslo")
 MONTHS = 12
 # (youngest, oldest) age in years; None: no upper bound.
 AGE_GROUPS = ((0, 17), (18, 29), (30, 39), (40, 49), (50, 59), (60, 69), (70, 79), (80, None))
-# The statuses folkeregister.services.living_residents_by_birth_year() leaves out, so that
-# users are counted from the same people as the population they are a share of.
-NOT_LIVING_RESIDENTS = (Status.DOED, Status.UTFLYTTET, Status.OPPHOERT)
 
 
 @dataclass(frozen=True)
@@ -106,7 +102,8 @@ def _today(today: datetime.date | None) -> datetime.date:
 
 
 def active_users_per_month(*, today: datetime.date | None = None) -> list[UserGrowth]:
-    """Active users by the month they were created, and the running total at each month's end."""
+    """Users active today by the month they were created, and the running total to each month's end.
+    Users deleted or locked since do not count in any month."""
     today = _today(today)
     start, end = _window(today)
     active = MinidUser.objects.filter(status=MinidUser.Status.ACTIVE)
@@ -160,7 +157,8 @@ def population_share_by_age_group(*, today: datetime.date | None = None) -> list
     population = folkeregister.living_residents_by_birth_year()
     users = dict(
         MinidUser.objects.exclude(status=MinidUser.Status.REGISTERING)
-        .exclude(person__status__in=NOT_LIVING_RESIDENTS)
+        # counted from the same people as the population they are a share of
+        .filter(person__status__in=folkeregister.RESIDENT_STATUSES)
         .annotate(birth_year=ExtractYear("person__birth_date"))
         .values_list("birth_year")
         .annotate(count=Count("pk"))

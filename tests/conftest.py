@@ -22,6 +22,11 @@ def run_tasks_immediately(settings):
     settings.TASKS = IMMEDIATE_TASKS
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["tests.hashers.CheapArgon2PasswordHasher"]
+
+
 @pytest.fixture
 def staff_user(django_user_model):
     return django_user_model.objects.create_user(

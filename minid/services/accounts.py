@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ from minid.services.errors import (
     CodeRejected,
     ContactRejected,
     MinidError,
+    NoValidLetter,
     PasswordRejected,
 )
 from minid.services.ratelimit import check_not_limited, client_ip, record_failure
@@ -85,7 +87,32 @@ def check_new_password(password: str, repeated: str, person: Person) -> None:
         raise PasswordRejected(problems)
 
 
+def count_failure(user: MinidUser, *, request, action: str) -> None:
+    """One more failure in a row (wrong password or code); the last allowed one locks the user."""
+    record_failure(client_ip(request))
+    MinidUser.objects.filter(pk=user.pk).update(failed_attempts=F("failed_attempts") + 1)
+    user.refresh_from_db(fields=["failed_attempts", "status"])
+    record(action, user, request=request, outcome=audit.Outcome.FAILURE, failures=user.failed_attempts)
+    if user.failed_attempts >= settings.MINID_MAX_FAILED_ATTEMPTS and not user.is_locked:
+        user.status = MinidUser.Status.LOCKED
+        user.locked_at = timezone.now()
+        user.save(update_fields=["status", "locked_at"])
+        record("minid.user_locked", user, request=request, outcome=audit.Outcome.DENIED)
+
+
 # Contact details and codes sent to them
+
+CONTACT_KINDS = {"mobile": OneTimeCode.Purpose.VERIFY_MOBILE, "email": OneTimeCode.Purpose.VERIFY_EMAIL}
+# Codes sent to one user within the window; more is someone using MinID to spam a phone.
+MAX_CODES_SENT = 10
+CODES_WINDOW = timedelta(minutes=15)
+
+
+def _purpose(kind: str) -> str:
+    try:
+        return CONTACT_KINDS[kind]
+    except KeyError:
+        raise ContactRejected(_("Unknown kind of contact detail.")) from None
 
 
 def clean_mobile(value: str) -> str:
@@ -224,8 +251,9 @@ def create_profile(
 
 def confirm_contact(user: MinidUser, kind: str, code: str, *, request=None) -> MinidUser:
     """Verify the mobile ("mobile") or e-mail ("email") on the profile with the code sent to it."""
-    purpose = OneTimeCode.Purpose.VERIFY_MOBILE if kind == "mobile" else OneTimeCode.Purpose.VERIFY_EMAIL
-    target = user.mobile if kind == "mobile" else user.email
+    purpose = _purpose(kind)
+    check_not_limited(client_ip(request))
+    target = getattr(user, kind)
     if not target or not use_code(user, purpose, target, code):
         record_failure(client_ip(request))
         raise CodeRejected()
@@ -262,29 +290,32 @@ def give_consent(user: MinidUser, *, accepted: bool, request=None) -> MinidUser 
 
 
 def change_password(user: MinidUser, *, current: str, new: str, repeated: str, request=None) -> None:
+    check_not_limited(client_ip(request))
     if not password_matches(user, current):
-        record_failure(client_ip(request))
-        record("minid.password_change", user, request=request, outcome=audit.Outcome.FAILURE)
+        count_failure(user, request=request, action="minid.password_change_wrong")
         raise PasswordRejected([_("The current password is wrong.")])
     check_new_password(new, repeated, user.person)
     user.password = make_password(new)
     user.password_changed_at = timezone.now()
-    user.save(update_fields=["password", "password_changed_at"])
+    user.failed_attempts = 0
+    user.save(update_fields=["password", "password_changed_at", "failed_attempts"])
     record("minid.password_changed", user, request=request)
+    notify(user, _("The password for your MinID user was changed. If this was not you, contact MinID."))
 
 
 def request_contact_change(user: MinidUser, kind: str, value: str) -> str:
     """Send a code to a new mobile or e-mail; the change happens when it comes back."""
+    purpose = _purpose(kind)
     value = clean_mobile(value) if kind == "mobile" else clean_email(value)
-    purpose = OneTimeCode.Purpose.VERIFY_MOBILE if kind == "mobile" else OneTimeCode.Purpose.VERIFY_EMAIL
     send_code(user, purpose, value)
     return value
 
 
 def confirm_contact_change(user: MinidUser, kind: str, value: str, code: str, *, request=None) -> MinidUser:
-    purpose = OneTimeCode.Purpose.VERIFY_MOBILE if kind == "mobile" else OneTimeCode.Purpose.VERIFY_EMAIL
+    purpose = _purpose(kind)
+    check_not_limited(client_ip(request))
     if not use_code(user, purpose, value, code):
-        record_failure(client_ip(request))
+        count_failure(user, request=request, action=f"minid.{kind}_code_wrong")
         raise CodeRejected()
     old = getattr(user, kind)
     setattr(user, kind, value)
@@ -302,11 +333,21 @@ def confirm_contact_change(user: MinidUser, kind: str, value: str, code: str, *,
     return user
 
 
+def notify(user: MinidUser, text: str) -> None:
+    """Tell the citizen about a change to their user, on every verified channel."""
+    if user.mobile and user.mobile_verified_at:
+        deliver_sms.enqueue(user.mobile, text)
+    if user.email and user.email_verified_at:
+        deliver_email.enqueue(user.email, _("Your MinID user was changed"), text)
+
+
 def set_code_channel(user: MinidUser, channel: str, *, request=None) -> MinidUser:
     if channel not in CodeChannel.values:
         raise MinidError()
     if channel == CodeChannel.SMS and not user.mobile:
         raise ContactRejected(_("To get codes by SMS, register a mobile number first."))
+    if channel == CodeChannel.PIN and pin_letters.current_letter(user.person) is None:
+        raise NoValidLetter()
     user.code_channel = channel
     user.save(update_fields=["code_channel"])
     record("minid.code_channel_changed", user, request=request, channel=channel)
@@ -323,8 +364,9 @@ def own_audit_trail(user: MinidUser):
     return audit.events_about(OBJECT_TYPE, user.person.identity_number)
 
 
-def export_data(user: MinidUser) -> dict[str, Any]:
+def export_data(user: MinidUser, *, request=None) -> dict[str, Any]:
     """Everything MinID holds about the citizen, for download as JSON."""
+    record("minid.data_exported", user, request=request)
 
     def iso(value):
         return value.isoformat() if value else None

@@ -13,14 +13,20 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from core import audit
 from folkeregister import services as folkeregister
 from minid.models import CodeChannel, Login, MinidUser, OneTimeCode
 from minid.services import pin_letters
-from minid.services.accounts import check_new_password, password_matches, record, send_code, use_code
+from minid.services.accounts import (
+    check_new_password,
+    count_failure,
+    password_matches,
+    record,
+    send_code,
+    use_code,
+)
 from minid.services.errors import (
     AccountLocked,
     CodeRejected,
@@ -48,18 +54,6 @@ def _find_user(identity_number: str) -> MinidUser | None:
     return MinidUser.objects.filter(person=person).exclude(status=MinidUser.Status.REGISTERING).first()
 
 
-def _count_failure(user: MinidUser, *, request, action: str) -> None:
-    """One more failure in a row; the last allowed one locks the user."""
-    MinidUser.objects.filter(pk=user.pk).update(failed_attempts=F("failed_attempts") + 1)
-    user.refresh_from_db(fields=["failed_attempts", "status"])
-    record(action, user, request=request, outcome=audit.Outcome.FAILURE, failures=user.failed_attempts)
-    if user.failed_attempts >= settings.MINID_MAX_FAILED_ATTEMPTS and not user.is_locked:
-        user.status = MinidUser.Status.LOCKED
-        user.locked_at = timezone.now()
-        user.save(update_fields=["status", "locked_at"])
-        record("minid.user_locked", user, request=request, outcome=audit.Outcome.DENIED)
-
-
 def start_login(identity_number: str, password: str, *, request=None) -> Login:
     """Step 1. Returns the login attempt; the code is on its way (SMS) or asked for (PIN)."""
     ip = client_ip(request)
@@ -70,8 +64,7 @@ def start_login(identity_number: str, password: str, *, request=None) -> Login:
         record_failure(ip)
         raise InvalidCredentials()
     if not password_matches(user, password):
-        record_failure(ip)
-        _count_failure(user, request=request, action="minid.login_password_wrong")
+        count_failure(user, request=request, action="minid.login_password_wrong")
         raise InvalidCredentials()
     if user.is_locked:
         record("minid.login_while_locked", user, request=request, outcome=audit.Outcome.DENIED)
@@ -84,7 +77,8 @@ def start_login(identity_number: str, password: str, *, request=None) -> Login:
         expires_at=now + timedelta(seconds=settings.MINID_LOGIN_TTL_SECONDS),
         method=Login.Method.SMS,
     )
-    if user.code_channel == CodeChannel.PIN or not user.mobile:
+    letter = pin_letters.current_letter(user.person)
+    if (user.code_channel == CodeChannel.PIN and letter is not None) or not user.mobile:
         _ask_for_pin(login)
     else:
         login.save()
@@ -141,8 +135,7 @@ def complete_login(login: Login, code: str, *, request=None) -> Login:
         letter = pin_letters.current_letter(user.person)
         accepted = letter is not None and pin_letters.use_pin_codes(letter, {login.pin_number: code})
     if not accepted:
-        record_failure(ip)
-        _count_failure(user, request=request, action="minid.login_code_wrong")
+        count_failure(user, request=request, action="minid.login_code_wrong")
         if user.is_locked:
             raise AccountLocked()
         raise CodeRejected()
@@ -151,8 +144,8 @@ def complete_login(login: Login, code: str, *, request=None) -> Login:
         login.completed_at = now
         login.save(update_fields=["completed_at"])
         user.failed_attempts = 0
-        user.last_login_at = now
-        user.save(update_fields=["failed_attempts", "last_login_at"])
+        user.previous_login_at, user.last_login_at = user.last_login_at, now
+        user.save(update_fields=["failed_attempts", "previous_login_at", "last_login_at"])
         record("minid.login", user, request=request, method=login.get_method_display())
     return login
 

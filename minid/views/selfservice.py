@@ -57,6 +57,11 @@ def citizen_page(*methods):
     return decorate
 
 
+def _posted(request):
+    """The POST data to bind a form to, even when empty (an unticked box sends nothing)."""
+    return request.POST if request.method == "POST" else None
+
+
 @citizen_page("GET")
 def profile(request):
     user = request.minid_user
@@ -74,7 +79,7 @@ def profile(request):
 
 @citizen_page("GET", "POST")
 def change_password(request):
-    form = ChangePasswordForm(request.POST or None)
+    form = ChangePasswordForm(_posted(request))
     if form.is_valid():
         try:
             services.change_password(request.minid_user, **form.cleaned_data, request=request)
@@ -155,7 +160,7 @@ def _changed_message(kind: str, value: str) -> str:
 @citizen_page("GET", "POST")
 def code_channel(request):
     user = request.minid_user
-    form = CodeChannelForm(request.POST or None, initial={"channel": user.code_channel})
+    form = CodeChannelForm(_posted(request), initial={"channel": user.code_channel})
     if form.is_valid():
         try:
             services.set_code_channel(user, form.cleaned_data["channel"], request=request)
@@ -164,7 +169,11 @@ def code_channel(request):
         else:
             messages.success(request, _("Your choice is saved."))
             return redirect("minid:profile")
-    return render(request, "minid/selfservice/code_channel.html", {"form": form, "minid_user": user})
+    return render(
+        request,
+        "minid/selfservice/code_channel.html",
+        {"form": form, "has_letter": services.current_letter(user.person) is not None},
+    )
 
 
 @citizen_page("GET", "POST")
@@ -221,7 +230,8 @@ def own_log(request):
 @citizen_page("GET")
 def export(request):
     response = JsonResponse(
-        services.export_data(request.minid_user), json_dumps_params={"ensure_ascii": False, "indent": 2}
+        services.export_data(request.minid_user, request=request),
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
     )
     response["Content-Disposition"] = 'attachment; filename="minid-data.json"'
     return response
@@ -229,7 +239,7 @@ def export(request):
 
 @citizen_page("GET", "POST")
 def delete(request):
-    form = DeleteUserForm(request.POST or None)
+    form = DeleteUserForm(_posted(request))
     if form.is_valid():
         services.delete_user(request.minid_user, request=request)
         log_out(request)

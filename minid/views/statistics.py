@@ -32,7 +32,11 @@ def _number(value: int) -> str:
 
 
 def _percent(share: float) -> str:
-    return _("%(percent)s %%") % {"percent": number_format(share * 100, decimal_pos=1)}
+    return _("%(percent)s %%") % {"percent": number_format(round(share * 100, 1), decimal_pos=1)}
+
+
+def _percent_on_axis(percent: float) -> str:
+    return _("%(percent)s %%") % {"percent": charts.format_number(percent)}
 
 
 def _month(month) -> str:
@@ -52,10 +56,13 @@ def _users_section(today) -> Section:
     return Section(
         key="users",
         title=_("Active MinID users"),
-        description=_("Active users at the end of each month, by the month the user was created."),
+        description=_(
+            "Users who are active today, added up by the month they were created. "
+            "Deleted and locked users are not counted."
+        ),
         chart=charts.line_chart(
             [(_month_on_axis(row.month), row.total) for row in growth],
-            title=_("Active MinID users at the end of each month"),
+            title=_("Active MinID users, added up by the month they were created"),
             x_label=_("Month"),
             y_label=_("Users"),
         ),
@@ -94,7 +101,7 @@ def _methods_section(today) -> Section:
             title=_("Share of completed logins by kind of one-time code"),
             x_label=_("Kind of one-time code"),
             y_label=_("Share of logins (%)"),
-            format_value=lambda value: _percent(value / 100),
+            format_value=_percent_on_axis,
         ),
         columns=[_("Kind of one-time code"), _("Completed logins"), _("Share")],
         rows=[(_method(row.method), [_number(row.count), _percent(row.share)]) for row in methods],
@@ -134,7 +141,7 @@ def _ages_section(today) -> Section:
             title=_("Share of the population with MinID, by age group"),
             x_label=_("Age group (years)"),
             y_label=_("Share with MinID (%)"),
-            format_value=lambda value: _percent(value / 100),
+            format_value=_percent_on_axis,
         ),
         columns=[_("Age group"), _("Population"), _("With MinID"), _("Share")],
         rows=[

@@ -97,10 +97,11 @@ def test_ordering_with_invalid_number_shows_the_norwegian_error(print_room_clien
     assert not PinLetter.objects.exists()
 
 
-def test_ordering_for_a_deceased_person_shows_the_error_in_english_when_chosen(print_room_client):
+def test_ordering_for_a_deceased_person_shows_the_error_in_english_when_chosen(print_room_client, settings):
     person = make_person(status="doed")
+    print_room_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
-    response = print_room_client.post(f"{ORDER}?lang=en", {"identity_number": person.identity_number})
+    response = print_room_client.post(ORDER, {"identity_number": person.identity_number})
 
     assert response.context["form"].errors["identity_number"] == [
         "The population register says this person is deceased."

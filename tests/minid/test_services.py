@@ -1,9 +1,12 @@
+import re
+
 import pytest
 from django.core import mail
 
 from core.models import AuditEvent, OutboundSms
 from minid import services
 from minid.models import CodeChannel, Login, MinidUser, PinLetter
+from tests.folkeregister.factories import unique_identity_number
 from tests.minid.factories import PASSWORD, citizen, last_code_sent, read_codes, registered_user
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +19,9 @@ def test_pin_letter_has_25_numbered_codes_stored_only_as_hashes():
     assert len(stored) == 25
     assert not set(codes.values()) & set(stored)
     assert letter.print_status == PinLetter.PrintStatus.QUEUED
-    assert AuditEvent.objects.filter(action="minid.pin_letter_ordered", object_id=person.identity_number).exists()
+    assert AuditEvent.objects.filter(
+        action="minid.pin_letter_ordered", object_id=person.identity_number
+    ).exists()
 
 
 def test_letter_to_a_protected_address_is_held_without_an_address():
@@ -84,7 +89,7 @@ def test_five_wrong_passwords_lock_the_user_and_a_new_letter_unlocks():
 def test_unknown_person_gets_the_same_answer_as_a_wrong_password():
     user, _letter, _codes = registered_user()
     with pytest.raises(services.InvalidCredentials) as unknown:
-        services.start_login("01018012345", PASSWORD)
+        services.start_login(unique_identity_number(), PASSWORD)
     with pytest.raises(services.InvalidCredentials) as wrong:
         services.start_login(user.person.identity_number, "Feil12345")
     assert unknown.value.message == wrong.value.message
@@ -95,9 +100,8 @@ def test_contact_change_is_verified_and_the_old_address_is_told():
     mail.outbox.clear()
     value = services.request_contact_change(user, "email", "Ny@Example.no")
     assert value == "ny@example.no"
-    code = next(m.body for m in mail.outbox if "ny@example.no" in m.to).split()[-0]
-    code = __import__("re").search(r"\b([A-Z2-9]{5})\b", mail.outbox[-1].body).group(1)
-    services.confirm_contact_change(user, "email", value, code)
+    body = next(m.body for m in mail.outbox if "ny@example.no" in m.to)
+    services.confirm_contact_change(user, "email", value, re.search(r"\b([A-Z2-9]{5})\b", body).group(1))
     user.refresh_from_db()
     assert user.email == "ny@example.no"
     assert any("kari@example.no" in m.to for m in mail.outbox)
@@ -113,3 +117,69 @@ def test_declining_consent_deletes_the_registration():
     assert OutboundSms.objects.filter(to="+4791234567").exists()
     services.give_consent(user, accepted=False)
     assert not MinidUser.objects.exists()
+
+
+def test_an_expired_sms_code_is_refused(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from minid.models import OneTimeCode
+
+    user, _letter, _codes = registered_user()
+    login = services.start_login(user.person.identity_number, PASSWORD)
+    code = last_code_sent(user, "mobile")
+    OneTimeCode.objects.filter(bound_to=str(login.id)).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    with pytest.raises(services.CodeRejected):
+        services.complete_login(login, code)
+
+
+def test_a_code_from_another_login_attempt_is_refused():
+    user, _letter, _codes = registered_user()
+    first = services.start_login(user.person.identity_number, PASSWORD)
+    first_code = last_code_sent(user, "mobile")
+    second = services.start_login(user.person.identity_number, PASSWORD)
+    with pytest.raises(services.CodeRejected):
+        services.complete_login(second, first_code)
+    assert first.completed_at is None
+
+
+def test_a_code_from_a_superseded_letter_is_refused():
+    user, old_letter, old_codes = registered_user(channel=CodeChannel.PIN)
+    services.order_pin_letter(user.person.identity_number, ordered_by="test")
+    login = services.start_login(user.person.identity_number, PASSWORD)
+    with pytest.raises(services.CodeRejected):
+        services.complete_login(login, old_codes[login.pin_number])
+
+
+def test_a_blocked_letter_sends_the_login_to_sms():
+    user, letter, codes = registered_user(channel=CodeChannel.PIN)
+    services.block_letter_with_code(user.person.identity_number, codes[1])
+    assert services.start_login(user.person.identity_number, PASSWORD).method == Login.Method.SMS
+
+
+def test_without_mobile_a_blocked_letter_means_no_login():
+    user, letter, codes = registered_user(channel=CodeChannel.PIN, mobile="")
+    services.block_letter_with_code(user.person.identity_number, codes[1])
+    with pytest.raises(services.NoValidLetter):
+        services.start_login(user.person.identity_number, PASSWORD)
+
+
+def test_too_many_letters_in_a_day_are_refused():
+    person, _letter, _codes = citizen()
+    services.order_pin_letter(person.identity_number, ordered_by="test")
+    services.order_pin_letter(person.identity_number, ordered_by="test")
+    with pytest.raises(services.NotEligible):
+        services.order_pin_letter(person.identity_number, ordered_by="test")
+    assert PinLetter.objects.filter(person=person).count() == 3
+
+
+def test_pin_codes_are_hashed_with_a_key_not_only_a_salt(settings):
+    from minid.services.codes import code_matches, hash_code
+
+    salt, digest = hash_code("12345")
+    assert code_matches(salt, digest, "12345")
+    settings.SECRET_KEY = "another-key-entirely-0123456789"
+    assert not code_matches(salt, digest, "12345")

@@ -6,6 +6,7 @@ nothing in the audit trail. The same register and seed pick the same people on t
 """
 
 import datetime
+import heapq
 import itertools
 import math
 import random
@@ -16,7 +17,6 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from core.progress import progress
 from folkeregister.models import Person, Status
@@ -27,13 +27,40 @@ DEMO_EMAIL_DOMAIN = "minid-demo.invalid"
 BATCH_SIZE = 500
 DAYS = 365
 # Relative login activity by hour of day, Oslo time: a morning peak and a larger evening one.
-HOUR_WEIGHTS = (1.2, 0.6, 0.3, 0.2, 0.2, 0.4, 1.5, 4, 7.5, 9, 8.5, 7, 6, 6.5, 6, 5.5, 5.5, 6.5, 7.5, 9, 9.5, 8, 5.5, 2.5)
+HOUR_WEIGHTS = (
+    1.2,
+    0.6,
+    0.3,
+    0.2,
+    0.2,
+    0.4,
+    1.5,
+    4,
+    7.5,
+    9,
+    8.5,
+    7,
+    6,
+    6.5,
+    6,
+    5.5,
+    5.5,
+    6.5,
+    7.5,
+    9,
+    9.5,
+    8,
+    5.5,
+    2.5,
+)
 HOUR_CUMULATIVE = list(itertools.accumulate(HOUR_WEIGHTS))
 # Monday first: busy working days, a quieter weekend.
 WEEKDAY_WEIGHTS = (1.15, 1.1, 1.05, 1.0, 0.95, 0.6, 0.7)
 PIN_CHANNEL_SHARE = 0.2  # users who get every code from their PIN letter
 PIN_INSTEAD_SHARE = 0.06  # logins where an SMS user takes a PIN code instead: about 25 % PIN in all
 ABANDONED_SHARE = 0.08  # logins never completed
+# How likely a person is to have MinID, by age (younger than the limit): fewer of the oldest.
+ADOPTION_BY_AGE = ((30, 1.0), (60, 0.9), (70, 0.75), (80, 0.55), (None, 0.35))
 # Norwegian mobile series 40, 41 and 45-48 (phonenumbers accepts these as mobile; 42-44 and 49 are not).
 MOBILE_PREFIXES = ("40", "41", "45", "46", "47", "48")
 
@@ -56,50 +83,46 @@ class Command(BaseCommand):
 
     def handle(self, *args, users, seed, if_empty, verbosity, **options):
         if users < 1:
-            raise CommandError(_("--users must be at least 1."))
+            raise CommandError("--users must be at least 1.")
         if synthetic_users().exists():
             if if_empty:
-                self.stdout.write(_("Synthetic MinID activity is already seeded; nothing to do."))
+                self.stdout.write("Synthetic MinID activity is already seeded; nothing to do.")
                 return
             raise CommandError(
-                _(
-                    "Synthetic MinID activity is already seeded (users with e-mail addresses at %(domain)s). "
-                    "Use --if-empty to skip seeding when it exists."
-                )
-                % {"domain": DEMO_EMAIL_DOMAIN}
+                f"Synthetic MinID activity is already seeded (users with e-mail addresses at {DEMO_EMAIL_DOMAIN}). "
+                "Use --if-empty to skip seeding when it exists."
             )
         now = timezone.now()
+        today = timezone.localdate(now, OSLO)
         candidates = list(
             Person.objects.filter(
-                status=Status.BOSATT,
-                birth_date__lte=_years_before(timezone.localdate(now, OSLO), 18),
-                minid_user__isnull=True,
+                status=Status.BOSATT, birth_date__lte=_years_before(today, 18), minid_user__isnull=True
             )
             .order_by("pk")
-            .values_list("pk", flat=True)
+            .values_list("pk", "birth_date__year")
         )
         if len(candidates) < users:
             raise CommandError(
-                _(
-                    "Only %(available)d adults living in Norway have no MinID user; ask for at most that "
-                    "many users, or seed a larger population first."
-                )
-                % {"available": len(candidates)}
+                f"Only {len(candidates)} adults living in Norway have no MinID user; ask for at most that "
+                "many users, or seed a larger population first."
             )
         rng = random.Random(seed)
-        chosen = rng.sample(candidates, users)
+        # A weighted sample without replacement (Efraimidis and Spirakis): the largest random**(1/weight).
+        chosen = [
+            pk
+            for _key, pk in heapq.nlargest(
+                users, ((rng.random() ** (1 / _adoption(today.year - year)), pk) for pk, year in candidates)
+            )
+        ]
         logins = 0
-        bar = progress(users, description=_("Seeding MinID activity"), unit="users", enabled=verbosity > 0)
+        bar = progress(users, description=("Seeding MinID activity"), unit="users", enabled=verbosity > 0)
         with bar, transaction.atomic():
             for start in range(0, users, BATCH_SIZE):
                 batch = chosen[start : start + BATCH_SIZE]
                 logins += _seed_batch(batch, rng, now)
                 bar.update(len(batch))
         self.stdout.write(
-            self.style.SUCCESS(
-                _("Seeded %(users)d synthetic MinID users with %(logins)d logins (seed %(seed)d).")
-                % {"users": users, "logins": logins, "seed": seed}
-            )
+            self.style.SUCCESS(f"Seeded {users} synthetic MinID users with {logins} logins (seed {seed}).")
         )
 
 
@@ -156,7 +179,11 @@ def _logins(user: MinidUser, rng: random.Random, now: datetime.datetime):
         if started is None:
             continue
         pin = user.code_channel == CodeChannel.PIN or rng.random() < PIN_INSTEAD_SHARE
-        completed = None if rng.random() < ABANDONED_SHARE else started + datetime.timedelta(seconds=rng.uniform(20, 150))
+        completed = (
+            None
+            if rng.random() < ABANDONED_SHARE
+            else started + datetime.timedelta(seconds=rng.uniform(20, 150))
+        )
         yield Login(
             id=uuid.UUID(int=rng.getrandbits(128), version=4),
             user=user,
@@ -183,6 +210,10 @@ def _login_time(rng: random.Random, earliest: datetime.datetime, latest: datetim
         if earliest <= moment <= latest:
             return moment
     return None
+
+
+def _adoption(age: int) -> float:
+    return next(weight for limit, weight in ADOPTION_BY_AGE if limit is None or age < limit)
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:
