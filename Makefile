@@ -14,7 +14,10 @@ demo: setup migrate seed
 	@echo "  Felles is starting on http://127.0.0.1:8000/"
 	@echo "    Front page:            http://127.0.0.1:8000/"
 	@echo "    Case handling (admin): http://127.0.0.1:8000/admin/   user: admin   password: $${DEMO_ADMIN_PASSWORD:-felles-demo}"
+	@echo "    MinID:                 http://127.0.0.1:8000/minid/"
+	@echo "    MinID statistics:      http://127.0.0.1:8000/minid/statistikk/ (as admin)"
 	@echo "    SMS outbox (demo):     http://127.0.0.1:8000/utvikling/sms/"
+	@echo "  $$($(MANAGE) seed_demo_citizen)"
 	@echo "  One background worker runs beside the server. Stop both with Ctrl-C."
 	@echo ""
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
@@ -66,6 +69,8 @@ seed:
 	$(MANAGE) seed_population --count $(DEMO_PERSONS) --seed 1 --if-empty
 	$(MANAGE) seed_organisations
 	$(MANAGE) seed_demo_admin
+	$(MANAGE) seed_minid_activity --users 1500 --seed 1 --if-empty
+	$(MANAGE) seed_demo_citizen
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
