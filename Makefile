@@ -81,8 +81,12 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+BENCH_PERSONS ?= 1000000
+BENCH_LOGINS ?= 50
+
 bench: setup
-	$(PY) bench/seed_population.py $(BENCH_ARGS)
+	$(PY) bench/seed_population.py --count $(BENCH_PERSONS)
+	$(PY) bench/minid_login.py --logins $(BENCH_LOGINS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var/static

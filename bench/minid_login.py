@@ -42,24 +42,16 @@ def main() -> None:
     os.environ.setdefault("LOG_LEVEL", "WARNING")  # not a line per task run
 
     import django
-    from django.conf import settings
 
     django.setup()
     from django.contrib.auth.hashers import get_hasher
-    from django.db import connection
-    from django.test.utils import setup_databases, teardown_databases
+    from throwaway import throwaway_database
 
-    test_settings = connection.settings_dict["TEST"]
-    if connection.vendor == "sqlite":
-        test_settings["NAME"] = str(settings.VAR_DIR / "bench_minid.sqlite3")
-    else:
-        test_settings["NAME"] = f"{connection.settings_dict['NAME']}_bench_minid"
-    old = setup_databases(verbosity=0, interactive=False)
     try:
-        identity_number = register_user()
-        elapsed, hashing = run_logins(identity_number, arguments.logins)
+        with throwaway_database("minid") as connection:
+            identity_number = register_user()
+            elapsed, hashing = run_logins(identity_number, arguments.logins)
     finally:
-        teardown_databases(old, verbosity=0)
         private.cleanup()
     count = arguments.logins
     print(f"database: {connection.vendor}")

@@ -28,30 +28,19 @@ def main() -> None:
     arguments = parser.parse_args()
 
     import django
-    from django.conf import settings
 
     django.setup()
-    from django.db import connection
-    from django.test.utils import setup_databases, teardown_databases
+    from throwaway import throwaway_database
 
     from core.progress import progress
     from folkeregister.seeding import seed_population
 
-    test_settings = connection.settings_dict["TEST"]
-    if connection.vendor == "sqlite":
-        test_settings["NAME"] = str(settings.VAR_DIR / "bench_seed.sqlite3")
-    else:
-        test_settings["NAME"] = f"{connection.settings_dict['NAME']}_bench_seed"
-    # A database of its own, migrated, and dropped afterwards.
-    old = setup_databases(verbosity=0, interactive=False)
-    try:
+    with throwaway_database("seed") as connection:
         bar = progress(arguments.count, description="Seeding", unit="persons")
         started = time.perf_counter()
         with bar:
             seed_population(arguments.count, seed=arguments.seed, on_progress=bar.update)
         elapsed = time.perf_counter() - started
-    finally:
-        teardown_databases(old, verbosity=0)
     print(f"database: {connection.vendor}")
     print(f"persons: {arguments.count}")
     print(f"seconds: {elapsed:.1f}")

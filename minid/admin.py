@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core import audit
+from core.admin import ReadOnlyAdmin
 from minid import services
 from minid.models import MinidUser, PinLetter
 from minid.services.pin_letters import OBJECT_TYPE
@@ -224,7 +225,7 @@ class PinLetterAdmin(IdentityNumberSearch, admin.ModelAdmin):
 
 
 @admin.register(MinidUser)
-class MinidUserAdmin(IdentityNumberSearch, admin.ModelAdmin):
+class MinidUserAdmin(IdentityNumberSearch, ReadOnlyAdmin):
     """Read-only: users change their own account, and a locked user unlocks with a new PIN letter."""
 
     list_display = ("person", "status", "created", "last_login_at", "code_channel")
@@ -238,12 +239,3 @@ class MinidUserAdmin(IdentityNumberSearch, admin.ModelAdmin):
     actions = None
     show_full_result_count = False
     list_per_page = 50
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -91,29 +91,29 @@ def login_code(request):
     return render(request, "minid/login_code.html", context)
 
 
-@require_POST
-def login_use_pin(request):
+def _change_pending_login(request, change, done_message: str = ""):
+    """Apply a change to the login waiting for its code, and go back to the code page."""
     next_url = _next_url(request)
     attempt = _pending_login(request)
     if attempt is not None:
         try:
-            services.use_pin_instead(attempt)
+            change(attempt)
         except services.MinidError as error:
             messages.error(request, error.message)
+        else:
+            if done_message:
+                messages.info(request, done_message)
     return redirect(_with_next("minid:login_code", next_url))
+
+
+@require_POST
+def login_use_pin(request):
+    return _change_pending_login(request, services.use_pin_instead)
 
 
 @require_POST
 def login_resend(request):
-    next_url = _next_url(request)
-    attempt = _pending_login(request)
-    if attempt is not None:
-        try:
-            services.resend_sms(attempt)
-            messages.info(request, _("We have sent you a new code."))
-        except services.MinidError as error:
-            messages.error(request, error.message)
-    return redirect(_with_next("minid:login_code", next_url))
+    return _change_pending_login(request, services.resend_sms, _("We have sent you a new code."))
 
 
 def locked(request):

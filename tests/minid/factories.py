@@ -55,3 +55,9 @@ def last_code_sent(user: MinidUser, kind: str) -> str:
     else:
         text = next(m.body for m in reversed(mail.outbox) if user.email in m.to)
     return re.search(r"\b([A-Z2-9]{5})\b", text).group(1)
+
+
+def unused_code(letter, codes: dict[int, str]) -> str:
+    """A code from the letter that registration or a login has not used up."""
+    number = letter.codes.filter(used_at__isnull=True).values_list("number", flat=True).first()
+    return codes[number]

@@ -7,7 +7,7 @@ from core.models import AuditEvent, OutboundSms
 from minid import services
 from minid.models import CodeChannel, Login, MinidUser, PinLetter
 from tests.folkeregister.factories import unique_identity_number
-from tests.minid.factories import PASSWORD, citizen, last_code_sent, read_codes, registered_user
+from tests.minid.factories import PASSWORD, citizen, last_code_sent, read_codes, registered_user, unused_code
 
 pytestmark = pytest.mark.django_db
 
@@ -156,13 +156,13 @@ def test_a_code_from_a_superseded_letter_is_refused():
 
 def test_a_blocked_letter_sends_the_login_to_sms():
     user, letter, codes = registered_user(channel=CodeChannel.PIN)
-    services.block_letter_with_code(user.person.identity_number, codes[1])
+    services.block_letter_with_code(user.person.identity_number, unused_code(letter, codes))
     assert services.start_login(user.person.identity_number, PASSWORD).method == Login.Method.SMS
 
 
 def test_without_mobile_a_blocked_letter_means_no_login():
     user, letter, codes = registered_user(channel=CodeChannel.PIN, mobile="")
-    services.block_letter_with_code(user.person.identity_number, codes[1])
+    services.block_letter_with_code(user.person.identity_number, unused_code(letter, codes))
     with pytest.raises(services.NoValidLetter):
         services.start_login(user.person.identity_number, PASSWORD)
 
