@@ -54,8 +54,13 @@ class CheckedPage:
             self.visited.append(frame.url)
 
     def _console(self, message):
-        if message.type == "error" and "Content Security Policy" in message.text:
-            self.csp_violations.append(message.text)
+        # Violations from scripts the test itself evaluates (axe-core) have no URL; they are not the page's.
+        if (
+            message.type == "error"
+            and "Content Security Policy" in message.text
+            and message.location.get("url")
+        ):
+            self.csp_violations.append(f"{message.text} at {message.location}")
 
     def __getattr__(self, name):
         return getattr(self.page, name)
