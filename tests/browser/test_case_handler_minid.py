@@ -12,17 +12,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "Riktig-hest-batteri-42"
 
 
-@pytest.fixture(autouse=True)
-def private_letters(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path},
-        },
-    }
-
-
 def log_in_to_admin(page, django_user_model):
     django_user_model.objects.create_superuser("admin", "admin@example.no", PASSWORD)
     page.goto("/admin/login/")

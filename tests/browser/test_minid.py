@@ -13,16 +13,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def demo_outbox(settings, tmp_path):
+def demo_outbox(settings):
     settings.DEBUG = True  # the SMS outbox page, where the demo citizen reads SMS codes
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path},
-        },
-    }
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
 def sms_code_from_outbox(page) -> str:

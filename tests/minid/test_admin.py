@@ -16,17 +16,6 @@ USERS = reverse("admin:minid_miniduser_changelist")
 STRENGT_FORTROLIG = "strengt_fortrolig"
 
 
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path},
-        },
-    }
-
-
 def grant(user, *perms: str) -> None:
     for perm in perms:
         app_label, codename = perm.split(".")
