@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "folkeregister",
     "virksomheter",
     "minid",
+    "idporten",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +208,21 @@ MINID_LETTER_SENDER = {
     "name": env("MINID_LETTER_SENDER_NAME", default="MinID"),
     "address_lines": env.list("MINID_LETTER_SENDER_ADDRESS", default=["Postboks 1", "0101 OSLO"]),
 }
+
+# ID-porten (OpenID Connect provider)
+# The issuer URL; empty means the host the request came to + /idporten (development and tests).
+IDPORTEN_ISSUER = env("IDPORTEN_ISSUER", default="")
+# Fernet key (urlsafe base64, 32 bytes) for the signing keys at rest; derived from SECRET_KEY when empty.
+IDPORTEN_KEY_ENCRYPTION_KEY = env("IDPORTEN_KEY_ENCRYPTION_KEY", default="")
+IDPORTEN_CODE_TTL_SECONDS = 60
+IDPORTEN_ACCESS_TOKEN_TTL_SECONDS = 120
+IDPORTEN_ID_TOKEN_TTL_SECONDS = 120
+IDPORTEN_REFRESH_IDLE_SECONDS = 600
+IDPORTEN_AUTHORIZATION_TTL_SECONDS = 7200
+IDPORTEN_SESSION_IDLE_SECONDS = 1800
+IDPORTEN_SESSION_MAX_SECONDS = 7200
+IDPORTEN_PAR_TTL_SECONDS = 60
+IDPORTEN_TOKEN_REQUESTS_PER_MINUTE = env.int("IDPORTEN_TOKEN_REQUESTS_PER_MINUTE", default=600)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView
 
 from core import views as core_views
+from idporten.views import protocol as idporten_protocol
 
 admin.site.site_header = "Felles"
 admin.site.site_title = "Felles"
@@ -13,6 +14,8 @@ urlpatterns = [
     path("", include("core.urls")),
     path("sprak/", set_language, name="set_language"),
     path("minid/", include("minid.urls")),
+    path("idporten/", include("idporten.urls")),
+    path(".well-known/openid-configuration", idporten_protocol.discovery, name="oidc-discovery"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

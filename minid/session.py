@@ -17,6 +17,8 @@ USER_KEY = "minid.user"
 AUTH_TIME_KEY = "minid.auth_time"
 AMR_KEY = "minid.amr"
 PENDING_LOGIN_KEY = "minid.pending_login"
+# The amr values a MinID login gives: an SMS code, or a PIN code from the letter.
+AMR_VALUES = tuple(label for _value, label in Login.Method.choices)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,180 @@
+"""ID-porten: the OpenID Connect provider's clients, keys, sessions, codes and tokens.
+
+Secrets, codes and refresh tokens are stored as SHA-256 hashes; signing keys'
+private parts are encrypted with a key from the environment.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from virksomheter.models import Organisation
+
+# Security levels (acr values), lowest first.
+LOA_SUBSTANTIAL = "idporten-loa-substantial"
+LOA_HIGH = "idporten-loa-high"
+LEVELS = (LOA_SUBSTANTIAL, LOA_HIGH)
+
+
+class SecurityLevel(models.TextChoices):
+    SUBSTANTIAL = LOA_SUBSTANTIAL, _("Substantial (level 3): MinID")
+    HIGH = LOA_HIGH, _("High (level 4): smartcard")
+
+
+class Client(models.Model):
+    """A relying party (a service owner's OIDC client)."""
+
+    class AuthMethod(models.TextChoices):
+        SECRET_BASIC = "client_secret_basic", "client_secret_basic"
+        SECRET_POST = "client_secret_post", "client_secret_post"
+        PRIVATE_KEY_JWT = "private_key_jwt", "private_key_jwt"
+
+    client_id = models.CharField(_("client ID"), max_length=100, unique=True)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("name shown to citizens"), max_length=200)
+    redirect_uris = models.JSONField(_("redirect URIs"), default=list)
+    post_logout_redirect_uris = models.JSONField(_("post-logout redirect URIs"), default=list, blank=True)
+    frontchannel_logout_uri = models.URLField(_("front-channel logout URI"), blank=True)
+    backchannel_logout_uri = models.URLField(_("back-channel logout URI"), blank=True)
+    scopes = models.JSONField(_("allowed scopes"), default=list)
+    minimum_level = models.CharField(
+        _("minimum security level"), max_length=30, choices=SecurityLevel.choices, default=LOA_SUBSTANTIAL
+    )
+    may_receive_pid = models.BooleanField(_("may receive the identity number (pid)"), default=False)
+    auth_method = models.CharField(
+        _("client authentication"), max_length=30, choices=AuthMethod.choices, default=AuthMethod.SECRET_BASIC
+    )
+    secret_hash = models.CharField(max_length=64, blank=True, editable=False)
+    jwks = models.JSONField(_("public keys (JWKS) for private_key_jwt"), default=dict, blank=True)
+    pairwise_salt = models.CharField(max_length=64, editable=False)
+    active = models.BooleanField(_("active"), default=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("OIDC client")
+        verbose_name_plural = _("OIDC clients")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.client_id})"
+
+
+class SigningKey(models.Model):
+    """A key that signs ID tokens and access tokens. Retired keys stay in the JWKS until
+    every token they signed has expired."""
+
+    kid = models.CharField(max_length=64, unique=True)
+    algorithm = models.CharField(max_length=10)
+    public_jwk = models.JSONField()
+    encrypted_private_pem = models.BinaryField()
+    created = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.algorithm} {self.kid}"
+
+
+class SsoSession(models.Model):
+    """The citizen's single sign-on session across service owners."""
+
+    sid = models.CharField(max_length=64, unique=True)
+    identity_number = models.CharField(max_length=11, db_index=True)
+    acr = models.CharField(max_length=30)
+    amr = models.CharField(max_length=30)
+    auth_time = models.DateTimeField()
+    created = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+
+class Authorization(models.Model):
+    """What one client got in one session: codes and refresh tokens hang on it, so that a
+    replayed code or the end of the session revokes them all."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="authorizations")
+    session = models.ForeignKey(SsoSession, on_delete=models.CASCADE, related_name="authorizations")
+    scope = models.CharField(max_length=500)
+    nonce = models.CharField(max_length=200)
+    created = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+class AuthorizationCode(models.Model):
+    code_hash = models.CharField(max_length=64, unique=True)
+    authorization = models.ForeignKey(Authorization, on_delete=models.CASCADE, related_name="codes")
+    redirect_uri = models.CharField(max_length=2000)
+    code_challenge = models.CharField(max_length=128)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class RefreshToken(models.Model):
+    token_hash = models.CharField(max_length=64, unique=True)
+    authorization = models.ForeignKey(Authorization, on_delete=models.CASCADE, related_name="refresh_tokens")
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+class AccessToken(models.Model):
+    """Issued access tokens by jti, for revocation and introspection."""
+
+    jti = models.CharField(max_length=64, unique=True)
+    authorization = models.ForeignKey(Authorization, on_delete=models.CASCADE, related_name="access_tokens")
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+class PushedRequest(models.Model):
+    """A pushed authorization request (RFC 9126), used once by its request_uri."""
+
+    request_uri = models.CharField(max_length=100, unique=True)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    parameters = models.JSONField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class UsedAssertion(models.Model):
+    """jti values of client assertions already seen (private_key_jwt), until they expire."""
+
+    jti = models.CharField(max_length=200)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "jti"], name="assertion_jti_once")]
+
+
+class TokenRequestCount(models.Model):
+    """Token requests per client per minute, for the token endpoint's rate limit."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    minute = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "minute"], name="token_rate_once_per_minute")]
+
+
+class Consent(models.Model):
+    """The citizen's consent to common public login, until withdrawn."""
+
+    identity_number = models.CharField(max_length=11, db_index=True)
+    given_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+
+class LoginEvent(models.Model):
+    """A login handed to a service: the citizen's "my logins" list."""
+
+    identity_number = models.CharField(max_length=11, db_index=True)
+    client = models.ForeignKey(Client, on_delete=models.SET_NULL, null=True, related_name="+")
+    client_name = models.CharField(max_length=200)
+    acr = models.CharField(max_length=30)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)

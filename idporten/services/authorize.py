@@ -1,0 +1,154 @@
+"""Authorization requests: validation (code flow, PKCE S256, state and nonce required,
+exact redirect URIs) and pushed authorization requests (RFC 9126).
+
+A validated request is kept as a row until the citizen has logged in; the browser
+carries only its random reference.
+"""
+
+import re
+import secrets
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from idporten.models import LEVELS, Client, PushedRequest
+from idporten.services.clients import get_client
+from idporten.services.errors import OAuthError
+
+PAR_PREFIX = "urn:ietf:params:oauth:request_uri:"
+MAX_PARAMETER_LENGTH = 2000
+PKCE_CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43,128}$")
+BASE_SCOPES = {"openid", "profile"}
+LOCALES = ("nb", "nn", "en")
+PENDING_TTL = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class AuthRequest:
+    client_id: str
+    redirect_uri: str
+    scope: str
+    state: str
+    nonce: str
+    code_challenge: str
+    acr: str
+    locale: str
+    prompt: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _client_and_redirect(params: dict) -> tuple[Client, str]:
+    """The two checks whose failure is shown to the user, never redirected."""
+    client = get_client(params.get("client_id"))
+    if client is None:
+        raise OAuthError("invalid_client", "Unknown client_id.", redirect=False)
+    redirect_uri = params.get("redirect_uri", "")
+    if redirect_uri not in client.redirect_uris:
+        raise OAuthError("invalid_request", "redirect_uri is not registered for this client.", redirect=False)
+    return client, redirect_uri
+
+
+def validate(params: dict, *, client: Client | None = None) -> AuthRequest:
+    """Check an authorization request. The error says whether it may be redirected."""
+    for name, value in params.items():
+        if len(str(value)) > MAX_PARAMETER_LENGTH:
+            raise OAuthError("invalid_request", f"The parameter {name} is too long.", redirect=False)
+    found, redirect_uri = _client_and_redirect(params)
+    if client is not None and client.pk != found.pk:
+        raise OAuthError("invalid_request", "client_id does not match the authenticated client.", redirect=False)
+    client = found
+    if params.get("response_type") != "code":
+        raise OAuthError("unsupported_response_type", "Only the authorization code flow (response_type=code).")
+    scopes = set(params.get("scope", "").split())
+    if "openid" not in scopes:
+        raise OAuthError("invalid_scope", "The scope must include openid.")
+    if not scopes <= BASE_SCOPES | set(client.scopes):
+        raise OAuthError("invalid_scope", "The client may not ask for: " + " ".join(sorted(scopes - BASE_SCOPES - set(client.scopes))))
+    for required in ("state", "nonce"):
+        if not params.get(required):
+            raise OAuthError("invalid_request", f"{required} is required.")
+    if params.get("code_challenge_method") != "S256" or not PKCE_CHALLENGE.match(params.get("code_challenge", "")):
+        raise OAuthError("invalid_request", "PKCE with code_challenge_method=S256 is required.")
+    prompt = params.get("prompt", "")
+    if prompt not in ("", "login", "none"):
+        raise OAuthError("invalid_request", "prompt must be login or none.")
+    return AuthRequest(
+        client_id=client.client_id,
+        redirect_uri=redirect_uri,
+        scope=" ".join(sorted(scopes)),
+        state=params["state"],
+        nonce=params["nonce"],
+        code_challenge=params["code_challenge"],
+        acr=_level(params.get("acr_values", ""), client),
+        locale=next((loc for loc in params.get("ui_locales", "").split() if loc in LOCALES), "nb"),
+        prompt=prompt,
+    )
+
+
+def _level(acr_values: str, client: Client) -> str:
+    """The highest level asked for, and never below the client's minimum."""
+    asked = [LEVELS.index(value) for value in acr_values.split() if value in LEVELS]
+    return LEVELS[max([*asked, LEVELS.index(client.minimum_level)])]
+
+
+def push(params: dict, client: Client) -> tuple[str, int]:
+    """RFC 9126: validate and store; returns (request_uri, expires_in)."""
+    if "request_uri" in params:
+        raise OAuthError("invalid_request", "request_uri is not allowed in a pushed request.", redirect=False)
+    auth_request = validate(params, client=client)
+    request_uri = PAR_PREFIX + secrets.token_urlsafe(32)
+    ttl = settings.IDPORTEN_PAR_TTL_SECONDS
+    PushedRequest.objects.create(
+        request_uri=request_uri,
+        client=client,
+        parameters=auth_request.as_dict(),
+        expires_at=timezone.now() + timedelta(seconds=ttl),
+    )
+    return request_uri, ttl
+
+
+def from_query(params: dict) -> AuthRequest:
+    """An authorization request from the browser: a pushed one by request_uri, or plain parameters."""
+    request_uri = params.get("request_uri")
+    if not request_uri:
+        return validate(params)
+    client = get_client(params.get("client_id"))
+    pushed = PushedRequest.objects.filter(request_uri=request_uri).first()
+    if client is None or pushed is None or pushed.client_id != client.pk:
+        raise OAuthError("invalid_request", "Unknown request_uri for this client.", redirect=False)
+    if pushed.used_at or pushed.expires_at < timezone.now():
+        raise OAuthError("invalid_request", "The request_uri has expired or been used.", redirect=False)
+    pushed.used_at = timezone.now()
+    pushed.save(update_fields=["used_at"])
+    return AuthRequest(**pushed.parameters)
+
+
+def keep_pending(auth_request: AuthRequest) -> str:
+    """Keep a validated request while the citizen logs in; returns its reference."""
+    client = get_client(auth_request.client_id)
+    reference = secrets.token_urlsafe(24)
+    PushedRequest.objects.create(
+        request_uri=reference,
+        client=client,
+        parameters={**auth_request.as_dict(), "started": timezone.now().isoformat()},
+        expires_at=timezone.now() + PENDING_TTL,
+    )
+    return reference
+
+
+def pending(reference: str) -> tuple[AuthRequest, str] | None:
+    """The pending request and when it started (ISO time), while it is still open."""
+    row = PushedRequest.objects.filter(request_uri=reference, used_at__isnull=True).first()
+    if row is None or row.expires_at < timezone.now() or "started" not in row.parameters:
+        return None
+    parameters = dict(row.parameters)
+    started = parameters.pop("started")
+    return AuthRequest(**parameters), started
+
+
+def finish_pending(reference: str) -> None:
+    PushedRequest.objects.filter(request_uri=reference).update(used_at=timezone.now())

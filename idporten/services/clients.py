@@ -1,0 +1,149 @@
+"""Relying parties: registration and client authentication at the token endpoint
+(client_secret_basic, client_secret_post, private_key_jwt)."""
+
+import base64
+import hashlib
+import secrets
+from datetime import UTC, datetime
+from urllib.parse import unquote
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from jose import jwt
+from jose.exceptions import JOSEError
+
+from core import audit
+from idporten.models import Client, UsedAssertion
+from idporten.services.errors import OAuthError
+
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ASSERTION_ALGORITHMS = ("RS256", "ES256")
+MAX_ASSERTION_LIFETIME = 120
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def create_client(*, organisation, name: str, redirect_uris: list[str], created_by, **fields) -> tuple[Client, str]:
+    """Register a client. Returns it with its secret, which is shown once and stored hashed."""
+    secret = new_secret()
+    client = Client(
+        client_id=fields.pop("client_id", None) or secrets.token_hex(16),
+        organisation=organisation,
+        name=name,
+        redirect_uris=redirect_uris,
+        pairwise_salt=secrets.token_hex(32),
+        secret_hash=hash_secret(secret),
+        **fields,
+    )
+    client.full_clean()
+    client.save()
+    audit.record("idporten.client_registered", actor=created_by, obj=client, object_id=client.client_id)
+    return client, secret
+
+
+def reset_secret(client: Client, *, changed_by) -> str:
+    secret = new_secret()
+    client.secret_hash = hash_secret(secret)
+    client.save(update_fields=["secret_hash"])
+    audit.record("idporten.client_secret_reset", actor=changed_by, obj=client, object_id=client.client_id)
+    return secret
+
+
+def get_client(client_id: str | None) -> Client | None:
+    if not client_id or len(client_id) > 100:
+        return None
+    return Client.objects.select_related("organisation").filter(client_id=client_id, active=True).first()
+
+
+def _invalid_client(description: str, client_id: str = "", request=None) -> OAuthError:
+    audit.record(
+        "idporten.client_authentication_failed",
+        actor=client_id or "unknown client",
+        request=request,
+        object_type="idporten.client",
+        object_id=client_id[:100],
+        outcome=audit.Outcome.DENIED,
+        details={"reason": description},
+    )
+    return OAuthError("invalid_client", description, status=401, redirect=False)
+
+
+def authenticate(request, *, audiences: set[str]) -> Client:
+    """The client making a back-channel request, authenticated by its registered method."""
+    header = request.headers.get("Authorization", "")
+    form = request.POST
+    if header.startswith("Basic "):
+        try:
+            client_id, _sep, secret = base64.b64decode(header[6:]).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            raise _invalid_client("Malformed Basic credentials.", request=request) from None
+        return _check_secret(unquote(client_id), unquote(secret), "client_secret_basic", request)
+    if form.get("client_assertion_type") == ASSERTION_TYPE:
+        return _check_assertion(form.get("client_assertion", ""), form.get("client_id"), audiences, request)
+    if form.get("client_secret"):
+        return _check_secret(form.get("client_id", ""), form["client_secret"], "client_secret_post", request)
+    raise _invalid_client("Client authentication is required.", form.get("client_id", ""), request)
+
+
+def _check_secret(client_id: str, secret: str, method: str, request) -> Client:
+    client = get_client(client_id)
+    if client is None or client.auth_method != method or not client.secret_hash:
+        raise _invalid_client("Unknown client or wrong authentication method.", client_id, request)
+    if not constant_time_compare(hash_secret(secret), client.secret_hash):
+        raise _invalid_client("Wrong client secret.", client_id, request)
+    return client
+
+
+def _check_assertion(assertion: str, client_id: str | None, audiences: set[str], request) -> Client:
+    try:
+        header = jwt.get_unverified_header(assertion)
+        unverified = jwt.get_unverified_claims(assertion)
+    except JOSEError:
+        raise _invalid_client("The client assertion is not a JWT.", client_id or "", request) from None
+    issuer = unverified.get("iss")
+    client = get_client(issuer if isinstance(issuer, str) else None)
+    if client is None or client.auth_method != Client.AuthMethod.PRIVATE_KEY_JWT:
+        raise _invalid_client("Unknown client or wrong authentication method.", str(issuer)[:100], request)
+    if client_id and client_id != client.client_id:
+        raise _invalid_client("client_id does not match the assertion.", client.client_id, request)
+    if header.get("alg") not in ASSERTION_ALGORITHMS:
+        raise _invalid_client("Unsupported assertion algorithm.", client.client_id, request)
+    keys = [k for k in client.jwks.get("keys", []) if k.get("kid") == header.get("kid") or "kid" not in header]
+    if not keys:
+        raise _invalid_client("Unknown key id in the client assertion.", client.client_id, request)
+    claims = None
+    for key in keys:
+        try:
+            claims = jwt.decode(
+                assertion,
+                key,
+                algorithms=[header["alg"]],
+                issuer=client.client_id,
+                subject=client.client_id,
+                options={"verify_aud": False, "require_exp": True, "require_jti": True},
+            )
+            break
+        except JOSEError:
+            continue
+    if claims is None:
+        raise _invalid_client("The client assertion's signature or claims do not hold.", client.client_id, request)
+    audience = claims.get("aud")
+    audience = set(audience) if isinstance(audience, list) else {audience}
+    if not audience & audiences:
+        raise _invalid_client("The client assertion is for another audience.", client.client_id, request)
+    expires = datetime.fromtimestamp(claims["exp"], tz=UTC)
+    if (expires - timezone.now()).total_seconds() > MAX_ASSERTION_LIFETIME:
+        raise _invalid_client("The client assertion lives too long.", client.client_id, request)
+    try:
+        with transaction.atomic():
+            UsedAssertion.objects.create(client=client, jti=str(claims["jti"])[:200], expires_at=expires)
+    except IntegrityError:
+        raise _invalid_client("The client assertion has been used before.", client.client_id, request) from None
+    return client

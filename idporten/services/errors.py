@@ -1,0 +1,22 @@
+"""OAuth 2.0 / OpenID Connect errors with their standard codes."""
+
+from core.errors import DomainError
+
+
+class OAuthError(DomainError):
+    """An error answered with an OAuth error code. `redirect` says whether it may go back to
+    the client's redirect URI (never for a bad client or redirect URI)."""
+
+    def __init__(self, error: str, description: str = "", *, status: int = 400, redirect: bool = True):
+        super().__init__(description or error)
+        self.code = error
+        self.error = error
+        self.description = description
+        self.status = status
+        self.redirect = redirect
+
+    def as_dict(self) -> dict:
+        body = {"error": self.error}
+        if self.description:
+            body["error_description"] = self.description
+        return body

@@ -1,0 +1,149 @@
+"""Single sign-on sessions, consent to common public login, the citizen's logins, and
+single logout (front-channel iframes and back-channel logout tokens)."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from core import audit
+from idporten.models import LEVELS, Authorization, Client, Consent, LoginEvent, SsoSession
+
+SESSION_KEY = "idporten.sid"
+
+
+def current_session(request) -> SsoSession | None:
+    """The browser's SSO session while it is within its idle and maximum lifetime."""
+    sid = request.session.get(SESSION_KEY)
+    if not sid:
+        return None
+    session = SsoSession.objects.filter(sid=sid, ended_at__isnull=True).first()
+    now = timezone.now()
+    if session is None:
+        return None
+    if (now - session.last_seen).total_seconds() > settings.IDPORTEN_SESSION_IDLE_SECONDS or (
+        now - session.created
+    ).total_seconds() > settings.IDPORTEN_SESSION_MAX_SECONDS:
+        end_session(session, reason="timeout")
+        return None
+    SsoSession.objects.filter(pk=session.pk).update(last_seen=now)
+    return session
+
+
+def meets(session: SsoSession | None, acr: str) -> bool:
+    return session is not None and LEVELS.index(session.acr) >= LEVELS.index(acr)
+
+
+def start_session(request, *, identity_number: str, acr: str, amr: str, auth_time) -> SsoSession:
+    """A new SSO session after a completed eID login (a step-up replaces the old one)."""
+    old = current_session(request)
+    if old is not None:
+        end_session(old, reason="replaced")
+    now = timezone.now()
+    session = SsoSession.objects.create(
+        sid=secrets.token_urlsafe(24),
+        identity_number=identity_number,
+        acr=acr,
+        amr=amr,
+        auth_time=auth_time,
+        last_seen=now,
+    )
+    request.session[SESSION_KEY] = session.sid
+    audit.record(
+        "idporten.session_started",
+        actor=identity_number,
+        request=request,
+        object_type="idporten.session",
+        object_id=identity_number,
+        details={"acr": acr, "amr": amr},
+    )
+    return session
+
+
+def has_consent(identity_number: str) -> bool:
+    return Consent.objects.filter(identity_number=identity_number, withdrawn_at__isnull=True).exists()
+
+
+def give_consent(identity_number: str, *, request=None) -> None:
+    if not has_consent(identity_number):
+        Consent.objects.create(identity_number=identity_number)
+        audit.record(
+            "idporten.consent_given",
+            actor=identity_number,
+            request=request,
+            object_type="idporten.session",
+            object_id=identity_number,
+        )
+
+
+def withdraw_consent(identity_number: str, *, request=None) -> None:
+    Consent.objects.filter(identity_number=identity_number, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now()
+    )
+    audit.record(
+        "idporten.consent_withdrawn",
+        actor=identity_number,
+        request=request,
+        object_type="idporten.session",
+        object_id=identity_number,
+    )
+
+
+def recent_logins(identity_number: str, limit: int = 50):
+    return LoginEvent.objects.filter(identity_number=identity_number).order_by("-at")[:limit]
+
+
+@dataclass(frozen=True)
+class Logout:
+    """What ending a session needs the browser to do: front-channel URIs to load."""
+
+    frontchannel_uris: list[str]
+
+
+def end_session(session: SsoSession, *, reason: str, issuer: str = "", request=None) -> Logout:
+    """End the session, revoke what every client got in it, and tell the clients."""
+    from idporten.tasks import send_backchannel_logout
+
+    with transaction.atomic():
+        now = timezone.now()
+        SsoSession.objects.filter(pk=session.pk, ended_at__isnull=True).update(ended_at=now)
+        authorizations = Authorization.objects.filter(session=session).select_related("client")
+        clients = {a.client for a in authorizations}
+        authorizations.filter(revoked_at__isnull=True).update(revoked_at=now)
+        audit.record(
+            "idporten.session_ended",
+            actor=session.identity_number,
+            request=request,
+            object_type="idporten.session",
+            object_id=session.identity_number,
+            details={"reason": reason, "clients": sorted(c.client_id for c in clients)},
+        )
+    frontchannel = []
+    for client in sorted(clients, key=lambda c: c.client_id):
+        if client.frontchannel_logout_uri and issuer:
+            separator = "&" if "?" in client.frontchannel_logout_uri else "?"
+            frontchannel.append(
+                f"{client.frontchannel_logout_uri}{separator}iss={_quote(issuer)}&sid={_quote(session.sid)}"
+            )
+        if client.backchannel_logout_uri and issuer:
+            send_backchannel_logout.enqueue(client.pk, session.sid, session.identity_number, issuer)
+    if request is not None and request.session.get(SESSION_KEY) == session.sid:
+        request.session.pop(SESSION_KEY, None)
+    return Logout(frontchannel_uris=frontchannel)
+
+
+def _quote(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe="")
+
+
+def client_for_logout(client_id: str) -> Client | None:
+    return Client.objects.filter(client_id=client_id).first()
+
+
+def session_max_end(session: SsoSession):
+    return session.created + timedelta(seconds=settings.IDPORTEN_SESSION_MAX_SECONDS)

@@ -1,0 +1,4 @@
+from idporten.views import pages, protocol
+
+app_name = "idporten"
+urlpatterns = [*protocol.urlpatterns, *pages.urlpatterns]

@@ -1,0 +1,186 @@
+"""The citizen's pages: the eID picker, consent, "my logins", and logout."""
+
+from datetime import datetime
+from urllib.parse import urlencode, urlsplit
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from idporten import keys, services
+from idporten.models import LOA_SUBSTANTIAL
+from idporten.views.protocol import _continue, issuer
+from minid import session as minid_session
+
+
+def _pending_or_error(request, reference: str):
+    found = services.pending(reference)
+    if found is None:
+        return None, render(request, "idporten/expired.html", status=400)
+    return found, None
+
+
+@never_cache
+def picker(request, reference: str):
+    found, error = _pending_or_error(request, reference)
+    if error:
+        return error
+    auth, _started = found
+    client = services.get_client(auth.client_id)
+    session = services.current_session(request)
+    context = {
+        "reference": reference,
+        "client": client,
+        "organisation_name": client.organisation.display_name(),
+        "logo_url": client.organisation.logo.url if client.organisation.logo else "",
+        "minid_available": auth.acr == LOA_SUBSTANTIAL,
+        "session": session,
+        "cancel_url": services.redirect_with(
+            auth.redirect_uri, error="access_denied", state=auth.state, iss=issuer(request)
+        ),
+    }
+    return render(request, "idporten/picker.html", context)
+
+
+def choose_minid(request, reference: str):
+    next_url = reverse("idporten:resume", kwargs={"reference": reference})
+    return redirect(f"{reverse('minid:login')}?{urlencode({'next': next_url})}")
+
+
+@never_cache
+def resume(request, reference: str):
+    """Back from the eID: start the SSO session and go on to consent or the service."""
+    found, error = _pending_or_error(request, reference)
+    if error:
+        return error
+    auth, started = found
+    authentication = minid_session.authentication(request)
+    fresh = authentication is not None and authentication.auth_time >= datetime.fromisoformat(started).replace(
+        microsecond=0
+    )
+    if authentication is None or (auth.acr != LOA_SUBSTANTIAL) or not fresh:
+        return redirect("idporten:picker", reference=reference)
+    services.start_session(
+        request,
+        identity_number=authentication.identity_number,
+        acr=LOA_SUBSTANTIAL,
+        amr=authentication.amr,
+        auth_time=authentication.auth_time,
+    )
+    return _continue(request, auth, reference)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def consent(request, reference: str):
+    found, error = _pending_or_error(request, reference)
+    if error:
+        return error
+    auth, _started = found
+    session = services.current_session(request)
+    if session is None:
+        return redirect("idporten:picker", reference=reference)
+    client = services.get_client(auth.client_id)
+    if request.method == "POST":
+        if request.POST.get("answer") == "yes":
+            services.give_consent(session.identity_number, request=request)
+            return _continue(request, auth, reference)
+        services.finish_pending(reference)
+        return redirect(services.redirect_with(auth.redirect_uri, error="access_denied", state=auth.state, iss=issuer(request)))
+    return render(
+        request,
+        "idporten/consent.html",
+        {"client": client, "organisation_name": client.organisation.display_name(), "may_receive_pid": client.may_receive_pid},
+    )
+
+
+@never_cache
+def my_logins(request):
+    session = services.current_session(request)
+    if session is None:
+        return render(request, "idporten/my_logins_logged_out.html")
+    if request.method == "POST" and request.POST.get("action") == "withdraw":
+        services.withdraw_consent(session.identity_number, request=request)
+        messages.success(request, _("Your consent is withdrawn. You will be asked again at your next login."))
+        return redirect("idporten:my_logins")
+    return render(
+        request,
+        "idporten/my_logins.html",
+        {
+            "logins": services.recent_logins(session.identity_number),
+            "has_consent": services.has_consent(session.identity_number),
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def endsession(request):
+    """RP-initiated logout: end the SSO session and log the citizen out of every service in it."""
+    params = (request.GET if request.method == "GET" else request.POST).dict()
+    hint = params.get("id_token_hint", "")
+    client = None
+    hinted_sid = None
+    if hint:
+        try:
+            claims = keys.verify(hint, issuer=issuer(request), verify_exp=False)
+        except keys.SigningError:
+            return render(request, "idporten/error.html", {"error": services.OAuthError("invalid_request", "id_token_hint is not valid.")}, status=400)
+        client = services.get_client(claims.get("aud") if isinstance(claims.get("aud"), str) else None)
+        hinted_sid = claims.get("sid")
+    post_logout = params.get("post_logout_redirect_uri", "")
+    if post_logout and (client is None or post_logout not in client.post_logout_redirect_uris):
+        return render(
+            request,
+            "idporten/error.html",
+            {"error": services.OAuthError("invalid_request", "post_logout_redirect_uri is not registered.")},
+            status=400,
+        )
+    session = services.current_session(request)
+    frontchannel = []
+    if session is not None and (hinted_sid is None or hinted_sid == session.sid):
+        frontchannel = services.end_session(session, reason="logout", issuer=issuer(request), request=request).frontchannel_uris
+    destination = (
+        services.redirect_with(post_logout, state=params.get("state") or None)
+        if post_logout
+        else reverse("idporten:logged_out")
+    )
+    return _logout_page(request, frontchannel, destination)
+
+
+def _logout_page(request, frontchannel: list[str], destination: str):
+    """Log out of MinID too, then load each service's front-channel logout URI in an iframe."""
+    minid_session.log_out(request)
+    frame_origins = sorted({f"{urlsplit(uri).scheme}://{urlsplit(uri).netloc}" for uri in frontchannel})
+    if frame_origins:
+        request._csp_update = {"frame-src": frame_origins}
+    return render(request, "idporten/logout.html", {"frontchannel": frontchannel, "destination": destination})
+
+
+def logged_out(request):
+    return render(request, "idporten/logged_out.html")
+
+
+@require_POST
+def logout_here(request):
+    """The "Log out" button on ID-porten's own pages."""
+    session = services.current_session(request)
+    frontchannel = []
+    if session is not None:
+        frontchannel = services.end_session(session, reason="logout", issuer=issuer(request), request=request).frontchannel_uris
+    return _logout_page(request, frontchannel, reverse("idporten:logged_out"))
+
+
+urlpatterns = [
+    path("velg/<str:reference>/", picker, name="picker"),
+    path("velg/<str:reference>/minid/", choose_minid, name="choose_minid"),
+    path("fortsett/<str:reference>/", resume, name="resume"),
+    path("samtykke/<str:reference>/", consent, name="consent"),
+    path("mine-innlogginger/", my_logins, name="my_logins"),
+    path("endsession", endsession, name="endsession"),
+    path("logg-ut/", logout_here, name="logout"),
+    path("logget-ut/", logged_out, name="logged_out"),
+]

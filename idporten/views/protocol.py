@@ -1,0 +1,221 @@
+"""The OpenID Connect endpoints: discovery, JWKS, PAR, authorize, token, userinfo,
+revocation, introspection. Thin: parse, call a service, answer as the specs say."""
+
+from django.conf import settings
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core import audit
+from idporten import keys, services
+from idporten.models import LEVELS
+from idporten.ratelimit import check_token_rate
+from minid.session import AMR_VALUES
+
+
+def issuer(request) -> str:
+    return settings.IDPORTEN_ISSUER or request.build_absolute_uri("/").rstrip("/")
+
+
+def endpoint(request, name: str) -> str:
+    return request.build_absolute_uri(reverse(f"idporten:{name}")) if not settings.IDPORTEN_ISSUER else (
+        settings.IDPORTEN_ISSUER + reverse(f"idporten:{name}")
+    )
+
+
+def _no_store(response):
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
+    return response
+
+
+def oauth_error(error: services.OAuthError) -> JsonResponse:
+    response = JsonResponse(error.as_dict(), status=error.status)
+    if error.status == 401:
+        response["WWW-Authenticate"] = f'Bearer error="{error.error}"' if error.error == "invalid_token" else "Basic"
+    return _no_store(response)
+
+
+@require_GET
+def discovery(request):
+    return JsonResponse(
+        {
+            "issuer": issuer(request),
+            "authorization_endpoint": endpoint(request, "authorize"),
+            "pushed_authorization_request_endpoint": endpoint(request, "par"),
+            "token_endpoint": endpoint(request, "token"),
+            "userinfo_endpoint": endpoint(request, "userinfo"),
+            "end_session_endpoint": endpoint(request, "endsession"),
+            "revocation_endpoint": endpoint(request, "revoke"),
+            "introspection_endpoint": endpoint(request, "introspect"),
+            "jwks_uri": endpoint(request, "jwks"),
+            "scopes_supported": ["openid", "profile"],
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "grant_types_supported": ["authorization_code", "refresh_token"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": list(keys.ALGORITHMS),
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+            "token_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256"],
+            "code_challenge_methods_supported": ["S256"],
+            "acr_values_supported": list(LEVELS),
+            "ui_locales_supported": ["nb", "nn", "en"],
+            "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "acr", "amr", "pid", "sid", "locale", "nonce", "jti"],
+            "authorization_response_iss_parameter_supported": True,
+            "frontchannel_logout_supported": True,
+            "frontchannel_logout_session_supported": True,
+            "backchannel_logout_supported": True,
+            "backchannel_logout_session_supported": True,
+            "request_parameter_supported": False,
+            "require_pushed_authorization_requests": False,
+            "amr_values_supported": list(AMR_VALUES),
+        }
+    )
+
+
+@require_GET
+def jwks(request):
+    return JsonResponse(keys.jwks())
+
+
+@csrf_exempt
+@require_POST
+def par(request):
+    try:
+        client = services.authenticate(request, audiences={issuer(request), endpoint(request, "par"), endpoint(request, "token")})
+        params = {k: v for k, v in request.POST.items() if not k.startswith("client_")}
+        params["client_id"] = client.client_id
+        request_uri, expires_in = services.push(params, client)
+    except services.OAuthError as error:
+        return oauth_error(error)
+    return _no_store(JsonResponse({"request_uri": request_uri, "expires_in": expires_in}, status=201))
+
+
+def _error_redirect(params: dict, error: services.OAuthError, request) -> HttpResponseRedirect:
+    return HttpResponseRedirect(
+        services.redirect_with(
+            params["redirect_uri"],
+            error=error.error,
+            error_description=error.description or None,
+            state=params.get("state") or None,
+            iss=issuer(request),
+        )
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def authorize(request):
+    params = (request.GET if request.method == "GET" else request.POST).dict()
+    try:
+        auth = services.from_query(params)
+    except services.OAuthError as error:
+        audit.record(
+            "idporten.authorization_refused",
+            actor=params.get("client_id", "")[:100] or "unknown client",
+            request=request,
+            outcome=audit.Outcome.DENIED,
+            details={"error": error.error, "description": error.description},
+        )
+        if not error.redirect:
+            return render(request, "idporten/error.html", {"error": error}, status=400)
+        return _error_redirect(params, error, request)
+    response = _continue(request, auth)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, auth.locale, samesite="Lax", secure=request.is_secure())
+    return response
+
+
+def _continue(request, auth: services.AuthRequest, reference: str | None = None):
+    """Where an authorization request goes next: straight back with a code, to consent, or to the picker."""
+    session = services.current_session(request)
+    usable = services.meets(session, auth.acr) and auth.prompt != "login"
+    if usable and services.has_consent(session.identity_number):
+        if reference:
+            services.finish_pending(reference)
+        return redirect(services.issue_code(auth, session, issuer=issuer(request), request=request))
+    if auth.prompt == "none":
+        error = "consent_required" if usable else "login_required"
+        return redirect(services.redirect_with(auth.redirect_uri, error=error, state=auth.state, iss=issuer(request)))
+    reference = reference or services.keep_pending(auth)
+    if usable:
+        return redirect("idporten:consent", reference=reference)
+    return redirect("idporten:picker", reference=reference)
+
+
+@csrf_exempt
+@require_POST
+def token(request):
+    try:
+        client = services.authenticate(request, audiences={issuer(request), endpoint(request, "token")})
+        check_token_rate(client)
+        grant_type = request.POST.get("grant_type")
+        if grant_type == "authorization_code":
+            body = services.exchange_code(
+                client,
+                code=request.POST.get("code", ""),
+                redirect_uri=request.POST.get("redirect_uri", ""),
+                code_verifier=request.POST.get("code_verifier", ""),
+                issuer=issuer(request),
+            )
+        elif grant_type == "refresh_token":
+            body = services.refresh(client, refresh_token=request.POST.get("refresh_token", ""), issuer=issuer(request))
+        else:
+            raise services.OAuthError("unsupported_grant_type", "Use authorization_code or refresh_token.")
+    except services.OAuthError as error:
+        if error.error == "invalid_grant":
+            audit.record(
+                "idporten.token_refused",
+                actor=request.POST.get("client_id", "") or "client",
+                request=request,
+                outcome=audit.Outcome.DENIED,
+                details={"error": error.error, "description": error.description},
+            )
+        return oauth_error(error)
+    return _no_store(JsonResponse(body))
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def userinfo(request):
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return oauth_error(services.OAuthError("invalid_token", "A Bearer access token is required.", status=401))
+    try:
+        return _no_store(JsonResponse(services.userinfo(header[7:], issuer=issuer(request), request=request)))
+    except services.OAuthError as error:
+        return oauth_error(error)
+
+
+@csrf_exempt
+@require_POST
+def revoke(request):
+    try:
+        client = services.authenticate(request, audiences={issuer(request), endpoint(request, "token")})
+    except services.OAuthError as error:
+        return oauth_error(error)
+    services.revoke(client, token=request.POST.get("token", ""))
+    return _no_store(JsonResponse({}))
+
+
+@csrf_exempt
+@require_POST
+def introspect(request):
+    try:
+        client = services.authenticate(request, audiences={issuer(request), endpoint(request, "token")})
+    except services.OAuthError as error:
+        return oauth_error(error)
+    return _no_store(JsonResponse(services.introspect(client, token=request.POST.get("token", ""), issuer=issuer(request))))
+
+
+urlpatterns = [
+    path("jwks", jwks, name="jwks"),
+    path("par", par, name="par"),
+    path("authorize", authorize, name="authorize"),
+    path("token", token, name="token"),
+    path("userinfo", userinfo, name="userinfo"),
+    path("revoke", revoke, name="revoke"),
+    path("introspect", introspect, name="introspect"),
+]
