@@ -17,6 +17,7 @@ demo: setup migrate seed
 	@echo "    MinID:                 http://127.0.0.1:8000/minid/"
 	@echo "    MinID statistics:      http://127.0.0.1:8000/minid/statistikk/ (as admin)"
 	@echo "    SMS outbox (demo):     http://127.0.0.1:8000/utvikling/sms/"
+	@echo "    Demo services:         http://127.0.0.1:8000/demo/velferd/ and http://127.0.0.1:8000/demo/lanefond/"
 	@echo "  $$($(MANAGE) seed_demo_citizen)"
 	@echo "  One background worker runs beside the server. Stop both with Ctrl-C."
 	@echo ""
@@ -71,6 +72,7 @@ seed:
 	$(MANAGE) seed_demo_admin
 	$(MANAGE) seed_minid_activity --users 1500 --seed 1 --if-empty
 	$(MANAGE) seed_demo_citizen
+	$(MANAGE) seed_demo_clients
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -87,6 +89,7 @@ BENCH_LOGINS ?= 50
 bench: setup
 	$(PY) bench/seed_population.py --count $(BENCH_PERSONS)
 	$(PY) bench/minid_login.py --logins $(BENCH_LOGINS)
+	$(PY) bench/idporten_login.py --logins $(BENCH_LOGINS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var/static

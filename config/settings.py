@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "virksomheter",
     "minid",
     "idporten",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -210,7 +211,7 @@ MINID_LETTER_SENDER = {
 }
 
 # ID-porten (OpenID Connect provider)
-# The issuer URL; empty means the host the request came to + /idporten (development and tests).
+# The issuer URL; empty means the scheme and host the request came to (development and tests).
 IDPORTEN_ISSUER = env("IDPORTEN_ISSUER", default="")
 # Fernet key (urlsafe base64, 32 bytes) for the signing keys at rest; derived from SECRET_KEY when empty.
 IDPORTEN_KEY_ENCRYPTION_KEY = env("IDPORTEN_KEY_ENCRYPTION_KEY", default="")

@@ -36,9 +36,9 @@ def _fernet() -> Fernet:
     configured = settings.IDPORTEN_KEY_ENCRYPTION_KEY
     if configured:
         return Fernet(configured.encode())
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"felles.idporten.signing-keys").derive(
-        settings.SECRET_KEY.encode()
-    )
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"felles.idporten.signing-keys"
+    ).derive(settings.SECRET_KEY.encode())
     return Fernet(base64.urlsafe_b64encode(derived))
 
 
@@ -67,7 +67,11 @@ def active_key(algorithm: str = DEFAULT_ALGORITHM) -> SigningKey:
     key = SigningKey.objects.filter(algorithm=algorithm, retired_at__isnull=True).first()
     if key is None:
         with transaction.atomic():
-            key = SigningKey.objects.select_for_update().filter(algorithm=algorithm, retired_at__isnull=True).first()
+            key = (
+                SigningKey.objects.select_for_update()
+                .filter(algorithm=algorithm, retired_at__isnull=True)
+                .first()
+            )
             key = key or create_key(algorithm)
     return key
 
@@ -75,13 +79,17 @@ def active_key(algorithm: str = DEFAULT_ALGORITHM) -> SigningKey:
 def rotate(algorithm: str) -> SigningKey:
     """A new active key; the old one is retired but still published for a while."""
     with transaction.atomic():
-        SigningKey.objects.filter(algorithm=algorithm, retired_at__isnull=True).update(retired_at=timezone.now())
+        SigningKey.objects.filter(algorithm=algorithm, retired_at__isnull=True).update(
+            retired_at=timezone.now()
+        )
         return create_key(algorithm)
 
 
 def published_keys():
     since = timezone.now() - RETIRED_KEY_KEPT
-    return SigningKey.objects.filter(retired_at__isnull=True) | SigningKey.objects.filter(retired_at__gte=since)
+    return SigningKey.objects.filter(retired_at__isnull=True) | SigningKey.objects.filter(
+        retired_at__gte=since
+    )
 
 
 def jwks() -> dict:
@@ -90,13 +98,29 @@ def jwks() -> dict:
     return {"keys": [key.public_jwk for key in published_keys().order_by("created")]}
 
 
+# Decrypted, parsed private keys by (kid, encryption key): parsing a key costs tens of
+# milliseconds, so each process does it once per key.
+_loaded_keys: dict[tuple[str, str], object] = {}
+
+
+def _private_key(key: SigningKey):
+    cache_key = (key.kid, settings.IDPORTEN_KEY_ENCRYPTION_KEY or settings.SECRET_KEY)
+    if cache_key not in _loaded_keys:
+        try:
+            pem = _fernet().decrypt(bytes(key.encrypted_private_pem))
+        except InvalidToken:
+            raise SigningError(
+                "The signing key cannot be decrypted: IDPORTEN_KEY_ENCRYPTION_KEY changed?"
+            ) from None
+        _loaded_keys[cache_key] = jwk.construct(pem.decode(), key.algorithm)
+    return _loaded_keys[cache_key]
+
+
 def sign(claims: dict, *, algorithm: str = DEFAULT_ALGORITHM, token_type: str = "JWT") -> str:
     key = active_key(algorithm)
-    try:
-        pem = _fernet().decrypt(bytes(key.encrypted_private_pem))
-    except InvalidToken:
-        raise SigningError("The signing key cannot be decrypted: IDPORTEN_KEY_ENCRYPTION_KEY changed?") from None
-    return jwt.encode(claims, pem.decode(), algorithm=algorithm, headers={"kid": key.kid, "typ": token_type})
+    return jwt.encode(
+        claims, _private_key(key), algorithm=algorithm, headers={"kid": key.kid, "typ": token_type}
+    )
 
 
 def verify(token: str, *, issuer: str, audience: str | None = None, verify_exp: bool = True) -> dict:

@@ -99,6 +99,7 @@ class Authorization(models.Model):
     session = models.ForeignKey(SsoSession, on_delete=models.CASCADE, related_name="authorizations")
     scope = models.CharField(max_length=500)
     nonce = models.CharField(max_length=200)
+    locale = models.CharField(max_length=2, default="nb")
     created = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -159,7 +160,9 @@ class TokenRequestCount(models.Model):
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["client", "minute"], name="token_rate_once_per_minute")]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "minute"], name="token_rate_once_per_minute")
+        ]
 
 
 class Consent(models.Model):

@@ -13,4 +13,6 @@ def check_token_rate(client: Client) -> None:
     row, _created = TokenRequestCount.objects.get_or_create(client=client, minute=minute)
     TokenRequestCount.objects.filter(pk=row.pk).update(count=F("count") + 1)
     if row.count + 1 > settings.IDPORTEN_TOKEN_REQUESTS_PER_MINUTE:
-        raise OAuthError("slow_down", "Too many token requests; try again in a minute.", status=429, redirect=False)
+        raise OAuthError(
+            "slow_down", "Too many token requests; try again in a minute.", status=429, redirect=False
+        )

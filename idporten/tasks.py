@@ -48,5 +48,7 @@ def send_backchannel_logout(client_pk: int, sid: str, identity_number: str, issu
         logger.warning("Back-channel logout to %s answered HTTP %s", client.client_id, error.code)
         return error.code
     except (urllib.error.URLError, TimeoutError) as error:
-        logger.warning("Back-channel logout to %s failed: %s", client.client_id, getattr(error, "reason", error))
+        logger.warning(
+            "Back-channel logout to %s failed: %s", client.client_id, getattr(error, "reason", error)
+        )
         return 0

@@ -39,7 +39,10 @@ def log_in(request, login: Login) -> None:
 
 
 def log_out(request) -> None:
-    request.session.flush()
+    """End the MinID login and forget every MinID step in progress; other apps' keys stay."""
+    for key in [key for key in request.session.keys() if key.startswith("minid.")]:  # noqa: SIM118
+        del request.session[key]
+    request.session.cycle_key()
 
 
 def current_user(request) -> MinidUser | None:

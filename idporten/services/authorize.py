@@ -59,19 +59,28 @@ def validate(params: dict, *, client: Client | None = None) -> AuthRequest:
             raise OAuthError("invalid_request", f"The parameter {name} is too long.", redirect=False)
     found, redirect_uri = _client_and_redirect(params)
     if client is not None and client.pk != found.pk:
-        raise OAuthError("invalid_request", "client_id does not match the authenticated client.", redirect=False)
+        raise OAuthError(
+            "invalid_request", "client_id does not match the authenticated client.", redirect=False
+        )
     client = found
     if params.get("response_type") != "code":
-        raise OAuthError("unsupported_response_type", "Only the authorization code flow (response_type=code).")
+        raise OAuthError(
+            "unsupported_response_type", "Only the authorization code flow (response_type=code)."
+        )
     scopes = set(params.get("scope", "").split())
     if "openid" not in scopes:
         raise OAuthError("invalid_scope", "The scope must include openid.")
     if not scopes <= BASE_SCOPES | set(client.scopes):
-        raise OAuthError("invalid_scope", "The client may not ask for: " + " ".join(sorted(scopes - BASE_SCOPES - set(client.scopes))))
+        raise OAuthError(
+            "invalid_scope",
+            "The client may not ask for: " + " ".join(sorted(scopes - BASE_SCOPES - set(client.scopes))),
+        )
     for required in ("state", "nonce"):
         if not params.get(required):
             raise OAuthError("invalid_request", f"{required} is required.")
-    if params.get("code_challenge_method") != "S256" or not PKCE_CHALLENGE.match(params.get("code_challenge", "")):
+    if params.get("code_challenge_method") != "S256" or not PKCE_CHALLENGE.match(
+        params.get("code_challenge", "")
+    ):
         raise OAuthError("invalid_request", "PKCE with code_challenge_method=S256 is required.")
     prompt = params.get("prompt", "")
     if prompt not in ("", "login", "none"):
@@ -117,7 +126,8 @@ def from_query(params: dict) -> AuthRequest:
     if not request_uri:
         return validate(params)
     client = get_client(params.get("client_id"))
-    pushed = PushedRequest.objects.filter(request_uri=request_uri).first()
+    # Pending logins (keep_pending) share the table; only pushed requests are request URIs.
+    pushed = PushedRequest.objects.filter(request_uri=request_uri, request_uri__startswith=PAR_PREFIX).first()
     if client is None or pushed is None or pushed.client_id != client.pk:
         raise OAuthError("invalid_request", "Unknown request_uri for this client.", redirect=False)
     if pushed.used_at or pushed.expires_at < timezone.now():

@@ -30,7 +30,9 @@ def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-def create_client(*, organisation, name: str, redirect_uris: list[str], created_by, **fields) -> tuple[Client, str]:
+def create_client(
+    *, organisation, name: str, redirect_uris: list[str], created_by, **fields
+) -> tuple[Client, str]:
     """Register a client. Returns it with its secret, which is shown once and stored hashed."""
     secret = new_secret()
     client = Client(
@@ -115,7 +117,9 @@ def _check_assertion(assertion: str, client_id: str | None, audiences: set[str],
         raise _invalid_client("client_id does not match the assertion.", client.client_id, request)
     if header.get("alg") not in ASSERTION_ALGORITHMS:
         raise _invalid_client("Unsupported assertion algorithm.", client.client_id, request)
-    keys = [k for k in client.jwks.get("keys", []) if k.get("kid") == header.get("kid") or "kid" not in header]
+    keys = [
+        k for k in client.jwks.get("keys", []) if k.get("kid") == header.get("kid") or "kid" not in header
+    ]
     if not keys:
         raise _invalid_client("Unknown key id in the client assertion.", client.client_id, request)
     claims = None
@@ -133,7 +137,9 @@ def _check_assertion(assertion: str, client_id: str | None, audiences: set[str],
         except JOSEError:
             continue
     if claims is None:
-        raise _invalid_client("The client assertion's signature or claims do not hold.", client.client_id, request)
+        raise _invalid_client(
+            "The client assertion's signature or claims do not hold.", client.client_id, request
+        )
     audience = claims.get("aud")
     audience = set(audience) if isinstance(audience, list) else {audience}
     if not audience & audiences:
@@ -145,5 +151,7 @@ def _check_assertion(assertion: str, client_id: str | None, audiences: set[str],
         with transaction.atomic():
             UsedAssertion.objects.create(client=client, jti=str(claims["jti"])[:200], expires_at=expires)
     except IntegrityError:
-        raise _invalid_client("The client assertion has been used before.", client.client_id, request) from None
+        raise _invalid_client(
+            "The client assertion has been used before.", client.client_id, request
+        ) from None
     return client

@@ -3,14 +3,15 @@ single logout (front-channel iframes and back-channel logout tokens)."""
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from core import audit
-from idporten.models import LEVELS, Authorization, Client, Consent, LoginEvent, SsoSession
+from idporten.models import LEVELS, Authorization, Consent, LoginEvent, SsoSession
+from idporten.services.issuer import issuer
 
 SESSION_KEY = "idporten.sid"
 
@@ -27,7 +28,7 @@ def current_session(request) -> SsoSession | None:
     if (now - session.last_seen).total_seconds() > settings.IDPORTEN_SESSION_IDLE_SECONDS or (
         now - session.created
     ).total_seconds() > settings.IDPORTEN_SESSION_MAX_SECONDS:
-        end_session(session, reason="timeout")
+        end_session(session, reason="timeout", issuer=issuer(request), request=request)
         return None
     SsoSession.objects.filter(pk=session.pk).update(last_seen=now)
     return session
@@ -41,7 +42,7 @@ def start_session(request, *, identity_number: str, acr: str, amr: str, auth_tim
     """A new SSO session after a completed eID login (a step-up replaces the old one)."""
     old = current_session(request)
     if old is not None:
-        end_session(old, reason="replaced")
+        end_session(old, reason="replaced", issuer=issuer(request), request=request)
     now = timezone.now()
     session = SsoSession.objects.create(
         sid=secrets.token_urlsafe(24),
@@ -136,14 +137,4 @@ def end_session(session: SsoSession, *, reason: str, issuer: str = "", request=N
 
 
 def _quote(value: str) -> str:
-    from urllib.parse import quote
-
     return quote(value, safe="")
-
-
-def client_for_logout(client_id: str) -> Client | None:
-    return Client.objects.filter(client_id=client_id).first()
-
-
-def session_max_end(session: SsoSession):
-    return session.created + timedelta(seconds=settings.IDPORTEN_SESSION_MAX_SECONDS)

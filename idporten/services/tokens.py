@@ -57,6 +57,7 @@ def issue_code(auth_request: AuthRequest, session: SsoSession, *, issuer: str, r
             session=session,
             scope=auth_request.scope,
             nonce=auth_request.nonce,
+            locale=auth_request.locale,
             expires_at=now + timedelta(seconds=settings.IDPORTEN_AUTHORIZATION_TTL_SECONDS),
         )
         AuthorizationCode.objects.create(
@@ -81,8 +82,10 @@ def issue_code(auth_request: AuthRequest, session: SsoSession, *, issuer: str, r
 
 
 def redirect_with(redirect_uri: str, **params) -> str:
-    separator = "&" if "?" in redirect_uri else "?"
-    return redirect_uri + separator + urlencode({k: v for k, v in params.items() if v is not None})
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    if not query:
+        return redirect_uri
+    return redirect_uri + ("&" if "?" in redirect_uri else "?") + query
 
 
 def _revoke_authorization(authorization: Authorization, reason: str) -> None:
@@ -113,13 +116,17 @@ def exchange_code(client: Client, *, code: str, redirect_uri: str, code_verifier
         if row is None:
             raise _invalid_grant("Unknown code.")
         authorization = row.authorization
-        if row.used_at is not None:
+        # A code shown by another client is refused without spending it.
+        if authorization.client_id != client.pk:
+            raise _invalid_grant("The code was issued to another client.")
+        replayed = row.used_at is not None
+        if replayed:
             _revoke_authorization(authorization, "code replayed")
-            raise _invalid_grant("The code has been used before; what it issued is revoked.")
-        row.used_at = timezone.now()
-        row.save(update_fields=["used_at"])
-    if authorization.client_id != client.pk:
-        raise _invalid_grant("The code was issued to another client.")
+        else:
+            row.used_at = timezone.now()
+            row.save(update_fields=["used_at"])
+    if replayed:  # raised after the commit, or the revocation would be rolled back with it
+        raise _invalid_grant("The code has been used before; what it issued is revoked.")
     if row.expires_at < timezone.now():
         raise _invalid_grant("The code has expired.")
     if redirect_uri != row.redirect_uri:
@@ -144,14 +151,22 @@ def refresh(client: Client, *, refresh_token: str, issuer: str) -> dict:
         if row is None or row.authorization.client_id != client.pk:
             raise _invalid_grant("Unknown refresh token.")
         authorization = row.authorization
-        if row.used_at is not None:
+        reused = row.used_at is not None
+        if reused:
             _revoke_authorization(authorization, "refresh token reused")
-            raise _invalid_grant("The refresh token has been used before; the login is revoked.")
-        now = timezone.now()
-        if row.revoked_at or row.expires_at < now or authorization.revoked_at or authorization.expires_at < now:
-            raise _invalid_grant("The refresh token has expired or been revoked.")
-        row.used_at = now
-        row.save(update_fields=["used_at"])
+        else:
+            now = timezone.now()
+            if (
+                row.revoked_at
+                or row.expires_at < now
+                or authorization.revoked_at
+                or authorization.expires_at < now
+            ):
+                raise _invalid_grant("The refresh token has expired or been revoked.")
+            row.used_at = now
+            row.save(update_fields=["used_at"])
+    if reused:  # raised after the commit, or the revocation would be rolled back with it
+        raise _invalid_grant("The refresh token has been used before; the login is revoked.")
     return _token_response(authorization, issuer=issuer, with_id_token=False)
 
 
@@ -167,6 +182,7 @@ def _token_response(authorization: Authorization, *, issuer: str, with_id_token:
         "sub": pairwise_sub(client, session.identity_number),
         "acr": session.acr,
         "scope": authorization.scope,
+        "locale": authorization.locale,
         "iat": int(now.timestamp()),
         "exp": int(now.timestamp()) + access_ttl,
         "jti": jti,
@@ -177,8 +193,12 @@ def _token_response(authorization: Authorization, *, issuer: str, with_id_token:
     refresh_expires = min(
         now + timedelta(seconds=settings.IDPORTEN_REFRESH_IDLE_SECONDS), authorization.expires_at
     )
-    AccessToken.objects.create(jti=jti, authorization=authorization, expires_at=now + timedelta(seconds=access_ttl))
-    RefreshToken.objects.create(token_hash=_hash(refresh_token), authorization=authorization, expires_at=refresh_expires)
+    AccessToken.objects.create(
+        jti=jti, authorization=authorization, expires_at=now + timedelta(seconds=access_ttl)
+    )
+    RefreshToken.objects.create(
+        token_hash=_hash(refresh_token), authorization=authorization, expires_at=refresh_expires
+    )
     response = {
         "access_token": keys.sign(access_claims, token_type="at+jwt"),
         "token_type": BEARER,
@@ -201,7 +221,7 @@ def id_token_claims(authorization: Authorization, *, issuer: str, now: datetime)
         "amr": [session.amr],
         "auth_time": int(session.auth_time.timestamp()),
         "sid": session.sid,
-        "locale": "nb",
+        "locale": authorization.locale,
         "nonce": authorization.nonce,
         "jti": secrets.token_urlsafe(16),
         "iat": int(now.timestamp()),
@@ -217,9 +237,11 @@ def _access_token_row(token: str, *, issuer: str) -> tuple[AccessToken, dict] | 
         claims = keys.verify(token, issuer=issuer, audience=issuer)
     except keys.SigningError:
         return None
-    row = AccessToken.objects.select_related("authorization__client", "authorization__session").filter(
-        jti=claims.get("jti", "")
-    ).first()
+    row = (
+        AccessToken.objects.select_related("authorization__client", "authorization__session")
+        .filter(jti=claims.get("jti", ""))
+        .first()
+    )
     if row is None or row.revoked_at or row.authorization.revoked_at:
         return None
     return row, claims
@@ -236,7 +258,7 @@ def userinfo(token: str, *, issuer: str, request=None) -> dict:
         )
         raise OAuthError("invalid_token", "The access token is not valid.", status=401, redirect=False)
     row, claims = found
-    info = {"sub": claims["sub"], "acr": claims["acr"], "locale": "nb"}
+    info = {"sub": claims["sub"], "acr": claims["acr"], "locale": claims.get("locale", "nb")}
     if "pid" in claims:
         info["pid"] = claims["pid"]
     return info
@@ -245,7 +267,9 @@ def userinfo(token: str, *, issuer: str, request=None) -> dict:
 def revoke(client: Client, *, token: str) -> None:
     """RFC 7009: revoke the client's own access or refresh token; unknown tokens are ignored."""
     now = timezone.now()
-    RefreshToken.objects.filter(token_hash=_hash(token or ""), authorization__client=client).update(revoked_at=now)
+    RefreshToken.objects.filter(token_hash=_hash(token or ""), authorization__client=client).update(
+        revoked_at=now
+    )
     try:
         claims = keys.verify(token, issuer=None, verify_exp=False)  # type: ignore[arg-type]
     except keys.SigningError:
@@ -258,11 +282,26 @@ def introspect(client: Client, *, token: str, issuer: str) -> dict:
     found = _access_token_row(token or "", issuer=issuer)
     if found is not None and found[0].authorization.client_id == client.pk:
         claims = found[1]
-        return {"active": True, "token_type": BEARER, **{k: claims[k] for k in ("scope", "client_id", "sub", "exp", "iat", "iss", "acr", "jti")}}
-    refresh_row = RefreshToken.objects.filter(
-        Q(token_hash=_hash(token or "")), authorization__client=client, used_at__isnull=True, revoked_at__isnull=True
-    ).select_related("authorization").first()
-    if refresh_row is not None and refresh_row.expires_at > timezone.now() and not refresh_row.authorization.revoked_at:
+        return {
+            "active": True,
+            "token_type": BEARER,
+            **{k: claims[k] for k in ("scope", "client_id", "sub", "exp", "iat", "iss", "acr", "jti")},
+        }
+    refresh_row = (
+        RefreshToken.objects.filter(
+            Q(token_hash=_hash(token or "")),
+            authorization__client=client,
+            used_at__isnull=True,
+            revoked_at__isnull=True,
+        )
+        .select_related("authorization")
+        .first()
+    )
+    if (
+        refresh_row is not None
+        and refresh_row.expires_at > timezone.now()
+        and not refresh_row.authorization.revoked_at
+    ):
         return {
             "active": True,
             "token_type": "refresh_token",

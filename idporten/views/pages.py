@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from idporten import keys, services
@@ -58,9 +59,9 @@ def resume(request, reference: str):
         return error
     auth, started = found
     authentication = minid_session.authentication(request)
-    fresh = authentication is not None and authentication.auth_time >= datetime.fromisoformat(started).replace(
-        microsecond=0
-    )
+    fresh = authentication is not None and authentication.auth_time >= datetime.fromisoformat(
+        started
+    ).replace(microsecond=0)
     if authentication is None or (auth.acr != LOA_SUBSTANTIAL) or not fresh:
         return redirect("idporten:picker", reference=reference)
     services.start_session(
@@ -89,11 +90,19 @@ def consent(request, reference: str):
             services.give_consent(session.identity_number, request=request)
             return _continue(request, auth, reference)
         services.finish_pending(reference)
-        return redirect(services.redirect_with(auth.redirect_uri, error="access_denied", state=auth.state, iss=issuer(request)))
+        return redirect(
+            services.redirect_with(
+                auth.redirect_uri, error="access_denied", state=auth.state, iss=issuer(request)
+            )
+        )
     return render(
         request,
         "idporten/consent.html",
-        {"client": client, "organisation_name": client.organisation.display_name(), "may_receive_pid": client.may_receive_pid},
+        {
+            "client": client,
+            "organisation_name": client.organisation.display_name(),
+            "may_receive_pid": client.may_receive_pid,
+        },
     )
 
 
@@ -116,6 +125,7 @@ def my_logins(request):
     )
 
 
+@csrf_exempt  # RP-Initiated Logout 1.0 section 2: relying parties may POST from their own pages
 @never_cache
 @require_http_methods(["GET", "POST"])
 def endsession(request):
@@ -128,7 +138,12 @@ def endsession(request):
         try:
             claims = keys.verify(hint, issuer=issuer(request), verify_exp=False)
         except keys.SigningError:
-            return render(request, "idporten/error.html", {"error": services.OAuthError("invalid_request", "id_token_hint is not valid.")}, status=400)
+            return render(
+                request,
+                "idporten/error.html",
+                {"error": services.OAuthError("invalid_request", "id_token_hint is not valid.")},
+                status=400,
+            )
         client = services.get_client(claims.get("aud") if isinstance(claims.get("aud"), str) else None)
         hinted_sid = claims.get("sid")
     post_logout = params.get("post_logout_redirect_uri", "")
@@ -140,9 +155,14 @@ def endsession(request):
             status=400,
         )
     session = services.current_session(request)
+    if not hint and session is not None:
+        # Without a hint the request may come from any site: the citizen confirms (RP-Initiated Logout 2).
+        return render(request, "idporten/confirm_logout.html")
     frontchannel = []
     if session is not None and (hinted_sid is None or hinted_sid == session.sid):
-        frontchannel = services.end_session(session, reason="logout", issuer=issuer(request), request=request).frontchannel_uris
+        frontchannel = services.end_session(
+            session, reason="logout", issuer=issuer(request), request=request
+        ).frontchannel_uris
     destination = (
         services.redirect_with(post_logout, state=params.get("state") or None)
         if post_logout
@@ -155,9 +175,11 @@ def _logout_page(request, frontchannel: list[str], destination: str):
     """Log out of MinID too, then load each service's front-channel logout URI in an iframe."""
     minid_session.log_out(request)
     frame_origins = sorted({f"{urlsplit(uri).scheme}://{urlsplit(uri).netloc}" for uri in frontchannel})
-    if frame_origins:
-        request._csp_update = {"frame-src": frame_origins}
-    return render(request, "idporten/logout.html", {"frontchannel": frontchannel, "destination": destination})
+    context = {"frontchannel": frontchannel, "destination": destination}
+    response = render(request, "idporten/logout.html", context)
+    if frame_origins:  # django-csp 4 reads the update from the response, not the request
+        response._csp_update = {"frame-src": frame_origins}
+    return response
 
 
 def logged_out(request):
@@ -170,7 +192,9 @@ def logout_here(request):
     session = services.current_session(request)
     frontchannel = []
     if session is not None:
-        frontchannel = services.end_session(session, reason="logout", issuer=issuer(request), request=request).frontchannel_uris
+        frontchannel = services.end_session(
+            session, reason="logout", issuer=issuer(request), request=request
+        ).frontchannel_uris
     return _logout_page(request, frontchannel, reverse("idporten:logged_out"))
 
 

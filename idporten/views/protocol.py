@@ -1,6 +1,8 @@
 """The OpenID Connect endpoints: discovery, JWKS, PAR, authorize, token, userinfo,
 revocation, introspection. Thin: parse, call a service, answer as the specs say."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
@@ -13,16 +15,15 @@ from core import audit
 from idporten import keys, services
 from idporten.models import LEVELS
 from idporten.ratelimit import check_token_rate
+from idporten.services.issuer import issuer
 from minid.session import AMR_VALUES
 
 
-def issuer(request) -> str:
-    return settings.IDPORTEN_ISSUER or request.build_absolute_uri("/").rstrip("/")
-
-
 def endpoint(request, name: str) -> str:
-    return request.build_absolute_uri(reverse(f"idporten:{name}")) if not settings.IDPORTEN_ISSUER else (
-        settings.IDPORTEN_ISSUER + reverse(f"idporten:{name}")
+    return (
+        request.build_absolute_uri(reverse(f"idporten:{name}"))
+        if not settings.IDPORTEN_ISSUER
+        else (settings.IDPORTEN_ISSUER + reverse(f"idporten:{name}"))
     )
 
 
@@ -35,7 +36,9 @@ def _no_store(response):
 def oauth_error(error: services.OAuthError) -> JsonResponse:
     response = JsonResponse(error.as_dict(), status=error.status)
     if error.status == 401:
-        response["WWW-Authenticate"] = f'Bearer error="{error.error}"' if error.error == "invalid_token" else "Basic"
+        response["WWW-Authenticate"] = (
+            f'Bearer error="{error.error}"' if error.error == "invalid_token" else "Basic"
+        )
     return _no_store(response)
 
 
@@ -58,12 +61,30 @@ def discovery(request):
             "grant_types_supported": ["authorization_code", "refresh_token"],
             "subject_types_supported": ["pairwise"],
             "id_token_signing_alg_values_supported": list(keys.ALGORITHMS),
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+            "token_endpoint_auth_methods_supported": [
+                "client_secret_basic",
+                "client_secret_post",
+                "private_key_jwt",
+            ],
             "token_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256"],
             "code_challenge_methods_supported": ["S256"],
             "acr_values_supported": list(LEVELS),
             "ui_locales_supported": ["nb", "nn", "en"],
-            "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "acr", "amr", "pid", "sid", "locale", "nonce", "jti"],
+            "claims_supported": [
+                "iss",
+                "sub",
+                "aud",
+                "exp",
+                "iat",
+                "auth_time",
+                "acr",
+                "amr",
+                "pid",
+                "sid",
+                "locale",
+                "nonce",
+                "jti",
+            ],
             "authorization_response_iss_parameter_supported": True,
             "frontchannel_logout_supported": True,
             "frontchannel_logout_session_supported": True,
@@ -85,7 +106,9 @@ def jwks(request):
 @require_POST
 def par(request):
     try:
-        client = services.authenticate(request, audiences={issuer(request), endpoint(request, "par"), endpoint(request, "token")})
+        client = services.authenticate(
+            request, audiences={issuer(request), endpoint(request, "par"), endpoint(request, "token")}
+        )
         params = {k: v for k, v in request.POST.items() if not k.startswith("client_")}
         params["client_id"] = client.client_id
         request_uri, expires_in = services.push(params, client)
@@ -106,6 +129,7 @@ def _error_redirect(params: dict, error: services.OAuthError, request) -> HttpRe
     )
 
 
+@csrf_exempt  # OIDC Core 3.1.2.1: relying parties may POST the request from their own pages
 @never_cache
 @require_http_methods(["GET", "POST"])
 def authorize(request):
@@ -124,25 +148,37 @@ def authorize(request):
             return render(request, "idporten/error.html", {"error": error}, status=400)
         return _error_redirect(params, error, request)
     response = _continue(request, auth)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, auth.locale, samesite="Lax", secure=request.is_secure())
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, auth.locale, samesite="Lax", secure=request.is_secure()
+    )
     return response
 
 
 def _continue(request, auth: services.AuthRequest, reference: str | None = None):
     """Where an authorization request goes next: straight back with a code, to consent, or to the picker."""
     session = services.current_session(request)
-    usable = services.meets(session, auth.acr) and auth.prompt != "login"
+    usable = services.meets(session, auth.acr) and (
+        auth.prompt != "login" or _logged_in_since_request(session, reference)
+    )
     if usable and services.has_consent(session.identity_number):
         if reference:
             services.finish_pending(reference)
         return redirect(services.issue_code(auth, session, issuer=issuer(request), request=request))
     if auth.prompt == "none":
         error = "consent_required" if usable else "login_required"
-        return redirect(services.redirect_with(auth.redirect_uri, error=error, state=auth.state, iss=issuer(request)))
+        return redirect(
+            services.redirect_with(auth.redirect_uri, error=error, state=auth.state, iss=issuer(request))
+        )
     reference = reference or services.keep_pending(auth)
     if usable:
         return redirect("idporten:consent", reference=reference)
     return redirect("idporten:picker", reference=reference)
+
+
+def _logged_in_since_request(session, reference: str | None) -> bool:
+    """prompt=login is met by a login made after the request came in, never by an older session."""
+    found = services.pending(reference) if reference else None
+    return found is not None and session.auth_time >= datetime.fromisoformat(found[1]).replace(microsecond=0)
 
 
 @csrf_exempt
@@ -161,7 +197,9 @@ def token(request):
                 issuer=issuer(request),
             )
         elif grant_type == "refresh_token":
-            body = services.refresh(client, refresh_token=request.POST.get("refresh_token", ""), issuer=issuer(request))
+            body = services.refresh(
+                client, refresh_token=request.POST.get("refresh_token", ""), issuer=issuer(request)
+            )
         else:
             raise services.OAuthError("unsupported_grant_type", "Use authorization_code or refresh_token.")
     except services.OAuthError as error:
@@ -182,7 +220,9 @@ def token(request):
 def userinfo(request):
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
-        return oauth_error(services.OAuthError("invalid_token", "A Bearer access token is required.", status=401))
+        return oauth_error(
+            services.OAuthError("invalid_token", "A Bearer access token is required.", status=401)
+        )
     try:
         return _no_store(JsonResponse(services.userinfo(header[7:], issuer=issuer(request), request=request)))
     except services.OAuthError as error:
@@ -207,7 +247,9 @@ def introspect(request):
         client = services.authenticate(request, audiences={issuer(request), endpoint(request, "token")})
     except services.OAuthError as error:
         return oauth_error(error)
-    return _no_store(JsonResponse(services.introspect(client, token=request.POST.get("token", ""), issuer=issuer(request))))
+    return _no_store(
+        JsonResponse(services.introspect(client, token=request.POST.get("token", ""), issuer=issuer(request)))
+    )
 
 
 urlpatterns = [

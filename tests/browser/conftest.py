@@ -78,7 +78,7 @@ class CheckedPage:
 
     def check(self):
         """axe-core on the current page: fail on serious or critical violations."""
-        self.page.wait_for_load_state("load")
+        self.page.wait_for_load_state("domcontentloaded")
         if not self.page.evaluate("typeof window.axe !== 'undefined'"):
             self.page.evaluate(AXE_SOURCE)
         violations = self.page.evaluate(

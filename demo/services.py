@@ -1,0 +1,98 @@
+"""The demo's two services and their OIDC clients, registered through idporten.services.
+
+A client secret is shown only once, so the demo keeps its own in a file under var/
+(never committed); seeding again makes a new secret when the file has none that fits.
+"""
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from idporten import services as idporten
+from idporten.models import Client
+from idporten.services.clients import hash_secret
+from virksomheter.demo import seed_demo_organisations
+from virksomheter.models import Organisation
+
+SEED_ACTOR = "demo-seed"
+DEFAULT_BASE_URLS = ("http://127.0.0.1:8000", "http://localhost:8000")
+
+
+@dataclass(frozen=True)
+class DemoService:
+    slug: str
+    client_id: str
+    organisasjonsnummer: str
+    name: str
+
+    def organisation(self) -> Organisation | None:
+        return Organisation.objects.filter(organisasjonsnummer=self.organisasjonsnummer).first()
+
+
+SERVICES = {
+    service.slug: service
+    for service in (
+        DemoService("velferd", "demo-velferd", "974312344", "Velferdsetaten – Min side"),
+        DemoService("lanefond", "demo-lanefond", "964201013", "Lånefondet – Mine lån"),
+    )
+}
+
+
+def secrets_file() -> Path:
+    return Path(settings.VAR_DIR) / "demo-clients.json"
+
+
+def _read_secrets() -> dict[str, str]:
+    try:
+        return json.loads(secrets_file().read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def _write_secrets(secrets: dict[str, str]) -> None:
+    descriptor = os.open(secrets_file(), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        json.dump(secrets, file, indent=2)
+
+
+def client_secret(service: DemoService) -> str | None:
+    return _read_secrets().get(service.client_id)
+
+
+def _registration(service: DemoService, base_urls: list[str]) -> dict:
+    return {
+        "client_id": service.client_id,
+        "organisation": service.organisation(),
+        "name": service.name,
+        "redirect_uris": [f"{base}/demo/{service.slug}/callback" for base in base_urls],
+        "post_logout_redirect_uris": [f"{base}/demo/{service.slug}/" for base in base_urls],
+        "frontchannel_logout_uri": f"{base_urls[0]}/demo/{service.slug}/frontchannel-logout",
+        "scopes": ["openid", "profile"],
+        "may_receive_pid": True,
+        "auth_method": Client.AuthMethod.SECRET_BASIC,
+    }
+
+
+def seed_demo_clients(*, base_urls: list[str]) -> list[Client]:
+    """Register the clients that are missing and make sure the secrets file fits every client."""
+    base_urls = [url.rstrip("/") for url in base_urls]
+    if any(service.organisation() is None for service in SERVICES.values()):
+        seed_demo_organisations()
+    stored = _read_secrets()
+    secrets = dict(stored)
+    clients = []
+    for service in SERVICES.values():
+        client = Client.objects.filter(client_id=service.client_id).first()
+        if client is None:
+            client, secrets[service.client_id] = idporten.create_client(
+                created_by=SEED_ACTOR, **_registration(service, base_urls)
+            )
+        elif hash_secret(secrets.get(service.client_id, "")) != client.secret_hash:
+            secrets[service.client_id] = idporten.reset_secret(client, changed_by=SEED_ACTOR)
+        clients.append(client)
+    if secrets != stored:
+        _write_secrets(secrets)
+    return clients

@@ -1,0 +1,4 @@
+from demo import views
+
+app_name = "demo"
+urlpatterns = views.urlpatterns
