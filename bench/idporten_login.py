@@ -12,7 +12,6 @@ import hashlib
 import os
 import secrets
 import sys
-import tempfile
 import time
 from pathlib import Path
 from unittest import mock
@@ -30,10 +29,9 @@ def main() -> None:
     )
     parser.add_argument("--logins", type=int, default=50)
     arguments = parser.parse_args()
-    os.environ["TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
-    private = tempfile.TemporaryDirectory(prefix="felles-bench-idporten-")
-    os.environ["PRIVATE_MEDIA_ROOT"] = private.name
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    from throwaway import prepare_environment
+
+    private = prepare_environment("idporten")
 
     import django
 

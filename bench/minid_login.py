@@ -15,7 +15,6 @@ import io
 import os
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 from unittest import mock
@@ -35,11 +34,9 @@ def main() -> None:
     parser.add_argument("--logins", type=int, default=200)
     arguments = parser.parse_args()
 
-    # Before settings are read: tasks inline, letters to a directory of our own.
-    os.environ["TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
-    private = tempfile.TemporaryDirectory(prefix="felles-bench-minid-")
-    os.environ["PRIVATE_MEDIA_ROOT"] = private.name
-    os.environ.setdefault("LOG_LEVEL", "WARNING")  # not a line per task run
+    from throwaway import prepare_environment
+
+    private = prepare_environment("minid")
 
     import django
 

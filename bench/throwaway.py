@@ -19,3 +19,16 @@ def throwaway_database(suffix: str):
         yield connection
     finally:
         teardown_databases(old, verbosity=0)
+
+
+def prepare_environment(name: str):
+    """Before settings are read: tasks run inline, private files (letters) go to a
+    temporary folder, one log line per task is silenced. Returns the folder to clean up."""
+    import os
+    import tempfile
+
+    os.environ["TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
+    private = tempfile.TemporaryDirectory(prefix=f"felles-bench-{name}-")
+    os.environ["PRIVATE_MEDIA_ROOT"] = private.name
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    return private

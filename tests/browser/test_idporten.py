@@ -23,6 +23,16 @@ def sms_code() -> str:
     return re.search(r"\b([A-Z2-9]{5})\b", OutboundSms.objects.order_by("-id").first().text).group(1)
 
 
+def log_in_with_minid(page, user):
+    """From the picker: choose MinID, give password and the SMS code."""
+    page.follow(page.get_by_role("link", name="MinID", exact=True))
+    page.get_by_label("Fødselsnummer (11 siffer)").fill(user.person.identity_number)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.follow(page.get_by_role("button", name="Neste"))
+    page.get_by_label("Engangskode").fill(sms_code())
+    page.follow(page.get_by_role("button", name="Logg inn"))
+
+
 def test_single_sign_on_and_single_logout_across_two_services(page, live_server):
     seed_demo_clients(base_urls=[live_server.url])
     user, _letter, _codes = registered_user()
@@ -32,12 +42,7 @@ def test_single_sign_on_and_single_logout_across_two_services(page, live_server)
     expect(page.get_by_role("heading", level=1)).to_have_text("Velg elektronisk ID")
     expect(page.get_by_text("Logg inn på Velferdsetaten")).to_be_visible()
 
-    page.follow(page.get_by_role("link", name="MinID", exact=True))
-    page.get_by_label("Fødselsnummer (11 siffer)").fill(user.person.identity_number)
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.follow(page.get_by_role("button", name="Neste"))
-    page.get_by_label("Engangskode").fill(sms_code())
-    page.follow(page.get_by_role("button", name="Logg inn"))
+    log_in_with_minid(page, user)
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Felles innlogging til offentlige tjenester")
     page.follow(page.get_by_role("button", name="Jeg samtykker, fortsett"))
@@ -73,12 +78,7 @@ def test_the_citizen_sees_and_withdraws_consent_on_my_logins(page, live_server):
     user, _letter, _codes = registered_user()
     page.goto("/demo/velferd/")
     page.follow(page.get_by_role("link", name="Logg inn med ID-porten"))
-    page.follow(page.get_by_role("link", name="MinID", exact=True))
-    page.get_by_label("Fødselsnummer (11 siffer)").fill(user.person.identity_number)
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.follow(page.get_by_role("button", name="Neste"))
-    page.get_by_label("Engangskode").fill(sms_code())
-    page.follow(page.get_by_role("button", name="Logg inn"))
+    log_in_with_minid(page, user)
     page.follow(page.get_by_role("button", name="Jeg samtykker, fortsett"))
 
     page.goto("/idporten/mine-innlogginger/")
