@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from idporten.models import LEVELS, Client, PushedRequest
+from idporten.models import LEVELS, Authorization, Client, PushedRequest
 from idporten.services.clients import get_client
 from idporten.services.errors import OAuthError
 
@@ -78,6 +78,8 @@ def validate(params: dict, *, client: Client | None = None) -> AuthRequest:
     for required in ("state", "nonce"):
         if not params.get(required):
             raise OAuthError("invalid_request", f"{required} is required.")
+    if Authorization.objects.filter(client=client, nonce=params["nonce"]).exists():
+        raise OAuthError("invalid_request", "This nonce has been used before; every request needs a new one.")
     if params.get("code_challenge_method") != "S256" or not PKCE_CHALLENGE.match(
         params.get("code_challenge", "")
     ):

@@ -46,7 +46,7 @@ def authorize_params(oidc_client, challenge, **extra) -> dict:
         "redirect_uri": REDIRECT_URI,
         "scope": "openid",
         "state": "state-123",
-        "nonce": "nonce-456",
+        "nonce": secrets.token_urlsafe(16),  # a new one each time, as a client must
         "code_challenge": challenge,
         "code_challenge_method": "S256",
         **extra,

@@ -378,3 +378,15 @@ def test_invalid_pushed_request_is_answered_with_its_error():
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_request"
     assert not PushedRequest.objects.exists()
+
+
+def test_a_replayed_nonce_is_refused():
+    from tests.idporten.factories import authorize_code
+
+    oidc_client, _secret = client()
+    browser = Browser()
+    logged_in(browser)
+    authorize_code(browser, oidc_client, pkce()[1], nonce="used-once")
+    response = browser.get("/idporten/authorize", authorize_params(oidc_client, pkce()[1], nonce="used-once"))
+    assert query(response.url)["error"] == "invalid_request"
+    assert AuditEvent.objects.filter(action="idporten.authorization_refused").exists()

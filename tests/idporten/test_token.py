@@ -51,7 +51,7 @@ def test_id_token_describes_the_minid_login():
     oidc_client, secret = client(may_receive_pid=True)
     browser = Browser()
     verifier, challenge = pkce()
-    back, user = login_with_minid(browser, oidc_client, challenge)
+    back, user = login_with_minid(browser, oidc_client, challenge, nonce="nonce-456")
     body = exchange(browser, oidc_client, secret, query(back.url)["code"], verifier).json()
     claims = verified_claims(browser, body["id_token"], audience=oidc_client.client_id, issuer=ISSUER)
     session = SsoSession.objects.get()
