@@ -40,7 +40,7 @@ def test_citizen_orders_a_letter_and_registers(page):
     page.get_by_label("Fødselsnummer (11 siffer)").fill(person.identity_number)
     page.follow(page.get_by_role("button", name="Neste"))
     for number in asked_numbers(page):
-        page.get_by_label(f"PIN-kode nr. {number}").fill(codes[number])
+        page.get_by_label(f"PIN-kode nr. {number}", exact=True).fill(codes[number])
     page.follow(page.get_by_role("button", name="Neste"))
 
     page.get_by_label("Nytt passord", exact=True).fill(PASSWORD)
@@ -105,7 +105,7 @@ def test_citizen_is_locked_out_and_unlocks_with_a_new_letter(page):
     page.get_by_label("Fødselsnummer (11 siffer)").fill(user.person.identity_number)
     page.follow(page.get_by_role("button", name="Neste"))
     for number in asked_numbers(page):
-        page.get_by_label(f"PIN-kode nr. {number}").fill(new_codes[number])
+        page.get_by_label(f"PIN-kode nr. {number}", exact=True).fill(new_codes[number])
     page.get_by_label("Nytt passord", exact=True).fill("Nyttpass42")
     page.get_by_label("Gjenta det nye passordet").fill("Nyttpass42")
     page.follow(page.get_by_role("button", name="Lagre nytt passord"))
