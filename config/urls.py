@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView
 
 from core import views as core_views
+from idporten.views import maskinporten as idporten_maskinporten
 from idporten.views import protocol as idporten_protocol
 
 admin.site.site_header = "Felles"
@@ -18,6 +19,7 @@ urlpatterns = [
     path("demo/", include("demo.urls")),
     path(".well-known/openid-configuration", idporten_protocol.discovery, name="oidc-discovery"),
     path("admin/", admin.site.urls),
+    path("api/token", idporten_maskinporten.token, name="maskinporten-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
 

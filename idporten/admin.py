@@ -65,19 +65,16 @@ class ClientAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save()
-            audit.record(
-                "idporten.client_changed",
-                actor=request.user,
+            services.update_client(
+                obj,
+                changed_fields=[name for name in form.changed_data if name not in RISK_FIELDS],
+                changed_by=request.user,
                 request=request,
-                obj=obj,
-                object_id=obj.client_id,
-                details={"fields": [name for name in form.changed_data if name not in RISK_FIELDS]},
             )
         else:
             values = {name: form.cleaned_data[name] for name in ClientForm.Meta.fields}
             client, secret = services.create_client(
-                created_by=request.user, minimum_level=obj.minimum_level, **values
+                created_by=request.user, request=request, minimum_level=obj.minimum_level, **values
             )
             for field in Client._meta.concrete_fields:
                 setattr(obj, field.attname, getattr(client, field.attname))
@@ -121,5 +118,5 @@ class ClientAdmin(admin.ModelAdmin):
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             }
             return TemplateResponse(request, "admin/idporten/client/reset_secret_confirmation.html", context)
-        secret = services.reset_secret(client, changed_by=request.user)
+        secret = services.reset_secret(client, changed_by=request.user, request=request)
         return self._secret_page(request, client, secret, _("The client secret is reset"))

@@ -68,3 +68,125 @@ class Organisation(models.Model):
         """The name citizens see, in their language where the organisation has given one."""
         language = language or get_language() or "nb"
         return {"nn": self.name_nn, "en": self.name_en}.get(language[:2], "") or self.name_nb
+
+
+# The terms of use an organisation must have accepted before any of its scopes can be used.
+CURRENT_TERMS_VERSION = "2026-1"
+
+
+def validate_ca_certificate_pem(value: str) -> None:
+    from virksomheter.certificates import load_ca_certificate
+
+    try:
+        load_ca_certificate(value)
+    except ValueError as error:
+        raise ValidationError(str(error), code="invalid_ca_certificate") from None
+
+
+def normalise_serial(value: str) -> str:
+    """A certificate serial as lowercase hex without separators or leading zeros."""
+    cleaned = value.strip().lower().replace(":", "").replace(" ", "").removeprefix("0x")
+    return cleaned.lstrip("0") or "0"
+
+
+class TrustedIssuer(models.Model):
+    """A CA whose enterprise certificates (virksomhetssertifikat) are accepted, as Buypass or Commfides."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    certificate_pem = models.TextField(
+        _("CA certificate (PEM)"), validators=[validate_ca_certificate_pem]
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("trusted certificate issuer")
+        verbose_name_plural = _("trusted certificate issuers")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class RevokedCertificate(models.Model):
+    issuer = models.ForeignKey(
+        TrustedIssuer, on_delete=models.CASCADE, related_name="revoked", verbose_name=_("issuer")
+    )
+    serial = models.CharField(_("serial number (hex)"), max_length=64)
+    revoked_at = models.DateTimeField(_("revoked at"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("revoked certificate")
+        verbose_name_plural = _("revoked certificates")
+        ordering = ["-revoked_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "serial"], name="revoked_certificate_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.serial} ({self.issuer})"
+
+    def save(self, *args, **kwargs):
+        self.serial = normalise_serial(self.serial)
+        super().save(*args, **kwargs)
+
+
+class ScopeGrant(models.Model):
+    """A scope an organisation's machines may ask Maskinporten for."""
+
+    class Scope(models.TextChoices):
+        KONTAKTINFORMASJON = "krr:kontaktinformasjon", _("KRR: contact information")
+        DIGITALPOST = "krr:digitalpost", _("KRR: digital mailbox and certificate")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="scope_grants", verbose_name=_("organisation")
+    )
+    scope = models.CharField(_("scope"), max_length=100, choices=Scope.choices)
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("scope grant")
+        verbose_name_plural = _("scope grants")
+        ordering = ["scope"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "scope"], name="scope_grant_unique"),
+        ]
+
+    def __str__(self):
+        return self.scope
+
+
+class TermsAcceptance(models.Model):
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="terms_acceptances",
+        verbose_name=_("organisation"),
+    )
+    version = models.CharField(_("terms version"), max_length=20)
+    accepted_at = models.DateTimeField(_("accepted at"))
+
+    class Meta:
+        verbose_name = _("terms of use acceptance")
+        verbose_name_plural = _("terms of use acceptances")
+        ordering = ["-accepted_at"]
+
+    def __str__(self):
+        return f"{self.version} ({self.accepted_at:%Y-%m-%d})"
+
+
+class UsedGrantJti(models.Model):
+    """The jti of a JWT grant already used, kept until the grant would have expired anyway."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    jti = models.CharField(max_length=255)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "jti"], name="used_grant_jti_unique"),
+        ]
+
+    def __str__(self):
+        return self.jti

@@ -9,7 +9,7 @@ from idporten.services.authorize import (
     push,
     validate,
 )
-from idporten.services.clients import authenticate, create_client, get_client, reset_secret
+from idporten.services.clients import authenticate, create_client, get_client, reset_secret, update_client
 from idporten.services.errors import OAuthError
 from idporten.services.sso import (
     current_session,
@@ -35,5 +35,5 @@ __all__ = [
     "AuthRequest", "OAuthError", "authenticate", "create_client", "current_session", "end_session",
     "exchange_code", "finish_pending", "from_query", "get_client", "give_consent", "has_consent",
     "introspect", "issue_code", "keep_pending", "meets", "pending", "push", "recent_logins", "redirect_with",
-    "refresh", "reset_secret", "revoke", "start_session", "userinfo", "validate", "withdraw_consent",
+    "refresh", "reset_secret", "revoke", "start_session", "update_client", "userinfo", "validate", "withdraw_consent",
 ]  # fmt: skip

@@ -31,7 +31,7 @@ def new_secret() -> str:
 
 
 def create_client(
-    *, organisation, name: str, redirect_uris: list[str], created_by, **fields
+    *, organisation, name: str, redirect_uris: list[str], created_by, request=None, **fields
 ) -> tuple[Client, str]:
     """Register a client. Returns it with its secret, which is shown once and stored hashed."""
     secret = new_secret()
@@ -46,15 +46,42 @@ def create_client(
     )
     client.full_clean()
     client.save()
-    audit.record("idporten.client_registered", actor=created_by, obj=client, object_id=client.client_id)
+    audit.record(
+        "idporten.client_registered",
+        actor=created_by,
+        request=request,
+        obj=client,
+        object_id=client.client_id,
+    )
     return client, secret
 
 
-def reset_secret(client: Client, *, changed_by) -> str:
+def update_client(client: Client, *, changed_fields: list[str], changed_by, request=None) -> Client:
+    """Store changes made to a client's registration (never its secret)."""
+    client.full_clean()
+    client.save()
+    audit.record(
+        "idporten.client_changed",
+        actor=changed_by,
+        request=request,
+        obj=client,
+        object_id=client.client_id,
+        details={"fields": changed_fields},
+    )
+    return client
+
+
+def reset_secret(client: Client, *, changed_by, request=None) -> str:
     secret = new_secret()
     client.secret_hash = hash_secret(secret)
     client.save(update_fields=["secret_hash"])
-    audit.record("idporten.client_secret_reset", actor=changed_by, obj=client, object_id=client.client_id)
+    audit.record(
+        "idporten.client_secret_reset",
+        actor=changed_by,
+        request=request,
+        obj=client,
+        object_id=client.client_id,
+    )
     return secret
 
 

@@ -220,9 +220,10 @@ def token(request):
 def userinfo(request):
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
-        return oauth_error(
-            services.OAuthError("invalid_token", "A Bearer access token is required.", status=401)
-        )
+        # RFC 6750 section 3.1: a request without a token gets the challenge, not an error code.
+        response = _no_store(JsonResponse({}, status=401))
+        response["WWW-Authenticate"] = 'Bearer realm="ID-porten"'
+        return response
     try:
         return _no_store(JsonResponse(services.userinfo(header[7:], issuer=issuer(request), request=request)))
     except services.OAuthError as error:

@@ -71,8 +71,11 @@ def test_userinfo_tells_who_logged_in(browser, login):
     assert info["acr"] == LOA_SUBSTANTIAL
 
 
-def test_userinfo_without_a_token_is_invalid_token(browser):
-    assert_invalid_token(browser.get("/idporten/userinfo"))
+def test_userinfo_without_a_token_gets_the_challenge_without_an_error_code(browser):
+    response = browser.get("/idporten/userinfo")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="ID-porten"'  # RFC 6750 section 3.1
+    assert "error" not in response.json()
 
 
 def test_userinfo_with_garbage_token_is_invalid_token(browser):

@@ -1,0 +1,28 @@
+"""POST /api/token: Maskinporten's token endpoint for agencies' machines (JWT-bearer grant)."""
+
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from idporten import maskinporten
+from idporten.services.errors import OAuthError
+from idporten.services.issuer import issuer
+from idporten.views.protocol import oauth_error
+
+
+@csrf_exempt
+@require_POST
+def token(request):
+    try:
+        body = maskinporten.issue_token(
+            grant_type=request.POST.get("grant_type", ""),
+            assertion=request.POST.get("assertion", ""),
+            issuer=issuer(request),
+            request=request,
+        )
+    except OAuthError as error:
+        return oauth_error(error)
+    response = JsonResponse(body)
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
+    return response

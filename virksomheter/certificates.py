@@ -1,0 +1,142 @@
+"""Enterprise certificates (virksomhetssertifikat): an X.509 chain from a trusted issuer such as
+Buypass or Commfides, whose subject carries the organisation number."""
+
+from datetime import datetime
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.x509.oid import NameOID
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from stdnum.no import orgnr
+
+from virksomheter.models import Organisation, RevokedCertificate, TrustedIssuer
+from virksomheter.services import VirksomheterError, get_organisation
+
+# Buypass and Commfides put the number in serialNumber; eIDAS-style certificates in
+# organizationIdentifier as "NTRNO-<number>".
+ORGANISATION_IDENTIFIER_PREFIX = "NTRNO-"
+MAX_CHAIN_LENGTH = 5
+
+
+class CertificateRefused(VirksomheterError):
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
+
+
+def load_ca_certificate(pem: str) -> x509.Certificate:
+    """The CA certificate in `pem`, or ValueError saying what is wrong with it."""
+    try:
+        certificate = x509.load_pem_x509_certificate(pem.strip().encode())
+    except ValueError:
+        raise ValueError(_("This is not a PEM-encoded X.509 certificate.")) from None
+    if not _is_ca(certificate):
+        raise ValueError(_("This certificate is not a CA certificate (basic constraints CA:TRUE)."))
+    return certificate
+
+
+def _is_ca(certificate: x509.Certificate) -> bool:
+    try:
+        return certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        return False
+
+
+def _serial(certificate: x509.Certificate) -> str:
+    return format(certificate.serial_number, "x")
+
+
+def _issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """Whether `issuer` signed `certificate` (RSA PKCS#1 v1.5, RSA-PSS or ECDSA)."""
+    try:
+        certificate.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def _check_dates(certificate: x509.Certificate, now: datetime) -> None:
+    if now < certificate.not_valid_before_utc:
+        raise CertificateRefused(_("The certificate is not valid yet."), "certificate_not_yet_valid")
+    if now > certificate.not_valid_after_utc:
+        raise CertificateRefused(_("The certificate has expired."), "certificate_expired")
+
+
+def _anchor(certificate: x509.Certificate) -> TrustedIssuer | None:
+    for trusted in TrustedIssuer.objects.filter(active=True):
+        ca = x509.load_pem_x509_certificate(trusted.certificate_pem.strip().encode())
+        if ca.subject == certificate.issuer and _issued_by(certificate, ca):
+            return trusted
+    return None
+
+
+def _chain_to_trusted_issuer(
+    leaf: x509.Certificate, intermediates: list[x509.Certificate]
+) -> tuple[TrustedIssuer, list[x509.Certificate]]:
+    """The trusted issuer the leaf chains to, and the certificates on the path (leaf first)."""
+    path = [leaf]
+    current = leaf
+    for _step in range(MAX_CHAIN_LENGTH):
+        trusted = _anchor(current)
+        if trusted is not None:
+            return trusted, path
+        parent = next(
+            (ca for ca in intermediates if ca not in path and _is_ca(ca) and _issued_by(current, ca)),
+            None,
+        )
+        if parent is None:
+            break
+        path.append(parent)
+        current = parent
+    raise CertificateRefused(
+        _("The certificate is not issued by a trusted issuer."), "certificate_untrusted"
+    )
+
+
+def organisation_number(certificate: x509.Certificate) -> str | None:
+    """The organisation number in the subject (serialNumber, or organizationIdentifier NTRNO-)."""
+    for attribute in certificate.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER):
+        if orgnr.is_valid(attribute.value) and orgnr.compact(attribute.value) == attribute.value:
+            return attribute.value
+    for attribute in certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_IDENTIFIER):
+        number = attribute.value.removeprefix(ORGANISATION_IDENTIFIER_PREFIX)
+        if attribute.value.startswith(ORGANISATION_IDENTIFIER_PREFIX) and orgnr.is_valid(number):
+            return number
+    return None
+
+
+def parse_chain(chain_der_list: list[bytes]) -> list[x509.Certificate]:
+    if not chain_der_list or len(chain_der_list) > MAX_CHAIN_LENGTH:
+        raise CertificateRefused(_("No usable certificate chain was given."), "certificate_missing")
+    try:
+        return [x509.load_der_x509_certificate(der) for der in chain_der_list]
+    except ValueError:
+        raise CertificateRefused(
+            _("The certificate chain is not DER-encoded X.509."), "certificate_malformed"
+        ) from None
+
+
+def verify_enterprise_certificate(chain_der_list: list[bytes]) -> Organisation:
+    """The registered organisation an enterprise certificate chain (leaf first) belongs to, or
+    CertificateRefused: untrusted, outside its validity, revoked, self-signed or no orgnr."""
+    leaf, *intermediates = parse_chain(chain_der_list)
+    if leaf.issuer == leaf.subject:
+        raise CertificateRefused(
+            _("A self-signed certificate is not an enterprise certificate."), "certificate_self_signed"
+        )
+    trusted, path = _chain_to_trusted_issuer(leaf, intermediates)
+    now = timezone.now()
+    for certificate in path:
+        _check_dates(certificate, now)
+    if RevokedCertificate.objects.filter(
+        issuer=trusted, serial__in=[_serial(certificate) for certificate in path]
+    ).exists():
+        raise CertificateRefused(_("The certificate has been revoked."), "certificate_revoked")
+    number = organisation_number(leaf)
+    if number is None:
+        raise CertificateRefused(
+            _("The certificate's subject holds no organisation number."),
+            "certificate_no_organisation_number",
+        )
+    return get_organisation(number)
