@@ -65,7 +65,7 @@ class PinLetterAdmin(IdentityNumberSearch, admin.ModelAdmin):
     list_filter = ("print_status", BlockedFilter, "created")
     list_select_related = ("person",)
     fields = ("person", "created", "print_status", "printed_at", "blocked_at", "failed_attempts")
-    actions = ("mark_as_printed", "block_letters")
+    actions = ("mark_as_printed", "mark_as_sent_manually", "block_letters")
     show_full_result_count = False
     list_per_page = 50
 
@@ -211,6 +211,30 @@ class PinLetterAdmin(IdentityNumberSearch, admin.ModelAdmin):
                 )
                 % {"count": held},
             )
+
+    @admin.action(
+        description=gettext_lazy("Mark held letters as sent after manual handling"),
+        permissions=["handle_protected"],
+    )
+    def mark_as_sent_manually(self, request, queryset):
+        """A letter to a protected address has been addressed and posted by hand: the PDF goes."""
+        letters = list(queryset.filter(print_status=PinLetter.PrintStatus.HELD).select_related("person"))
+        for letter in letters:
+            services.mark_printed(letter, printed_by=request.user, request=request)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d held letter was marked as sent.",
+                "%(count)d held letters were marked as sent.",
+                len(letters),
+            )
+            % {"count": len(letters)},
+        )
+
+    def has_handle_protected_permission(self, request):
+        return self.has_handle_permission(request) and request.user.has_perm(
+            "folkeregister.view_protected_address"
+        )
 
     @admin.action(description=gettext_lazy("Block letters"), permissions=["handle"])
     def block_letters(self, request, queryset):

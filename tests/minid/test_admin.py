@@ -4,6 +4,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from core.models import AuditEvent
+from minid import services
 from minid.models import MinidUser, PinLetter
 from tests.folkeregister.factories import make_person, unique_identity_number
 from tests.minid.factories import citizen
@@ -254,3 +255,18 @@ def test_minid_user_admin_is_read_only_and_hides_the_password(admin_client):
     assert 'name="status"' not in html
     assert admin_client.get(reverse("admin:minid_miniduser_add")).status_code == 403
     assert admin_client.get(reverse("admin:minid_miniduser_delete", args=[user.pk])).status_code == 403
+
+
+def test_held_letter_is_marked_sent_after_manual_handling_by_staff_with_the_permission(admin_client):
+    from tests.folkeregister.factories import make_person
+
+    person = make_person(address_protection="strengt_fortrolig")
+    letter = services.order_pin_letter(person.identity_number, ordered_by="test")
+    assert letter.print_status == PinLetter.PrintStatus.HELD
+    admin_client.post(
+        "/admin/minid/pinletter/",
+        {"action": "mark_as_sent_manually", "_selected_action": [letter.pk]},
+    )
+    letter.refresh_from_db()
+    assert letter.print_status == PinLetter.PrintStatus.PRINTED
+    assert not letter.pdf
