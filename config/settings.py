@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "virksomheter",
     "minid",
     "idporten",
+    "kontaktregister",
     "demo",
 ]
 

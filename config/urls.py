@@ -21,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/token", idporten_maskinporten.token, name="maskinporten-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/krr/", include("kontaktregister.api.urls")),
 ]
 
 if settings.DEBUG:
