@@ -73,6 +73,7 @@ seed:
 	$(MANAGE) seed_minid_activity --users 1500 --seed 1 --if-empty
 	$(MANAGE) seed_demo_citizen
 	$(MANAGE) seed_demo_clients
+	$(MANAGE) seed_demo_certificates
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -90,6 +91,7 @@ bench: setup
 	$(PY) bench/seed_population.py --count $(BENCH_PERSONS)
 	$(PY) bench/minid_login.py --logins $(BENCH_LOGINS)
 	$(PY) bench/idporten_login.py --logins $(BENCH_LOGINS)
+	$(PY) bench/krr_lookup.py --persons $(BENCH_PERSONS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var/static

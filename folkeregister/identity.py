@@ -64,7 +64,9 @@ def parse_identity_number(value: str) -> IdentityNumber:
     """Validate and describe an identity number, or raise ValidationError.
 
     Spaces and a dash between date and personnummer are allowed."""
-    number = fodselsnummer.compact(str(value))
+    raw = str(value)
+    # Most numbers arrive as 11 plain digits; stdnum's Unicode clean-up is only needed otherwise.
+    number = raw if len(raw) == 11 and raw.isascii() and raw.isdigit() else fodselsnummer.compact(raw)
     # str.isdigit() also accepts digits such as '²' or '１' that are no part of a number.
     if len(number) != 11 or not (number.isascii() and number.isdigit()):
         raise _invalid()

@@ -22,6 +22,7 @@ GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 ASSERTION_ALGORITHMS = ("RS256", "ES256")
 MAX_ASSERTION_LIFETIME_SECONDS = 120
 CLOCK_SKEW_SECONDS = 10
+MAX_JTI_LENGTH = 255  # the column that keeps used ones
 ACCESS_TOKEN_TTL_SECONDS = 120
 TOKEN_TYPE = "maskinporten"
 CLIENT_AMR = "virksomhetssertifikat"
@@ -75,7 +76,8 @@ def _certificate_chain(header: dict) -> list[bytes]:
         raise _invalid_grant("The x5c header is not base64-encoded DER.") from None
 
 
-def _verified_claims(assertion: str, header: dict, public_key_pem: str, issuer: str) -> dict:
+def _verified_claims(assertion: str, header: dict, public_key_pem: str) -> dict:
+    """The claims of an assertion whose signature the certificate's key made."""
     algorithm = header.get("alg")
     if algorithm not in ASSERTION_ALGORITHMS:
         raise _invalid_grant("The assertion must be signed with RS256 or ES256.")
@@ -90,13 +92,17 @@ def _verified_claims(assertion: str, header: dict, public_key_pem: str, issuer: 
         raise _invalid_grant("The assertion has expired.") from None
     except JOSEError:
         raise _invalid_grant("The assertion's signature or claims are invalid.") from None
+    return claims
+
+
+def _check_claims(claims: dict, issuer: str) -> None:
     audience = claims.get("aud")
     if audience != issuer and not (isinstance(audience, list) and issuer in audience):
         raise _invalid_grant(f"The assertion's aud must be {issuer}.")
     if not claims.get("iss"):
         raise _invalid_grant("The assertion has no iss.")
-    if not isinstance(claims.get("jti"), str) or not claims["jti"]:
-        raise _invalid_grant("The assertion has no jti.")
+    if not isinstance(claims.get("jti"), str) or not 0 < len(claims["jti"]) <= MAX_JTI_LENGTH:
+        raise _invalid_grant(f"The assertion needs a jti of 1 to {MAX_JTI_LENGTH} characters.")
     iat, exp = claims["iat"], claims["exp"]
     if not isinstance(iat, int | float) or not isinstance(exp, int | float):
         raise _invalid_grant("The assertion's iat and exp must be numbers.")
@@ -106,7 +112,6 @@ def _verified_claims(assertion: str, header: dict, public_key_pem: str, issuer: 
         )
     if iat > timezone.now().timestamp() + CLOCK_SKEW_SECONDS:
         raise _invalid_grant("The assertion's iat is in the future.")
-    return claims
 
 
 def _issue(attempt: _Attempt, *, grant_type: str, assertion: str, issuer: str) -> dict:
@@ -123,12 +128,15 @@ def _issue(attempt: _Attempt, *, grant_type: str, assertion: str, issuer: str) -
         organisation = verify_enterprise_certificate(chain)
     except (CertificateRefused, virksomheter.OrganisationNotFound) as error:
         raise _invalid_grant(error.message) from None
-    public_key_pem = parse_chain(chain)[0].public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    public_key_pem = (
+        parse_chain(chain)[0]
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
-    claims = _verified_claims(assertion, header, public_key_pem.decode(), issuer)
+    claims = _verified_claims(assertion, header, public_key_pem.decode())
     # Only now has the holder of the certificate's key shown itself.
     attempt.organisation_number = organisation.organisasjonsnummer
+    _check_claims(claims, issuer)
     scopes = str(claims.get("scope", "")).split()
     if not scopes:
         raise OAuthError("invalid_scope", "The assertion asks for no scope.")

@@ -13,4 +13,3 @@ class ContactRecordAdmin(ReadOnlyAdmin):
     search_fields = ("=person__identity_number",)
     show_full_result_count = False
     list_select_related = ("person",)
-

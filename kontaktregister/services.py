@@ -50,27 +50,38 @@ def _not_registered(number: str) -> Contact:
     )
 
 
-def _contact(record: ContactRecord) -> Contact:
-    active = record.status == ContactRecord.Status.ACTIVE
+FIELDS = (
+    "person__identity_number", "status", "reserved", "language", "mobile", "mobile_updated_at",
+    "mobile_verified_at", "email", "email_updated_at", "email_verified_at", "mailbox_provider",
+    "mailbox_address", "mailbox_certificate",
+)  # fmt: skip
+
+
+def _contact(row: dict) -> Contact:
+    active = row["status"] == ContactRecord.Status.ACTIVE
+
+    def shown(name):
+        return (row[name] or None) if active else None
+
     return Contact(
-        identity_number=record.person.identity_number,
-        status=STATUS_NAMES[record.status],
-        reserved=record.reserved,
-        language=record.language,
-        mobile=(record.mobile or None) if active else None,
-        mobile_updated_at=record.mobile_updated_at if active else None,
-        mobile_verified_at=record.mobile_verified_at if active else None,
-        email=(record.email or None) if active else None,
-        email_updated_at=record.email_updated_at if active else None,
-        email_verified_at=record.email_verified_at if active else None,
-        mailbox_provider=(record.mailbox_provider or None) if active else None,
-        mailbox_address=(record.mailbox_address or None) if active else None,
-        mailbox_certificate=(record.mailbox_certificate or None) if active else None,
+        identity_number=row["person__identity_number"],
+        status=STATUS_NAMES[row["status"]],
+        reserved=row["reserved"],
+        language=row["language"],
+        mobile=shown("mobile"),
+        mobile_updated_at=shown("mobile_updated_at"),
+        mobile_verified_at=shown("mobile_verified_at"),
+        email=shown("email"),
+        email_updated_at=shown("email_updated_at"),
+        email_verified_at=shown("email_verified_at"),
+        mailbox_provider=shown("mailbox_provider"),
+        mailbox_address=shown("mailbox_address"),
+        mailbox_certificate=shown("mailbox_certificate"),
     )
 
 
 def lookup(identity_numbers: list[str]) -> list[Contact]:
-    """One answer per distinct number, in the order asked. Two queries whatever the batch size."""
+    """One answer per distinct number, in the order asked, in one query whatever the batch size."""
     if not identity_numbers:
         raise InvalidLookup(_("Give at least one identity number."))
     if len(identity_numbers) > MAX_PERSONS_PER_LOOKUP:
@@ -87,10 +98,9 @@ def lookup(identity_numbers: list[str]) -> list[Contact]:
                 _("%(value)s is not a valid identity number.") % {"value": str(value)[:20]}
             ) from None
     numbers = list(dict.fromkeys(numbers))
+    # Plain rows, not model instances: building a thousand instances costs more than the query.
     records = {
-        record.person.identity_number: record
-        for record in ContactRecord.objects.filter(person__identity_number__in=numbers).select_related(
-            "person"
-        )
+        row["person__identity_number"]: row
+        for row in ContactRecord.objects.filter(person__identity_number__in=numbers).values(*FIELDS)
     }
     return [_contact(records[n]) if n in records else _not_registered(n) for n in numbers]

@@ -19,6 +19,12 @@ class ScopeGrantInline(admin.TabularInline):
 class TermsAcceptanceInline(admin.TabularInline):
     model = TermsAcceptance
     extra = 0
+    fields = ("version", "accepted_at")
+    readonly_fields = ("accepted_at",)
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Organisation)
@@ -32,8 +38,32 @@ class OrganisationAdmin(admin.ModelAdmin):
     ]
     inlines = [ScopeGrantInline, TermsAcceptanceInline]
 
+    def get_inlines(self, request, obj):
+        # Scopes and terms belong to a registered organisation: shown once it is saved.
+        return self.inlines if obj is not None else []
+
     def save_model(self, request, obj, form, change):
         services.save_organisation(obj, changed_by=request.user, request=request)
+
+    def save_formset(self, request, form, formset, change):
+        organisation = form.instance
+        if formset.model is ScopeGrant:
+            for grant in formset.save(commit=False):
+                if grant.pk is None:
+                    stored = services.grant_scope(organisation, grant.scope, granted_by=request.user)
+                    grant.pk, grant.granted_at = stored.pk, stored.granted_at
+                else:
+                    grant.save()
+            for grant in formset.deleted_objects:
+                services.withdraw_scope(organisation, grant.scope, withdrawn_by=request.user)
+        elif formset.model is TermsAcceptance:
+            for acceptance in formset.save(commit=False):
+                stored = services.accept_terms(
+                    organisation, accepted_by=request.user, version=acceptance.version
+                )
+                acceptance.pk, acceptance.accepted_at = stored.pk, stored.accepted_at
+        else:
+            super().save_formset(request, form, formset, change)
 
 
 class RevokedCertificateInline(admin.TabularInline):

@@ -89,9 +89,7 @@ def _chain_to_trusted_issuer(
             break
         path.append(parent)
         current = parent
-    raise CertificateRefused(
-        _("The certificate is not issued by a trusted issuer."), "certificate_untrusted"
-    )
+    raise CertificateRefused(_("The certificate is not issued by a trusted issuer."), "certificate_untrusted")
 
 
 def organisation_number(certificate: x509.Certificate) -> str | None:

@@ -93,9 +93,7 @@ class TrustedIssuer(models.Model):
     """A CA whose enterprise certificates (virksomhetssertifikat) are accepted, as Buypass or Commfides."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
-    certificate_pem = models.TextField(
-        _("CA certificate (PEM)"), validators=[validate_ca_certificate_pem]
-    )
+    certificate_pem = models.TextField(_("CA certificate (PEM)"), validators=[validate_ca_certificate_pem])
     active = models.BooleanField(_("active"), default=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
 

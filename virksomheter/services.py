@@ -96,6 +96,19 @@ def grant_scope(organisation: Organisation, scope: str, *, granted_by: Any) -> S
     return grant
 
 
+def withdraw_scope(organisation: Organisation, scope: str, *, withdrawn_by: Any) -> None:
+    with transaction.atomic():
+        deleted, _rows = ScopeGrant.objects.filter(organisation=organisation, scope=scope).delete()
+        if deleted:
+            audit.record(
+                "virksomheter.scope_withdrawn",
+                actor=withdrawn_by,
+                obj=organisation,
+                object_id=organisation.organisasjonsnummer,
+                details={"scope": scope},
+            )
+
+
 def accept_terms(
     organisation: Organisation, *, accepted_by: Any, version: str = CURRENT_TERMS_VERSION
 ) -> TermsAcceptance:
