@@ -113,13 +113,13 @@ def test_two_scopes_in_one_grant(client, organisation, leaf):
 def test_expired_certificate_is_invalid_grant(client, ca, organisation):
     now = timezone.now()
     leaf = pki.make_leaf(ca, not_before=now - timedelta(days=9), not_after=now - timedelta(days=1))
-    assert "expired" in refused(client, pki.grant(leaf))["error_description"]
+    assert "utløpt" in refused(client, pki.grant(leaf))["error_description"]
 
 
 def test_not_yet_valid_certificate_is_invalid_grant(client, ca, organisation):
     now = timezone.now()
     leaf = pki.make_leaf(ca, not_before=now + timedelta(days=1), not_after=now + timedelta(days=9))
-    assert "not valid yet" in refused(client, pki.grant(leaf))["error_description"]
+    assert "ikke gyldig ennå" in refused(client, pki.grant(leaf))["error_description"]
 
 
 def test_revoked_certificate_is_invalid_grant(client, leaf):
@@ -128,16 +128,16 @@ def test_revoked_certificate_is_invalid_grant(client, leaf):
         serial=format(leaf.certificate.serial_number, "x"),
         revoked_at=timezone.now(),
     )
-    assert "revoked" in refused(client, pki.grant(leaf))["error_description"]
+    assert "tilbakekalt" in refused(client, pki.grant(leaf))["error_description"]
 
 
 def test_self_signed_certificate_is_invalid_grant(client, organisation):
-    assert "self-signed" in refused(client, pki.grant(pki.make_leaf(None)))["error_description"]
+    assert "selvsignert" in refused(client, pki.grant(pki.make_leaf(None)))["error_description"]
 
 
 def test_untrusted_issuer_is_invalid_grant(client, organisation, ca):
     leaf = pki.make_leaf(pki.make_ca("Someone Else CA"))
-    assert "trusted issuer" in refused(client, pki.grant(leaf))["error_description"]
+    assert "godkjent utsteder" in refused(client, pki.grant(leaf))["error_description"]
 
 
 def test_unregistered_organisation_is_invalid_grant(client, organisation, ca):
@@ -168,7 +168,7 @@ def test_assertion_without_required_claim_is_invalid_grant(client, leaf, claim):
 def test_replayed_jti_is_invalid_grant(client, leaf):
     assertion = pki.grant(leaf)
     assert request_token(client, assertion).status_code == 200
-    assert "already been used" in refused(client, assertion)["error_description"]
+    assert "allerede brukt" in refused(client, assertion)["error_description"]
     assert UsedGrantJti.objects.count() == 1
 
 
@@ -183,7 +183,7 @@ def test_scope_not_granted_is_invalid_scope(client, leaf):
 def test_terms_not_accepted_is_invalid_scope(client, leaf, organisation):
     organisation.terms_acceptances.all().delete()
     body = refused(client, pki.grant(leaf), error="invalid_scope")
-    assert "terms of use" in body["error_description"]
+    assert "bruksvilkårene" in body["error_description"]
 
 
 def test_grant_signed_with_another_key_is_invalid_grant(client, leaf):

@@ -223,7 +223,7 @@ def test_admin_refuses_a_trusted_issuer_that_is_not_a_ca(admin_client, ca):
         },
     )
     assert response.status_code == 200
-    assert "not a CA certificate" in response.content.decode()
+    assert "ikke et CA-sertifikat" in response.content.decode()
     assert TrustedIssuer.objects.count() == 1
 
 
