@@ -29,25 +29,14 @@ def main() -> None:
     )
     parser.add_argument("--logins", type=int, default=50)
     arguments = parser.parse_args()
-    from throwaway import prepare_environment
+    from throwaway import bench_database
 
-    private = prepare_environment("idporten")
+    with bench_database("idporten") as connection:
+        from minid_login import register_user
 
-    import django
-
-    django.setup()
-    from minid_login import PASSWORD, last_sms_code, register_user
-    from throwaway import throwaway_database
-
-    try:
-        with throwaway_database("idporten") as connection:
-            identity_number = register_user()
-            client, secret = make_client()
-            elapsed, hashing = run_logins(
-                identity_number, client, secret, arguments.logins, PASSWORD, last_sms_code
-            )
-    finally:
-        private.cleanup()
+        identity_number = register_user()
+        client, secret = make_client()
+        elapsed, hashing = run_logins(identity_number, client, secret, arguments.logins)
     count = arguments.logins
     print(f"database: {connection.vendor}")
     print(f"complete logins: {count}")
@@ -74,7 +63,9 @@ def make_client():
     )
 
 
-def one_login(browser, client, secret, identity_number, password, last_sms_code) -> None:
+def one_login(browser, client, secret, identity_number) -> None:
+    from minid_login import PASSWORD, last_sms_code
+
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     response = browser.get(
@@ -94,7 +85,7 @@ def one_login(browser, client, secret, identity_number, password, last_sms_code)
     to_minid = browser.get(response.url + "minid/")
     next_url = parse_qs(urlsplit(to_minid.url).query)["next"][0]
     step_one = browser.post(
-        f"/minid/logg-inn/?next={next_url}", {"fodselsnummer": identity_number, "password": password}
+        f"/minid/logg-inn/?next={next_url}", {"fodselsnummer": identity_number, "password": PASSWORD}
     )
     resume = browser.post(step_one.url, {"code": last_sms_code()})
     back = browser.get(resume.url)
@@ -116,7 +107,7 @@ def one_login(browser, client, secret, identity_number, password, last_sms_code)
     assert info["pid"] == identity_number
 
 
-def run_logins(identity_number, client, secret, count, password, last_sms_code) -> tuple[float, float]:
+def run_logins(identity_number, client, secret, count) -> tuple[float, float]:
     from django.test import Client
 
     from core.progress import progress
@@ -139,7 +130,7 @@ def run_logins(identity_number, client, secret, count, password, last_sms_code) 
         progress(count, description="Logging in", unit="logins") as bar,
     ):
         for _ in range(count):
-            one_login(Client(HTTP_HOST="127.0.0.1"), client, secret, identity_number, password, last_sms_code)
+            one_login(Client(HTTP_HOST="127.0.0.1"), client, secret, identity_number)
             bar.update(1)
     return time.perf_counter() - started, hashing
 

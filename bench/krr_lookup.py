@@ -39,20 +39,11 @@ def main() -> None:
     arguments = parser.parse_args()
     port = free_port()
     os.environ["IDPORTEN_ISSUER"] = f"http://127.0.0.1:{port}"
-    from throwaway import prepare_environment
+    from throwaway import bench_database
 
-    private = prepare_environment("krr")
-    import django
-
-    django.setup()
-    from throwaway import throwaway_database
-
-    try:
-        with throwaway_database("krr") as connection:
-            seed(arguments.persons)
-            latencies = measure(connection, port, arguments.calls)
-    finally:
-        private.cleanup()
+    with bench_database("krr") as connection:
+        seed(arguments.persons)
+        latencies = measure(connection, port, arguments.calls)
     latencies.sort()
     print(f"database: {connection.vendor}")
     print(f"register: {arguments.persons} persons, calls: {len(latencies)} of 1000 numbers each")

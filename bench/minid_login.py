@@ -34,22 +34,13 @@ def main() -> None:
     parser.add_argument("--logins", type=int, default=200)
     arguments = parser.parse_args()
 
-    from throwaway import prepare_environment
+    from throwaway import bench_database
 
-    private = prepare_environment("minid")
+    with bench_database("minid") as connection:
+        from django.contrib.auth.hashers import get_hasher
 
-    import django
-
-    django.setup()
-    from django.contrib.auth.hashers import get_hasher
-    from throwaway import throwaway_database
-
-    try:
-        with throwaway_database("minid") as connection:
-            identity_number = register_user()
-            elapsed, hashing = run_logins(identity_number, arguments.logins)
-    finally:
-        private.cleanup()
+        identity_number = register_user()
+        elapsed, hashing = run_logins(identity_number, arguments.logins)
     count = arguments.logins
     print(f"database: {connection.vendor}")
     print(f"password hasher: {get_hasher().algorithm}")

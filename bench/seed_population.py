@@ -27,15 +27,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     arguments = parser.parse_args()
 
-    import django
+    from throwaway import bench_database
 
-    django.setup()
-    from throwaway import throwaway_database
+    with bench_database("seed") as connection:
+        from core.progress import progress
+        from folkeregister.seeding import seed_population
 
-    from core.progress import progress
-    from folkeregister.seeding import seed_population
-
-    with throwaway_database("seed") as connection:
         bar = progress(arguments.count, description="Seeding", unit="persons")
         started = time.perf_counter()
         with bar:

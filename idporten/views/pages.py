@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from idporten import keys, services
 from idporten.models import LOA_SUBSTANTIAL
-from idporten.views.protocol import _continue, issuer
+from idporten.services.issuer import issuer
+from idporten.views.protocol import continue_authorization
 from minid import session as minid_session
 
 
@@ -71,7 +72,7 @@ def resume(request, reference: str):
         amr=authentication.amr,
         auth_time=authentication.auth_time,
     )
-    return _continue(request, auth, reference)
+    return continue_authorization(request, auth, reference)
 
 
 @never_cache
@@ -88,7 +89,7 @@ def consent(request, reference: str):
     if request.method == "POST":
         if request.POST.get("answer") == "yes":
             services.give_consent(session.identity_number, request=request)
-            return _continue(request, auth, reference)
+            return continue_authorization(request, auth, reference)
         services.finish_pending(reference)
         return redirect(
             services.redirect_with(

@@ -147,14 +147,14 @@ def authorize(request):
         if not error.redirect:
             return render(request, "idporten/error.html", {"error": error}, status=400)
         return _error_redirect(params, error, request)
-    response = _continue(request, auth)
+    response = continue_authorization(request, auth)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME, auth.locale, samesite="Lax", secure=request.is_secure()
     )
     return response
 
 
-def _continue(request, auth: services.AuthRequest, reference: str | None = None):
+def continue_authorization(request, auth: services.AuthRequest, reference: str | None = None):
     """Where an authorization request goes next: straight back with a code, to consent, or to the picker."""
     session = services.current_session(request)
     usable = services.meets(session, auth.acr) and (

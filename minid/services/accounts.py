@@ -198,7 +198,7 @@ class RegistrationStart:
 def start_registration(identity_number: str, *, request=None) -> RegistrationStart:
     """Step 1: a living person in the register, with an address and a valid PIN letter."""
     check_not_limited(client_ip(request))
-    person, _record = pin_letters._eligible_person(identity_number)
+    person, _record = pin_letters.eligible_person(identity_number)
     existing = MinidUser.objects.filter(person=person).first()
     if existing is not None and existing.status != MinidUser.Status.REGISTERING:
         raise AlreadyRegistered()

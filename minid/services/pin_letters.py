@@ -32,7 +32,7 @@ CODE_COLUMNS = 5
 MAX_LETTERS_PER_DAY = 3
 
 
-def _eligible_person(
+def eligible_person(
     identity_number: str, *, requested_by: Any = "MinID", request=None
 ) -> tuple[Person, folkeregister.PersonRecord]:
     try:
@@ -78,7 +78,7 @@ def _letter_body(codes: list[tuple[int, str]]) -> str:
 
 def order_pin_letter(identity_number: str, *, ordered_by: Any, request=None) -> PinLetter:
     """Make a new letter of codes for a person and queue it for printing."""
-    person, record = _eligible_person(identity_number, requested_by=ordered_by, request=request)
+    person, record = eligible_person(identity_number, requested_by=ordered_by, request=request)
     since = timezone.now() - timedelta(days=1)
     if PinLetter.objects.filter(person=person, created__gte=since).count() >= MAX_LETTERS_PER_DAY:
         raise NotEligible(
