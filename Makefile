@@ -18,6 +18,8 @@ demo: setup migrate seed
 	@echo "    MinID statistics:      http://127.0.0.1:8000/minid/statistikk/ (as admin)"
 	@echo "    SMS outbox (demo):     http://127.0.0.1:8000/utvikling/sms/"
 	@echo "    Demo services:         http://127.0.0.1:8000/demo/velferd/ and http://127.0.0.1:8000/demo/lanefond/"
+	@echo "    Contact register:      http://127.0.0.1:8000/kontaktinfo/"
+	@echo "    API documentation:     http://127.0.0.1:8000/demo/api/"
 	@echo "  $$($(MANAGE) seed_demo_citizen)"
 	@echo "  One background worker runs beside the server. Stop both with Ctrl-C."
 	@echo ""
@@ -59,6 +61,9 @@ assets: node_modules/.installed
 	@mkdir -p static/vendor/inter/files
 	@cp node_modules/@fontsource/inter/latin.css static/vendor/inter/inter.css
 	@cp node_modules/@fontsource/inter/files/inter-latin-*-normal.woff* static/vendor/inter/files/
+	@mkdir -p static/vendor/swagger-ui
+	@cd node_modules/swagger-ui-dist && cp swagger-ui.css swagger-ui.css.map swagger-ui-bundle.js \
+		swagger-ui-bundle.js.LICENSE.txt LICENSE NOTICE ../../static/vendor/swagger-ui/
 
 messages: $(VENV)/.installed
 	@cd locale && for po in */LC_MESSAGES/django.po; do msgfmt --check -o "$${po%.po}.mo" "$$po"; done

@@ -198,6 +198,19 @@ SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", default="")
 SMS_SENDER = env("SMS_SENDER", default="Felles")
 PHONE_DEFAULT_REGION = "NO"
 
+# The organisation that runs this Felles installation: it owns Felles' own ID-porten clients
+# (the contact register's self-service, the digital mailbox).
+FELLES_OPERATOR = {
+    "organisasjonsnummer": env("FELLES_OPERATOR_ORGANISASJONSNUMMER", default="991825827"),
+    "name": env("FELLES_OPERATOR_NAME", default="Digitaliseringsdirektoratet"),
+}
+
+# Kontaktregisteret: how long contact information counts as confirmed before the citizen is
+# asked to confirm it again (the real register: 18 months), and how long a change code lives.
+KRR_CONFIRM_AFTER_DAYS = env.int("KRR_CONFIRM_AFTER_DAYS", default=548)
+KRR_CODE_TTL_SECONDS = 900
+KRR_CODE_MAX_ATTEMPTS = 5
+
 # MinID
 MINID_PIN_CODES_PER_LETTER = 25
 MINID_MAX_FAILED_ATTEMPTS = env.int("MINID_MAX_FAILED_ATTEMPTS", default=5)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("sprak/", set_language, name="set_language"),
     path("minid/", include("minid.urls")),
     path("idporten/", include("idporten.urls")),
+    path("kontaktinfo/", include("kontaktregister.urls")),
     path("demo/", include("demo.urls")),
     path(".well-known/openid-configuration", idporten_protocol.discovery, name="oidc-discovery"),
     path("admin/", admin.site.urls),

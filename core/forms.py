@@ -26,3 +26,10 @@ class DesignsystemetFormMixin:
 
 class Form(DesignsystemetFormMixin, forms.Form):
     pass
+
+
+class FirstOptionRadioSelect(forms.RadioSelect):
+    """Django gives a radio group no id to link to; the error summary then links to the first option."""
+
+    def id_for_label(self, id_, index="0"):
+        return super().id_for_label(id_, index)

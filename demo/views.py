@@ -141,7 +141,13 @@ def frontchannel_logout(request, slug: str):
     return render(request, "demo/frontchannel_logout.html", {"service": service})
 
 
+def api_documentation(request):
+    """Swagger UI on the OpenAPI schema, for developers at agencies and service owners."""
+    return render(request, "demo/api.html", {"schema_url": reverse("api-schema")})
+
+
 urlpatterns = [
+    path("api/", api_documentation, name="api"),
     path("<slug:slug>/", home, name="home"),
     path("<slug:slug>/login", login, name="login"),
     path("<slug:slug>/callback", callback, name="callback"),

@@ -43,3 +43,49 @@ class ContactRecord(models.Model):
 
     def __str__(self):
         return str(self.person)
+
+
+class MailboxProvider(models.Model):
+    """A digital mailbox provider the citizen may choose (e-Boks- and Digipost-like); the digital
+    post app registers them. KRR hands out the provider's certificate, never its key."""
+
+    identifier = models.CharField(
+        _("provider address"),
+        max_length=100,
+        unique=True,
+        help_text=_("What KRR answers as postkasseleverandoeradresse."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    description = models.CharField(_("description shown to citizens"), max_length=300, blank=True)
+    certificate = models.TextField(_("encryption certificate (PEM)"))
+    active = models.BooleanField(_("open for new mailboxes"), default=True)
+
+    class Meta:
+        verbose_name = _("mailbox provider")
+        verbose_name_plural = _("mailbox providers")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class VerificationCode(models.Model):
+    """A code sent to a new mobile number or e-mail address; the change is made when it comes back.
+    Stored as a keyed hash; a new code replaces the old one."""
+
+    class Kind(models.TextChoices):
+        MOBILE = "mobile", _("mobile")
+        EMAIL = "email", _("e-mail")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    value = models.CharField(max_length=254)
+    salt = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind"], name="one_code_per_person_and_kind")
+        ]

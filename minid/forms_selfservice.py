@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form
+from core.forms import FirstOptionRadioSelect, Form
 from minid.models import CodeChannel
 
 
@@ -56,13 +56,6 @@ class ContactCodeForm(Form):
         max_length=32,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}),
     )
-
-
-class FirstOptionRadioSelect(forms.RadioSelect):
-    """Django gives a radio group no id to link to; the error summary then links to the first option."""
-
-    def id_for_label(self, id_, index="0"):
-        return super().id_for_label(id_, index)
 
 
 class CodeChannelForm(Form):

@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -50,6 +51,22 @@ def get_organisation(organisasjonsnummer: str) -> Organisation:
             _("No organisation with organisasjonsnummer %(number)s is registered.")
             % {"number": organisasjonsnummer}
         ) from None
+
+
+def operator_organisation() -> Organisation:
+    """The organisation running this installation (settings.FELLES_OPERATOR), registered on first use."""
+    number = settings.FELLES_OPERATOR["organisasjonsnummer"]
+    organisation = Organisation.objects.filter(organisasjonsnummer=number).first()
+    if organisation is None:
+        organisation = save_organisation(
+            Organisation(
+                organisasjonsnummer=number,
+                name_nb=settings.FELLES_OPERATOR["name"],
+                kind=Organisation.Kind.STATE_AGENCY,
+            ),
+            changed_by="felles",
+        )
+    return organisation
 
 
 def save_organisation(

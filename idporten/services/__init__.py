@@ -1,5 +1,6 @@
 """What ID-porten does, for its endpoints, pages and admin. Import from here."""
 
+from idporten.services import first_party
 from idporten.services.authorize import (
     AuthRequest,
     finish_pending,
@@ -33,7 +34,7 @@ from idporten.services.tokens import (
 
 __all__ = [
     "AuthRequest", "OAuthError", "authenticate", "create_client", "current_session", "end_session",
-    "exchange_code", "finish_pending", "from_query", "get_client", "give_consent", "has_consent",
+    "exchange_code", "finish_pending", "first_party", "from_query", "get_client", "give_consent", "has_consent",
     "introspect", "issue_code", "keep_pending", "meets", "pending", "push", "recent_logins", "redirect_with",
     "refresh", "reset_secret", "revoke", "start_session", "update_client", "userinfo", "validate", "withdraw_consent",
 ]  # fmt: skip

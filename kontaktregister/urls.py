@@ -1,0 +1,4 @@
+from kontaktregister import views
+
+app_name = "kontaktregister"
+urlpatterns = views.urlpatterns
