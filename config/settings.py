@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "minid",
     "idporten",
     "kontaktregister",
+    "postkasse",
     "demo",
 ]
 
@@ -210,6 +211,21 @@ FELLES_OPERATOR = {
 KRR_CONFIRM_AFTER_DAYS = env.int("KRR_CONFIRM_AFTER_DAYS", default=548)
 KRR_CODE_TTL_SECONDS = 900
 KRR_CODE_MAX_ATTEMPTS = 5
+
+# Sikker digital post: Felles' intake key pair (letters are encrypted to it from acceptance until
+# routing; made on first use when neither file exists), size limits and delivery retries.
+POSTKASSE_INTAKE_CERTIFICATE_FILE = env.path(
+    "POSTKASSE_INTAKE_CERTIFICATE_FILE", default=VAR_DIR / "postkasse" / "intake.pem"
+)
+POSTKASSE_INTAKE_KEY_FILE = env.path(
+    "POSTKASSE_INTAKE_KEY_FILE", default=VAR_DIR / "postkasse" / "intake.key"
+)
+POSTKASSE_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+POSTKASSE_MAX_LETTER_BYTES = 30 * 1024 * 1024
+POSTKASSE_MAX_DOCUMENTS = 20
+POSTKASSE_DELIVERY_ATTEMPTS = env.int("POSTKASSE_DELIVERY_ATTEMPTS", default=6)
+# Where citizens read their letters, as written in notifications.
+POSTKASSE_URL = env("POSTKASSE_URL", default="http://127.0.0.1:8000/postkasse/")
 
 # MinID
 MINID_PIN_CODES_PER_LETTER = 25
