@@ -116,6 +116,8 @@ class Letter(models.Model):
     reminder_days = models.JSONField(_("reminders after days"), default=list, blank=True)
     opening_receipt = models.BooleanField(_("opening receipt wanted"), default=False)
     print_fallback = models.BooleanField(_("print if not digital"), default=True)
+    # Letters that must go on paper whatever the register says (MinID's PIN letters).
+    paper_only = models.BooleanField(_("paper only"), default=False)
     post_class = models.CharField(
         _("post class"), max_length=1, choices=PostClass.choices, default=PostClass.B
     )

@@ -198,14 +198,15 @@ def route_letter(letter_id: str) -> str:
             return letter.status
         contact = kontaktregister.lookup([letter.recipient])[0]
         digital = (
-            person.status != Status.DOED
+            not letter.paper_only
+            and person.status != Status.DOED
             and contact.status == "AKTIV"
             and not contact.reserved
             and bool(contact.mailbox_address)
         )
         if digital:
             _deliver_digital(letter, contact)
-        elif not letter.print_fallback:
+        elif not (letter.print_fallback or letter.paper_only):
             _fail(letter, _no_digital_reason(person, contact))
         elif person.status == Status.DOED or person.address_protection != AddressProtection.UGRADERT:
             _hold(letter, person)
