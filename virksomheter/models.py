@@ -136,6 +136,7 @@ class ScopeGrant(models.Model):
     class Scope(models.TextChoices):
         KONTAKTINFORMASJON = "krr:kontaktinformasjon", _("KRR: contact information")
         DIGITALPOST = "krr:digitalpost", _("KRR: digital mailbox and certificate")
+        DIGITAL_POST_SEND = "digitalpostinnbygger:send", _("Digital post: send letters to citizens")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="scope_grants", verbose_name=_("organisation")
