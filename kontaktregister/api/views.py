@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from core import audit
 from idporten.drf import HasScope, MaskinportenAuthentication
 from kontaktregister import services
+from kontaktregister.api.renderers import FastJSONRenderer
 from kontaktregister.api.serializers import LookupAnswer, LookupRequest
 
 
@@ -44,6 +45,7 @@ def _person(contact: services.Contact, *, with_digital_post: bool) -> dict:
 class PersonLookup(APIView):
     authentication_classes = [MaskinportenAuthentication]
     permission_classes = [HasScope]
+    renderer_classes = [FastJSONRenderer]
     required_scopes = [services.SCOPE_CONTACT]
 
     @extend_schema(

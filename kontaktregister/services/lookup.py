@@ -1,10 +1,12 @@
 """The KRR lookup (oppslagstjenesten): up to 1000 persons per call, in a constant
 number of queries. Unknown numbers answer "not registered", never an error for the batch."""
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
@@ -50,33 +52,45 @@ def _not_registered(number: str) -> Contact:
     )
 
 
+# The moments are read as ISO 8601 text and parsed here: the driver's timestamptz loader, as
+# Django installs it, is pure Python and took half the query's time (four moments a person).
+MOMENTS = ("mobile_updated_at", "mobile_verified_at", "email_updated_at", "email_verified_at")
 FIELDS = (
-    "person__identity_number", "status", "reserved", "language", "mobile", "mobile_updated_at",
-    "mobile_verified_at", "email", "email_updated_at", "email_verified_at", "mailbox_provider",
-    "mailbox_address", "mailbox_certificate",
+    "person__identity_number", "status", "reserved", "language", "mobile", "email",
+    "mailbox_provider", "mailbox_address", "mailbox_certificate", *(f"{name}_text" for name in MOMENTS),
 )  # fmt: skip
 
 
-def _contact(row: dict) -> Contact:
-    active = row["status"] == ContactRecord.Status.ACTIVE
+def _moment(text: str | None) -> datetime | None:
+    """A moment the database gave as text: PostgreSQL adds the offset, SQLite keeps UTC without one."""
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
-    def shown(name):
-        return (row[name] or None) if active else None
 
+def _contact(row: tuple) -> Contact:
+    number, status, reserved, language, mobile, email, provider, address, certificate, *moments = row
+    if status != ContactRecord.Status.ACTIVE:
+        # A deleted record answers with its reservation and language, without contact details.
+        return replace(
+            _not_registered(number), status=STATUS_NAMES[status], reserved=reserved, language=language
+        )
+    mobile_updated_at, mobile_verified_at, email_updated_at, email_verified_at = map(_moment, moments)
     return Contact(
-        identity_number=row["person__identity_number"],
-        status=STATUS_NAMES[row["status"]],
-        reserved=row["reserved"],
-        language=row["language"],
-        mobile=shown("mobile"),
-        mobile_updated_at=shown("mobile_updated_at"),
-        mobile_verified_at=shown("mobile_verified_at"),
-        email=shown("email"),
-        email_updated_at=shown("email_updated_at"),
-        email_verified_at=shown("email_verified_at"),
-        mailbox_provider=shown("mailbox_provider"),
-        mailbox_address=shown("mailbox_address"),
-        mailbox_certificate=shown("mailbox_certificate"),
+        identity_number=number,
+        status=STATUS_NAMES[status],
+        reserved=reserved,
+        language=language,
+        mobile=mobile or None,
+        mobile_updated_at=mobile_updated_at,
+        mobile_verified_at=mobile_verified_at,
+        email=email or None,
+        email_updated_at=email_updated_at,
+        email_verified_at=email_verified_at,
+        mailbox_provider=provider or None,
+        mailbox_address=address or None,
+        mailbox_certificate=certificate or None,
     )
 
 
@@ -99,8 +113,10 @@ def lookup(identity_numbers: list[str]) -> list[Contact]:
             ) from None
     numbers = list(dict.fromkeys(numbers))
     # Plain rows, not model instances: building a thousand instances costs more than the query.
-    records = {
-        row["person__identity_number"]: row
-        for row in ContactRecord.objects.filter(person__identity_number__in=numbers).values(*FIELDS)
-    }
+    rows = (
+        ContactRecord.objects.filter(person__identity_number__in=numbers)
+        .annotate(**{f"{name}_text": Cast(name, TextField()) for name in MOMENTS})
+        .values_list(*FIELDS)
+    )
+    records = {row[0]: row for row in rows}
     return [_contact(records[n]) if n in records else _not_registered(n) for n in numbers]
