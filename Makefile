@@ -79,6 +79,7 @@ seed:
 	$(MANAGE) seed_demo_citizen
 	$(MANAGE) seed_demo_clients
 	$(MANAGE) seed_demo_certificates
+	$(MANAGE) seed_demo_post
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,30 @@
+"""The demo's digital post: providers, a contact register for the population, and letters to the
+demo citizen that the chain delivers to their mailbox."""
+
+import pytest
+from django.core.management import call_command
+
+from folkeregister.seeding import seed_population
+from kontaktregister import services as kontaktregister
+from postkasse.models import Letter
+from virksomheter.demo import seed_demo_organisations
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_post_delivers_three_letters_to_the_demo_citizen(settings, tmp_path):
+    settings.DEBUG = True
+    settings.VAR_DIR = tmp_path
+    seed_population(300, seed=3)
+    seed_demo_organisations()
+    call_command("seed_demo_citizen", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo_post", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    letters = Letter.objects.all()
+    assert letters.count() == 3
+    assert {letter.status for letter in letters} == {Letter.Status.DELIVERED}
+    recipient = letters[0].recipient
+    assert kontaktregister.contact_record(recipient).mailbox_provider == "921000006"
+    registered = kontaktregister.lookup([letter.recipient for letter in letters])
+    assert registered[0].status == "AKTIV"
+    call_command("seed_demo_post", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Letter.objects.count() == 3  # sent once
