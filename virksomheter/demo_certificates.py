@@ -95,8 +95,8 @@ def _enterprise_certificate(organisation: Organisation, ca_certificate, ca_key) 
 
 
 def seed_demo_certificates() -> Path:
-    """Create (once) the test CA, trust it, give each demo organisation a certificate, its KRR
-    scopes and an acceptance of the current terms. Returns the folder the files are in."""
+    """Create (once) the test CA, trust it, give each demo organisation a certificate, every
+    scope (KRR lookup, sending digital post) and an acceptance of the current terms. Returns the folder the files are in."""
     certificate_dir().mkdir(parents=True, exist_ok=True)
     ca_certificate, ca_key = _test_ca()
     TrustedIssuer.objects.update_or_create(

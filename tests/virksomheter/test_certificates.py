@@ -173,7 +173,7 @@ def test_seed_demo_certificates_makes_usable_certificates(settings, tmp_path):
 
     leaf = x509.load_pem_x509_certificate((folder / "974312344.pem").read_bytes())
     assert verify_enterprise_certificate([leaf.public_bytes(pki.serialization.Encoding.DER)])
-    assert ScopeGrant.objects.count() == 8
+    assert ScopeGrant.objects.count() == 4 * len(ScopeGrant.Scope.values)  # every scope, once each
     assert TermsAcceptance.objects.filter(version=CURRENT_TERMS_VERSION).count() == 4
 
 
