@@ -9,6 +9,7 @@ case letters build on this.
 
 import base64
 import datetime
+import io
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -79,3 +80,24 @@ def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def validate_pdf(content: bytes, name: str) -> int:
+    """A PDF by its content, not its name: the header and a readable page tree. Returns the page
+    count, or raises ValidationError with a message naming the file."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    if not content.startswith(b"%PDF-"):
+        raise ValidationError(_("%(name)s is not a PDF.") % {"name": name}, code="not_pdf")
+    try:
+        pages = len(PdfReader(io.BytesIO(content)).pages)
+    except (PdfReadError, ValueError, KeyError, TypeError):
+        raise ValidationError(
+            _("%(name)s is not a readable PDF.") % {"name": name}, code="unreadable_pdf"
+        ) from None
+    if pages < 1:
+        raise ValidationError(_("%(name)s has no pages.") % {"name": name}, code="empty_pdf")
+    return pages

@@ -6,7 +6,6 @@ Every step after acceptance is a task that may run twice: each takes the letter'
 checks the letter's state, and does nothing if the step is already done."""
 
 import hashlib
-import io
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,10 +17,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
 from core import audit
+from core.pdf import validate_pdf
 from folkeregister import services as folkeregister
 from folkeregister.identity import parse_identity_number
 from folkeregister.models import AddressProtection, Status
@@ -43,14 +41,10 @@ class DocumentIn:
 
 
 def _check_pdf(document: DocumentIn) -> None:
-    """PDF by content, not by name: the header and a readable page tree."""
-    if not document.content.startswith(b"%PDF-"):
-        raise InvalidLetter(_("%(name)s is not a PDF.") % {"name": document.filename})
     try:
-        if len(PdfReader(io.BytesIO(document.content)).pages) < 1:
-            raise InvalidLetter(_("%(name)s has no pages.") % {"name": document.filename})
-    except (PdfReadError, ValueError, KeyError, TypeError):
-        raise InvalidLetter(_("%(name)s is not a readable PDF.") % {"name": document.filename}) from None
+        validate_pdf(document.content, document.filename)
+    except ValidationError as error:
+        raise InvalidLetter(error.messages[0]) from None
 
 
 def _validate(
