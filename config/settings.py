@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "idporten",
     "kontaktregister",
     "postkasse",
+    "saksarkiv",
     "demo",
 ]
 
@@ -226,6 +227,9 @@ POSTKASSE_MAX_DOCUMENTS = 20
 POSTKASSE_DELIVERY_ATTEMPTS = env.int("POSTKASSE_DELIVERY_ATTEMPTS", default=6)
 # Where citizens read their letters, as written in notifications.
 POSTKASSE_URL = env("POSTKASSE_URL", default="http://127.0.0.1:8000/postkasse/")
+
+# The case archive: the largest document file a case handler may upload.
+SAKSARKIV_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 # MinID
 MINID_PIN_CODES_PER_LETTER = 25

@@ -3,9 +3,16 @@ archive. Import from here."""
 
 from postkasse.services.errors import InvalidLetter, PostkasseError, ProviderUnavailable
 from postkasse.services.providers import register_provider, seed_demo_providers
-from postkasse.services.sending import DocumentIn, accept_letter, notify_recipient, price_of, route_letter
+from postkasse.services.sending import (
+    DocumentIn,
+    accept_letter,
+    notify_recipient,
+    price_of,
+    receipts_for,
+    route_letter,
+)
 
 __all__ = [
     "DocumentIn", "InvalidLetter", "PostkasseError", "ProviderUnavailable", "accept_letter", "notify_recipient",
-    "price_of", "register_provider", "route_letter", "seed_demo_providers",
+    "price_of", "receipts_for", "register_provider", "route_letter", "seed_demo_providers",
 ]  # fmt: skip

@@ -328,3 +328,11 @@ def notify_recipient(letter_id: str, *, reminder: bool = False) -> bool:
 
 def register_receipt(letter: Letter, kind: str, reason: str = "") -> Receipt | None:
     return _receipt(letter, kind, reason)
+
+
+def receipts_for(letter_ids: list) -> dict:
+    """The receipts of the given letters, oldest first, by letter id (for the case archive)."""
+    found: dict = {}
+    for receipt in Receipt.objects.filter(letter_id__in=letter_ids).order_by("created", "pk"):
+        found.setdefault(receipt.letter_id, []).append(receipt)
+    return found

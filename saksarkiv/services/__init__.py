@@ -1,0 +1,25 @@
+"""What the case archive does, for its admin, its API and its public journal. Import from here."""
+
+from saksarkiv.services.archive import (
+    add_journalpost,
+    cases_for,
+    close_case,
+    create_saksmappe,
+    ensure_arkiv,
+    finalise,
+    get_journalpost,
+    handler_for,
+    journalposts_for,
+)
+from saksarkiv.services.dispatch import dispatch, receipts
+from saksarkiv.services.documents import add_document, current_files, current_version, new_version
+from saksarkiv.services.errors import DispatchRefused, InvalidInput, NotFound, RecordFinalised, SaksarkivError
+from saksarkiv.services.letters import FIELDS, letter_pdf, validate_template
+from saksarkiv.services.parties import add_party, remove_party
+
+__all__ = [
+    "FIELDS", "DispatchRefused", "InvalidInput", "NotFound", "RecordFinalised", "SaksarkivError", "add_document",
+    "add_journalpost", "add_party", "cases_for", "close_case", "create_saksmappe", "current_files", "current_version",
+    "dispatch", "ensure_arkiv", "finalise", "get_journalpost", "handler_for", "journalposts_for", "letter_pdf",
+    "new_version", "receipts", "remove_party", "validate_template",
+]  # fmt: skip

@@ -1,0 +1,124 @@
+"""Seamless dispatch (sømløs ekspedering): one action sends the journal post's letter to every
+recipient through Sikker digital post (which picks digital or paper), marks the journal post as
+dispatched, and brings the receipts back onto it. All or nothing per journal post."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from postkasse import services as postkasse
+from saksarkiv.models import Journalpost, Korrespondansepart, Saksbehandler
+from saksarkiv.services import letters
+from saksarkiv.services.archive import record_change
+from saksarkiv.services.documents import current_files
+from saksarkiv.services.errors import DispatchRefused
+
+DISPATCHABLE = (Journalpost.Status.REGISTRERT, Journalpost.Status.FERDIGSTILT, Journalpost.Status.GODKJENT)
+RECEIPT_STATES = {
+    "levert": Korrespondansepart.Ekspedering.LEVERT,
+    "aapnet": Korrespondansepart.Ekspedering.AAPNET,
+    "printet": Korrespondansepart.Ekspedering.PRINTET,
+    "feilet": Korrespondansepart.Ekspedering.FEILET,
+    "returpost": Korrespondansepart.Ekspedering.FEILET,
+}
+
+
+def _recipients(journalpost: Journalpost) -> list[Korrespondansepart]:
+    recipients = list(
+        journalpost.korrespondanseparter.filter(
+            korrespondanseparttype__in=(
+                Korrespondansepart.Type.MOTTAKER,
+                Korrespondansepart.Type.KOPIMOTTAKER,
+            )
+        ).order_by("pk")
+    )
+    if not recipients:
+        raise DispatchRefused(_("Add a recipient before dispatching."))
+    organisations = [party.navn for party in recipients if party.organisasjonsnummer]
+    if organisations:
+        raise DispatchRefused(
+            _(
+                "Letters to organisations (%(names)s) go through the organisations' own archive exchange, not digital post to citizens. Remove them to dispatch."
+            )
+            % {"names": ", ".join(organisations)}
+        )
+    return recipients
+
+
+def _non_sensitive_title(journalpost: Journalpost) -> str:
+    """What notifications may show: the public title, or nothing of it when the title is screened."""
+    if journalpost.skjerming and journalpost.skjerming.screens("tittel"):
+        return _("Letter from %(organisation)s") % {
+            "organisation": journalpost.saksbehandler.organisation.name_nb
+        }
+    return journalpost.offentlig_tittel
+
+
+@transaction.atomic
+def dispatch(journalpost: Journalpost, handler: Saksbehandler, *, request=None) -> Journalpost:
+    journalpost = (
+        Journalpost.objects.select_for_update().select_related("saksmappe", "brevmal").get(pk=journalpost.pk)
+    )
+    if journalpost.journalposttype != Journalpost.Type.UTGAAENDE:
+        raise DispatchRefused(_("Only outgoing journal posts can be dispatched."))
+    if journalpost.journalstatus not in DISPATCHABLE:
+        raise DispatchRefused(
+            _("The journal post is %(status)s and cannot be dispatched.")
+            % {"status": journalpost.get_journalstatus_display().lower()}
+        )
+    recipients = _recipients(journalpost)
+    files = current_files(journalpost)
+    if not files and journalpost.brevmal is None:
+        raise DispatchRefused(_("Add a document or write the letter from a template before dispatching."))
+    attachments = [
+        postkasse.DocumentIn(dokument.tittel, f"{dokument.dokumentnummer}.pdf", content)
+        for dokument, content in files
+        if dokument.tilknyttet_registrering_som == "V" or journalpost.brevmal is None
+    ]
+    organisation = handler.organisation
+    for party in recipients:
+        main = (
+            [postkasse.DocumentIn(journalpost.tittel, "brev.pdf", letters.letter_pdf(journalpost, party))]
+            if journalpost.brevmal
+            else []
+        )
+        try:
+            letter, _created = postkasse.accept_letter(
+                organisation,
+                idempotency_key=f"saksarkiv:{journalpost.system_id}:{party.pk}",
+                recipient=party.foedselsnummer,
+                title=_non_sensitive_title(journalpost),
+                sensitive_title=journalpost.tittel,
+                documents=main + attachments,
+            )
+        except postkasse.PostkasseError as error:
+            raise DispatchRefused(
+                _("The letter to %(name)s cannot be sent: %(error)s")
+                % {"name": party.navn, "error": error.message}
+            ) from None
+        party.forsendelse_id = letter.pk
+        party.ekspedering = Korrespondansepart.Ekspedering.SENDT
+        party.save(update_fields=["forsendelse_id", "ekspedering"])
+    journalpost.journalstatus = Journalpost.Status.EKSPEDERT
+    journalpost.sendt_dato = timezone.now()
+    journalpost.save(update_fields=["journalstatus", "sendt_dato"])
+    journalpost.dokumenter.update(dokumentstatus="F")
+    record_change("journalpost_dispatched", handler, journalpost, request=request, recipients=len(recipients))
+    return journalpost
+
+
+def receipts(journalpost: Journalpost) -> list[tuple[Korrespondansepart, list]]:
+    """Each recipient with the receipts digital post has sent back; their dispatch state follows."""
+    parties = list(journalpost.korrespondanseparter.exclude(forsendelse_id=None).order_by("pk"))
+    found = postkasse.receipts_for([party.forsendelse_id for party in parties])
+    answer = []
+    for party in parties:
+        party_receipts = found.get(party.forsendelse_id, [])
+        if party_receipts:
+            latest = RECEIPT_STATES.get(party_receipts[-1].kind)
+            if latest and latest != party.ekspedering:
+                party.ekspedering = latest
+                party.ekspedering_aarsak = party_receipts[-1].reason
+                party.save(update_fields=["ekspedering", "ekspedering_aarsak"])
+        answer.append((party, party_receipts))
+    return answer
