@@ -1,0 +1,111 @@
+"""The case handler's whole way in the admin: new case, journal post from a template, recipients,
+preview, dispatch, receipts; and never a glimpse of another organisation's records."""
+
+import pytest
+
+from postkasse.models import Letter
+from saksarkiv import services
+from saksarkiv.models import Journalpost, Saksmappe
+from tests.postkasse.factories import citizen, pdf, providers
+from tests.saksarkiv.factories import brevmal, handler, organisation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case_handler(client):
+    found = handler()
+    client.force_login(found.user)
+    return found
+
+
+def test_case_handler_goes_from_new_case_to_a_delivered_letter(client, case_handler, settings, tmp_path):
+    digipost = providers(settings, tmp_path)[0]
+    template = brevmal(case_handler.organisation)
+    response = client.post(
+        "/admin/saksarkiv/saksmappe/add/",
+        {"tittel": "Bostøtte – Kari Nordmann", "offentlig_tittel": "Bostøtte", "journalposter-TOTAL_FORMS": 0,
+         "journalposter-INITIAL_FORMS": 0},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    case = Saksmappe.objects.get()
+    response = client.post(
+        "/admin/saksarkiv/journalpost/add/",
+        {"saksmappe": case.pk, "journalposttype": "U", "tittel": "Vedtak om bostøtte", "offentlig_tittel": "Vedtak",
+         "dokumentdato": "2026-11-25", "brevmal": template.pk},
+    )  # fmt: skip
+    journalpost = Journalpost.objects.get()
+    assert response.url == f"/admin/saksarkiv/journalpost/{journalpost.pk}/change/"
+    person = citizen(mailbox_provider=digipost, given_name="Kari")
+    client.post(
+        f"/admin/saksarkiv/journalpost/{journalpost.pk}/mottaker/",
+        {"identity_number": person.identity_number},
+    )
+    page = client.get(response.url).content.decode()
+    assert "Kari Nordmann" in page and "Storgata 1" in page
+    preview = client.get(f"/admin/saksarkiv/journalpost/{journalpost.pk}/forhandsvis/")
+    assert preview["Content-Type"] == "application/pdf" and preview.content.startswith(b"%PDF")
+    client.post(f"/admin/saksarkiv/journalpost/{journalpost.pk}/ekspeder/")
+    journalpost.refresh_from_db()
+    assert journalpost.journalstatus == Journalpost.Status.EKSPEDERT
+    assert Letter.objects.get().status == Letter.Status.DELIVERED
+    page = client.get(response.url).content.decode()
+    assert "Levert" in page
+
+
+def test_dispatch_errors_are_shown_and_nothing_changes(client, case_handler):
+    case = services.create_saksmappe(case_handler, tittel="Sak")
+    journalpost = services.add_journalpost(case, case_handler, journalposttype="U", tittel="Brev")
+    response = client.post(f"/admin/saksarkiv/journalpost/{journalpost.pk}/ekspeder/", follow=True)
+    assert "Legg til en mottaker før du ekspederer." in response.content.decode()
+    journalpost.refresh_from_db()
+    assert journalpost.journalstatus == Journalpost.Status.REGISTRERT
+
+
+def test_a_non_pdf_upload_is_refused_with_a_message(client, case_handler):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = services.create_saksmappe(case_handler, tittel="Sak")
+    journalpost = services.add_journalpost(case, case_handler, journalposttype="I", tittel="Søknad")
+    response = client.post(
+        f"/admin/saksarkiv/journalpost/{journalpost.pk}/dokument/",
+        {"tittel": "Søknad", "fil": SimpleUploadedFile("brev.pdf", b"not a pdf"), "hoveddokument": "on"},
+        follow=True,
+    )
+    assert "Brev.pdf er ikke en PDF." in response.content.decode()  # the admin capitalises messages
+    ok = client.post(
+        f"/admin/saksarkiv/journalpost/{journalpost.pk}/dokument/",
+        {"tittel": "Søknad", "fil": SimpleUploadedFile("s.pdf", pdf()), "hoveddokument": "on"},
+        follow=True,
+    )
+    assert "Dokumentet er lagt til." in ok.content.decode() and journalpost.dokumenter.count() == 1
+
+
+def test_another_organisations_records_answer_404(client, case_handler):
+    other = handler(organisation("974312344", "Velferdsetaten"))
+    case = services.create_saksmappe(other, tittel="Hemmelig sak")
+    journalpost = services.add_journalpost(case, other, journalposttype="I", tittel="Hemmelig")
+    assert client.get(f"/admin/saksarkiv/journalpost/{journalpost.pk}/change/").status_code == 404
+    assert client.get(f"/admin/saksarkiv/saksmappe/{case.pk}/change/").status_code in (302, 404)
+    assert "Hemmelig" not in client.get("/admin/saksarkiv/saksmappe/").content.decode()
+    assert "Hemmelig" not in client.get("/admin/saksarkiv/journalpost/").content.decode()
+    assert client.post(f"/admin/saksarkiv/journalpost/{journalpost.pk}/ekspeder/").status_code == 404
+
+
+def test_a_template_with_an_unknown_field_cannot_be_saved(client, case_handler):
+    response = client.post(
+        "/admin/saksarkiv/brevmal/add/", {"navn": "x", "emne": "Hei", "tekst": "{{ fnr }}"}
+    )
+    assert response.status_code == 200 and "Feltet {{ fnr }} finnes ikke" in response.content.decode()
+
+
+def test_staff_without_a_case_handler_registration_see_no_archive(client, staff_user):
+    client.force_login(staff_user)
+    assert client.get("/admin/saksarkiv/journalpost/").status_code == 403
+
+
+def test_case_number_search(client, case_handler):
+    first = services.create_saksmappe(case_handler, tittel="Første")
+    services.create_saksmappe(case_handler, tittel="Andre")
+    page = client.get("/admin/saksarkiv/saksmappe/", {"q": first.saksnummer}).content.decode()
+    assert "Første" in page and "Andre" not in page
