@@ -228,6 +228,9 @@ POSTKASSE_DELIVERY_ATTEMPTS = env.int("POSTKASSE_DELIVERY_ATTEMPTS", default=6)
 # Where citizens read their letters, as written in notifications.
 POSTKASSE_URL = env("POSTKASSE_URL", default="http://127.0.0.1:8000/postkasse/")
 
+# The font letters are set in (core/templates/core/letter.html), for text stamped into shared letters.
+STAMP_FONT_FILE = env.path("STAMP_FONT_FILE", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
 # The case archive: the largest document file a case handler may upload.
 SAKSARKIV_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 

@@ -76,12 +76,9 @@ def dispatch(journalpost: Journalpost, handler: Saksbehandler, *, request=None) 
         if dokument.tilknyttet_registrering_som == "V" or journalpost.brevmal is None
     ]
     organisation = handler.organisation
+    batch = letters.LetterBatch(journalpost, recipients) if journalpost.brevmal else None
     for party in recipients:
-        main = (
-            [postkasse.DocumentIn(journalpost.tittel, "brev.pdf", letters.letter_pdf(journalpost, party))]
-            if journalpost.brevmal
-            else []
-        )
+        main = [postkasse.DocumentIn(journalpost.tittel, "brev.pdf", batch.letter(party))] if batch else []
         try:
             letter, _created = postkasse.accept_letter(
                 organisation,

@@ -230,3 +230,25 @@ def test_a_case_closes_only_when_every_journal_post_is_finalised():
     services.finalise(journalpost, case_handler)
     case = services.close_case(journalpost.saksmappe, case_handler)
     assert case.saksstatus == Saksmappe.Status.AVSLUTTET
+
+
+def test_many_recipients_get_letters_laid_out_once_with_their_own_name_and_address(digipost):
+    """Mass dispatch: the shared letter is laid out once; each PDF still names its own recipient."""
+    case_handler = handler()
+    journalpost = outgoing(case_handler)
+    journalpost.brevmal = brevmal(case_handler.organisation)
+    journalpost.save()
+    people = [citizen(given_name=name, family_name="Ødegård", residential_street=f"Gate {i}") for i, name in
+              enumerate(["Åse", "Bjørn", "Cæcilie", "Dag"])]  # fmt: skip
+    long_name = citizen(given_name="Maximiliana Wilhelmina Bernadette Augusta", family_name="von Habsburg-Lothringen")
+    for person in [*people, long_name]:
+        services.add_party(journalpost, case_handler, identity_number=person.identity_number)
+    services.dispatch(journalpost, case_handler)
+    for person in [*people, long_name]:
+        letter = Letter.objects.get(recipient=person.identity_number)
+        text = PdfReader(io.BytesIO(_paper_pdf(letter))).pages[1].extract_text()
+        assert f"{person.given_name} {person.family_name}" in text
+        assert f"Hei {person.given_name} {person.family_name}," in text
+        for other in people:
+            if other != person:
+                assert other.given_name not in text
