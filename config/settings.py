@@ -233,6 +233,8 @@ STAMP_FONT_FILE = env.path("STAMP_FONT_FILE", default="/usr/share/fonts/truetype
 
 # The case archive: the largest document file a case handler may upload.
 SAKSARKIV_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+# From this many recipients a dispatch (masseutsendelse) runs as a background task.
+SAKSARKIV_BACKGROUND_DISPATCH_FROM = 50
 
 # MinID
 MINID_PIN_CODES_PER_LETTER = 25

@@ -53,6 +53,10 @@ class CaseHandlerAdmin(admin.ModelAdmin):
         return handler
 
 
+# A mass dispatch may have thousands of recipients; the page shows the first ones and the count.
+PARTIES_SHOWN = 200
+
+
 class SaksmappeForm(forms.ModelForm):
     class Meta:
         model = Saksmappe
@@ -163,6 +167,13 @@ class PartyForm(forms.Form):
     )
 
 
+class RecipientsForm(forms.Form):
+    identity_numbers = forms.CharField(
+        label=gettext_lazy("Identity numbers, one per line"),
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 30}),
+    )
+
+
 class UploadForm(forms.Form):
     tittel = forms.CharField(label=gettext_lazy("Title"), max_length=500, required=False)
     fil = forms.FileField(label=gettext_lazy("PDF file"))
@@ -219,6 +230,11 @@ class JournalpostAdmin(CaseHandlerAdmin):
 
         return [
             path("<int:pk>/mottaker/", view(self.add_party_view), name="saksarkiv_journalpost_add_party"),
+            path(
+                "<int:pk>/mottakere/",
+                view(self.add_recipients_view),
+                name="saksarkiv_journalpost_add_recipients",
+            ),
             path("<int:pk>/dokument/", view(self.upload_view), name="saksarkiv_journalpost_upload"),
             path("<int:pk>/forhandsvis/", view(self.preview_view), name="saksarkiv_journalpost_preview"),
             path("<int:pk>/dokument/<int:version>/", view(self.file_view), name="saksarkiv_journalpost_file"),
@@ -240,12 +256,14 @@ class JournalpostAdmin(CaseHandlerAdmin):
             "opts": self.opts,
             "title": str(journalpost),
             "journalpost": journalpost,
-            "parties": services.receipts(journalpost),
+            "parties": services.receipts(journalpost, limit=PARTIES_SHOWN),
+            "party_count": journalpost.korrespondanseparter.count(),
             "documents": [(d, services.current_version(d)) for d in journalpost.dokumenter.all()],
             "editable": not journalpost.is_finalised,
             "dispatchable": journalpost.journalposttype == Journalpost.Type.UTGAAENDE
             and journalpost.journalstatus != Journalpost.Status.EKSPEDERT,
             "party_form": PartyForm(),
+            "recipients_form": RecipientsForm(),
             "upload_form": UploadForm(),
         }
         return TemplateResponse(request, "admin/saksarkiv/journalpost/detail.html", context)
@@ -270,6 +288,19 @@ class JournalpostAdmin(CaseHandlerAdmin):
             messages.error(request, error.message)
         else:
             messages.success(request, _("%(name)s is added as recipient.") % {"name": party.navn})
+        return self._back(journalpost)
+
+    def add_recipients_view(self, request, pk):
+        """Masseutsendelse: many recipients pasted at once; all or none."""
+        self._post_only(request)
+        journalpost = self._journalpost(request, pk)
+        numbers = request.POST.get("identity_numbers", "").replace(",", "\n").replace(";", "\n").split("\n")
+        try:
+            count = services.add_recipients(journalpost, self.handler(request), numbers, request=request)
+        except services.SaksarkivError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("%(count)d recipients are added.") % {"count": count})
         return self._back(journalpost)
 
     def upload_view(self, request, pk):
@@ -332,11 +363,16 @@ class JournalpostAdmin(CaseHandlerAdmin):
         self._post_only(request)
         journalpost = self._journalpost(request, pk)
         try:
-            services.dispatch(journalpost, self.handler(request), request=request)
+            queued = services.dispatch_or_queue(journalpost, self.handler(request), request=request)
         except services.SaksarkivError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("The letter is dispatched. Receipts appear below as they come back."))
+            messages.success(
+                request,
+                _("The mass dispatch is queued; the letters go out in the background.")
+                if queued
+                else _("The letter is dispatched. Receipts appear below as they come back."),
+            )
         return self._back(journalpost)
 
 

@@ -11,15 +11,15 @@ from saksarkiv.services.archive import (
     handler_for,
     journalposts_for,
 )
-from saksarkiv.services.dispatch import dispatch, receipts
+from saksarkiv.services.dispatch import dispatch, dispatch_or_queue, receipts
 from saksarkiv.services.documents import add_document, current_files, current_version, new_version
 from saksarkiv.services.errors import DispatchRefused, InvalidInput, NotFound, RecordFinalised, SaksarkivError
 from saksarkiv.services.letters import FIELDS, letter_pdf, validate_template
-from saksarkiv.services.parties import add_party, remove_party
+from saksarkiv.services.parties import add_party, add_recipients, remove_party
 
 __all__ = [
     "FIELDS", "DispatchRefused", "InvalidInput", "NotFound", "RecordFinalised", "SaksarkivError", "add_document",
-    "add_journalpost", "add_party", "cases_for", "close_case", "create_saksmappe", "current_files", "current_version",
-    "dispatch", "ensure_arkiv", "finalise", "get_journalpost", "handler_for", "journalposts_for", "letter_pdf",
+    "add_journalpost", "add_party", "add_recipients", "cases_for", "close_case", "create_saksmappe", "current_files", "current_version",
+    "dispatch", "dispatch_or_queue", "ensure_arkiv", "finalise", "get_journalpost", "handler_for", "journalposts_for", "letter_pdf",
     "new_version", "receipts", "remove_party", "validate_template",
 ]  # fmt: skip

@@ -2,6 +2,7 @@
 recipient through Sikker digital post (which picks digital or paper), marks the journal post as
 dispatched, and brings the receipts back onto it. All or nothing per journal post."""
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -104,18 +105,35 @@ def dispatch(journalpost: Journalpost, handler: Saksbehandler, *, request=None) 
     return journalpost
 
 
-def receipts(journalpost: Journalpost) -> list[tuple[Korrespondansepart, list]]:
-    """Each recipient with the receipts digital post has sent back; their dispatch state follows."""
-    parties = list(journalpost.korrespondanseparter.exclude(forsendelse_id=None).order_by("pk"))
-    found = postkasse.receipts_for([party.forsendelse_id for party in parties])
-    answer = []
+def dispatch_or_queue(journalpost: Journalpost, handler: Saksbehandler, *, request=None) -> bool:
+    """Dispatch now, or queue a mass dispatch for the worker; returns whether it was queued.
+    The checks that need no letters run first, so that a refusal is shown at once."""
+    recipients = _recipients(journalpost)
+    if len(recipients) < settings.SAKSARKIV_BACKGROUND_DISPATCH_FROM:
+        dispatch(journalpost, handler, request=request)
+        return False
+    if journalpost.journalstatus not in DISPATCHABLE:
+        raise DispatchRefused(_("The journal post is already dispatched or being dispatched."))
+    from saksarkiv import tasks
+
+    tasks.dispatch_journalpost.enqueue(journalpost.pk, handler.pk)
+    record_change(
+        "journalpost_dispatch_queued", handler, journalpost, request=request, recipients=len(recipients)
+    )
+    return True
+
+
+def receipts(journalpost: Journalpost, *, limit: int | None = None) -> list[tuple[Korrespondansepart, list]]:
+    """The journal post's parties with the receipts digital post has sent back for them; each
+    party's dispatch state follows its latest receipt."""
+    parties = list(journalpost.korrespondanseparter.order_by("pk")[:limit])
+    found = postkasse.receipts_for([party.forsendelse_id for party in parties if party.forsendelse_id])
+    changed = []
     for party in parties:
-        party_receipts = found.get(party.forsendelse_id, [])
-        if party_receipts:
-            latest = RECEIPT_STATES.get(party_receipts[-1].kind)
-            if latest and latest != party.ekspedering:
-                party.ekspedering = latest
-                party.ekspedering_aarsak = party_receipts[-1].reason
-                party.save(update_fields=["ekspedering", "ekspedering_aarsak"])
-        answer.append((party, party_receipts))
-    return answer
+        latest = found.get(party.forsendelse_id, [])[-1:] if party.forsendelse_id else []
+        state = RECEIPT_STATES.get(latest[0].kind) if latest else None
+        if state and state != party.ekspedering:
+            party.ekspedering, party.ekspedering_aarsak = state, latest[0].reason
+            changed.append(party)
+    Korrespondansepart.objects.bulk_update(changed, ["ekspedering", "ekspedering_aarsak"], batch_size=1000)
+    return [(party, found.get(party.forsendelse_id, [])) for party in parties]

@@ -67,3 +67,54 @@ def remove_party(party: Korrespondansepart, handler: Saksbehandler, *, request=N
     require_editable(party.journalpost)
     record_change("party_removed", handler, party.journalpost, request=request, party=party.navn)
     party.delete()
+
+
+LOOKUP_CHUNK = 1000
+
+
+@transaction.atomic
+def add_recipients(
+    journalpost: Journalpost, handler: Saksbehandler, identity_numbers: list[str], *, request=None
+) -> int:
+    """Many recipients at once (masseutsendelse): all are added, or none when a number is invalid
+    or not in the population register. Numbers already on the journal post are skipped."""
+    require_editable(journalpost)
+    numbers = [number.strip() for number in identity_numbers if number.strip()]
+    if not numbers:
+        raise InvalidInput(_("Give at least one identity number."))
+    persons, missing = {}, []
+    for start in range(0, len(numbers), LOOKUP_CHUNK):
+        try:
+            found = folkeregister.lookup_persons(
+                numbers[start : start + LOOKUP_CHUNK],
+                requested_by=handler.organisation.organisasjonsnummer,
+                request=request,
+            )
+        except folkeregister.FolkeregisterError as error:
+            raise InvalidInput(error.message) from None
+        persons.update(found.persons)
+        missing += found.not_found
+    if missing:
+        raise InvalidInput(
+            _("Not in the population register: %(numbers)s") % {"numbers": ", ".join(missing[:10])}
+            + (" …" if len(missing) > 10 else "")
+        )
+    present = set(journalpost.korrespondanseparter.values_list("foedselsnummer", flat=True))
+    parties = []
+    for person in persons.values():
+        if person.identity_number in present:
+            continue
+        address = person.mailing_address
+        parties.append(
+            Korrespondansepart(
+                journalpost=journalpost,
+                korrespondanseparttype=Korrespondansepart.Type.MOTTAKER,
+                foedselsnummer=person.identity_number,
+                navn=person.full_name,
+                adresse_beskyttet=person.is_address_protected,
+                postadresse=[] if person.is_address_protected or address is None else address.lines,
+            )
+        )
+    Korrespondansepart.objects.bulk_create(parties, batch_size=1000)
+    record_change("recipients_added", handler, journalpost, request=request, count=len(parties))
+    return len(parties)

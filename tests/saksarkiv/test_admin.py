@@ -109,3 +109,40 @@ def test_case_number_search(client, case_handler):
     services.create_saksmappe(case_handler, tittel="Andre")
     page = client.get("/admin/saksarkiv/saksmappe/", {"q": first.saksnummer}).content.decode()
     assert "Første" in page and "Andre" not in page
+
+
+def test_mass_dispatch_adds_many_recipients_and_runs_in_the_background(
+    client, case_handler, settings, tmp_path
+):
+    settings.SAKSARKIV_BACKGROUND_DISPATCH_FROM = 3
+    providers(settings, tmp_path)
+    case = services.create_saksmappe(case_handler, tittel="Renovasjonsgebyr 2027")
+    journalpost = services.add_journalpost(case, case_handler, journalposttype="U", tittel="Faktura")
+    journalpost.brevmal = brevmal(case_handler.organisation)
+    journalpost.save()
+    people = [citizen() for _ in range(4)]
+    numbers = "\n".join(person.identity_number for person in people)
+    response = client.post(
+        f"/admin/saksarkiv/journalpost/{journalpost.pk}/mottakere/",
+        {"identity_numbers": numbers},
+        follow=True,
+    )
+    assert "4 mottakere er lagt til." in response.content.decode()
+    response = client.post(f"/admin/saksarkiv/journalpost/{journalpost.pk}/ekspeder/", follow=True)
+    assert "Masseutsendelsen er satt i kø" in response.content.decode()
+    journalpost.refresh_from_db()
+    assert journalpost.journalstatus == Journalpost.Status.EKSPEDERT  # the immediate task backend ran it
+    assert Letter.objects.count() == 4
+
+
+def test_mass_recipients_are_all_or_nothing(client, case_handler):
+    case = services.create_saksmappe(case_handler, tittel="Sak")
+    journalpost = services.add_journalpost(case, case_handler, journalposttype="U", tittel="Faktura")
+    good = citizen().identity_number
+    response = client.post(
+        f"/admin/saksarkiv/journalpost/{journalpost.pk}/mottakere/",
+        {"identity_numbers": f"{good}\n12345678901"},
+        follow=True,
+    )
+    assert "12345678901" in response.content.decode()
+    assert not journalpost.korrespondanseparter.exists()
