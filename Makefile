@@ -19,11 +19,13 @@ demo: setup migrate seed
 	@echo "    SMS outbox (demo):     http://127.0.0.1:8000/utvikling/sms/"
 	@echo "    Demo services:         http://127.0.0.1:8000/demo/velferd/ and http://127.0.0.1:8000/demo/lanefond/"
 	@echo "    Contact register:      http://127.0.0.1:8000/kontaktinfo/"
+	@echo "    Digital mailbox:       http://127.0.0.1:8000/postkasse/"
 	@echo "    API documentation:     http://127.0.0.1:8000/demo/api/"
 	@echo "  $$($(MANAGE) seed_demo_citizen)"
 	@echo "  One background worker runs beside the server. Stop both with Ctrl-C."
 	@echo ""
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(MANAGE) postkasse_recover; \
 	$(MANAGE) db_worker --interval 1 & worker=$$!; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
@@ -92,12 +94,14 @@ format: $(VENV)/.installed
 
 BENCH_PERSONS ?= 1000000
 BENCH_LOGINS ?= 50
+BENCH_LETTERS ?= 10000
 
 bench: setup
 	$(PY) bench/seed_population.py --count $(BENCH_PERSONS)
 	$(PY) bench/minid_login.py --logins $(BENCH_LOGINS)
 	$(PY) bench/idporten_login.py --logins $(BENCH_LOGINS)
 	$(PY) bench/krr_lookup.py --persons $(BENCH_PERSONS)
+	$(PY) bench/postkasse_send.py --persons $(BENCH_PERSONS) --letters $(BENCH_LETTERS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var/static

@@ -17,12 +17,14 @@ urlpatterns = [
     path("minid/", include("minid.urls")),
     path("idporten/", include("idporten.urls")),
     path("kontaktinfo/", include("kontaktregister.urls")),
+    path("postkasse/", include("postkasse.urls")),
     path("demo/", include("demo.urls")),
     path(".well-known/openid-configuration", idporten_protocol.discovery, name="oidc-discovery"),
     path("admin/", admin.site.urls),
     path("api/token", idporten_maskinporten.token, name="maskinporten-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/krr/", include("kontaktregister.api.urls")),
+    path("api/post/", include("postkasse.api.urls")),
 ]
 
 if settings.DEBUG:

@@ -8,13 +8,13 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path, re_path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
-from idporten.services import OAuthError, first_party
+from idporten.services import first_party
+from idporten.views import first_party as first_party_views
 from kontaktregister import services
 from kontaktregister.forms import CodeForm, LanguageForm, MailboxForm, NewValueForm
 from kontaktregister.models import ContactRecord
@@ -80,29 +80,9 @@ def home(request):
     )
 
 
-@never_cache
-def login(request):
-    next_url = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = ""
-    return redirect(first_party.start_login(request, SERVICE, next_url=next_url))
-
-
-@never_cache
-def callback(request):
-    try:
-        _login, next_url = first_party.finish_login(request, SERVICE)
-    except OAuthError as error:
-        if error.error == "access_denied":
-            messages.info(request, _("The login was cancelled."))
-            return redirect("kontaktregister:home")
-        return render(request, "kontaktregister/login_failed.html", status=400)
-    return redirect(next_url or "kontaktregister:home")
-
-
-@require_POST
-def logout(request):
-    return redirect(first_party.logout_url(request, SERVICE))
+login, callback, logout = first_party_views.login_views(
+    SERVICE, failed_template="kontaktregister/login_failed.html"
+)
 
 
 @citizen_page("GET", "POST")

@@ -1,5 +1,7 @@
-"""MinID in the admin: PIN letters for the print room and case handlers, and a read-only view
-of MinID users. Letters are only ever made, printed and blocked through minid.services."""
+"""MinID in the admin: PIN letters for case handlers, and a read-only view of MinID users. Letters
+are only ever made, printed and blocked through minid.services. The print room prints queued
+letters in the digital post's print batches, which mark them printed here; only held letters
+(protected addresses) are downloaded and sent by hand from this page."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,9 +19,7 @@ from core import audit
 from core.admin import ReadOnlyAdmin
 from minid import services
 from minid.models import MinidUser, PinLetter
-from minid.services.pin_letters import OBJECT_TYPE
-
-DOWNLOADABLE = (PinLetter.PrintStatus.QUEUED, PinLetter.PrintStatus.HELD)
+from minid.services.pin_letters import OBJECT_TYPE, mark_sent_manually
 
 
 class IdentityNumberSearch:
@@ -56,16 +56,16 @@ class OrderPinLetterForm(forms.Form):
 
 @admin.register(PinLetter)
 class PinLetterAdmin(IdentityNumberSearch, admin.ModelAdmin):
-    """`add_pinletter` lets a handler order letters; `change_pinletter` lets them mark letters
-    printed and block them (there is no change form); downloads need `view_pinletter`, and for
-    held letters also `folkeregister.view_protected_address`."""
+    """`add_pinletter` lets a handler order letters; `change_pinletter` lets them block letters
+    (there is no change form); held letters are downloaded and marked sent by handlers who also
+    have `folkeregister.view_protected_address`."""
 
     list_display = ("serial", "person", "created", "print_status", "is_blocked", "printed_at", "download")
     list_display_links = None
     list_filter = ("print_status", BlockedFilter, "created")
     list_select_related = ("person",)
     fields = ("person", "created", "print_status", "printed_at", "blocked_at", "failed_attempts")
-    actions = ("mark_as_printed", "mark_as_sent_manually", "block_letters")
+    actions = ("mark_as_sent_manually", "block_letters")
     show_full_result_count = False
     list_per_page = 50
 
@@ -79,11 +79,9 @@ class PinLetterAdmin(IdentityNumberSearch, admin.ModelAdmin):
         return request.user.has_perm("minid.change_pinletter")
 
     def may_download(self, request, letter: PinLetter) -> bool:
-        if not request.user.has_perm("minid.view_pinletter"):
-            return False
-        if letter.print_status == PinLetter.PrintStatus.HELD:
-            return request.user.has_perm("folkeregister.view_protected_address")
-        return True
+        return request.user.has_perm("minid.view_pinletter") and request.user.has_perm(
+            "folkeregister.view_protected_address"
+        )
 
     @admin.display(description=gettext_lazy("serial number"), ordering="id")
     def serial(self, letter):
@@ -95,7 +93,7 @@ class PinLetterAdmin(IdentityNumberSearch, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("letter (PDF)"))
     def download(self, letter):
-        if letter.print_status not in DOWNLOADABLE or not letter.pdf:
+        if letter.print_status != PinLetter.PrintStatus.HELD or not letter.pdf:
             return None
         url = reverse("admin:minid_pinletter_download", args=[letter.pk])
         return format_html('<a href="{}">{}</a>', url, _("Download"))
@@ -165,7 +163,7 @@ class PinLetterAdmin(IdentityNumberSearch, admin.ModelAdmin):
                 details={"letter": letter.serial},
             )
             raise PermissionDenied
-        if letter.print_status not in DOWNLOADABLE or not letter.pdf:
+        if letter.print_status != PinLetter.PrintStatus.HELD or not letter.pdf:
             raise Http404
         try:
             pdf = letter.pdf.open("rb")
@@ -182,36 +180,6 @@ class PinLetterAdmin(IdentityNumberSearch, admin.ModelAdmin):
             pdf, as_attachment=True, filename=f"pinbrev-{letter.serial}.pdf", content_type="application/pdf"
         )
 
-    @admin.action(description=gettext_lazy("Mark as printed"), permissions=["handle"])
-    def mark_as_printed(self, request, queryset):
-        printed = held = 0
-        for letter in queryset.select_related("person"):
-            if letter.print_status == PinLetter.PrintStatus.HELD:
-                held += 1
-            elif letter.print_status == PinLetter.PrintStatus.QUEUED:
-                services.mark_printed(letter, printed_by=request.user, request=request)
-                printed += 1
-        if printed:
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)d letter was marked as printed.",
-                    "%(count)d letters were marked as printed.",
-                    printed,
-                )
-                % {"count": printed},
-            )
-        if held:
-            messages.warning(
-                request,
-                ngettext(
-                    "%(count)d held letter was skipped: it needs manual handling (protected address).",
-                    "%(count)d held letters were skipped: they need manual handling (protected address).",
-                    held,
-                )
-                % {"count": held},
-            )
-
     @admin.action(
         description=gettext_lazy("Mark held letters as sent after manual handling"),
         permissions=["handle_protected"],
@@ -220,7 +188,7 @@ class PinLetterAdmin(IdentityNumberSearch, admin.ModelAdmin):
         """A letter to a protected address has been addressed and posted by hand: the PDF goes."""
         letters = list(queryset.filter(print_status=PinLetter.PrintStatus.HELD).select_related("person"))
         for letter in letters:
-            services.mark_printed(letter, printed_by=request.user, request=request)
+            mark_sent_manually(letter, handled_by=request.user, request=request)
         messages.success(
             request,
             ngettext(

@@ -3,6 +3,7 @@ mailbox provider's certificate, RSA key transport and AES-256-CBC, which `openss
 
 import os
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from cryptography import x509
@@ -129,6 +130,7 @@ def make_provider_certificate(common_name: str, organisation_number: str) -> tup
     return certificate.public_bytes(serialization.Encoding.PEM), key_pem
 
 
+@lru_cache(maxsize=64)
 def _load_certificate(pem: bytes) -> x509.Certificate:
     try:
         return x509.load_pem_x509_certificate(pem)
@@ -136,7 +138,9 @@ def _load_certificate(pem: bytes) -> x509.Certificate:
         raise CryptoError(_("This is not a PEM-encoded X.509 certificate.")) from exc
 
 
+@lru_cache(maxsize=16)
 def _load_private_key(pem: bytes) -> rsa.RSAPrivateKey:
+    """Parsed once per process: checking an RSA key costs ~45 ms, and every letter needs one."""
     # No exception chaining here or below: the parser's error must not carry key material along.
     try:
         key = serialization.load_pem_private_key(pem, password=None)

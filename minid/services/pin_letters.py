@@ -1,9 +1,10 @@
 """PIN-code letters: ordering, the printed letter, blocking ("sperring") and using codes.
 
 A letter holds 25 numbered five-digit codes. Only a person's newest letter is
-valid, and only while it is not blocked; each code works once. A letter to a
-person with a protected address is never addressed by Felles: it is held for
-manual handling.
+valid, and only while it is not blocked; each code works once. Letters go on paper
+through the digital post's print channel, which puts its address page in front; a
+letter to a person with a protected address is never addressed by Felles: it is held
+for manual handling.
 """
 
 import random
@@ -25,11 +26,15 @@ from folkeregister.models import Person
 from minid.models import PinCode, PinLetter
 from minid.services.codes import code_matches, hash_code, new_pin_code
 from minid.services.errors import CodeRejected, NotEligible, NoValidLetter
+from postkasse import services as postkasse
+from virksomheter import services as virksomheter
 
 OBJECT_TYPE = "minid.person"
 CODE_COLUMNS = 5
 # More letters than this in a day is someone ordering letters to annoy a person, not a citizen.
 MAX_LETTERS_PER_DAY = 3
+# The idempotency key of a PIN letter in the print channel: this prefix and the letter's serial.
+PRINT_KEY_PREFIX = "minid-pin-"
 
 
 def eligible_person(
@@ -86,7 +91,6 @@ def order_pin_letter(identity_number: str, *, ordered_by: Any, request=None) -> 
         )
     codes = [(number, new_pin_code()) for number in range(1, settings.MINID_PIN_CODES_PER_LETTER + 1)]
     held = record.is_address_protected
-    recipient = [record.full_name] if held else [record.full_name, *record.mailing_address.lines]
     with transaction.atomic():
         letter = PinLetter.objects.create(
             person=person, print_status=PinLetter.PrintStatus.HELD if held else PinLetter.PrintStatus.QUEUED
@@ -95,10 +99,12 @@ def order_pin_letter(identity_number: str, *, ordered_by: Any, request=None) -> 
             [PinCode(letter=letter, number=number, **dict(zip(("salt", "code_hash"), hash_code(code), strict=True)))
              for number, code in codes]
         )  # fmt: skip
+        sender = LetterSender(**settings.MINID_LETTER_SENDER)
         pdf = render_letter_pdf(
             Letter(
-                sender=LetterSender(**settings.MINID_LETTER_SENDER),
-                recipient_lines=recipient,
+                sender=sender,
+                # The print channel's address page carries the address: none here, never twice.
+                recipient_lines=[],
                 subject=_("Your PIN codes for MinID"),
                 body_html=_letter_body(codes),
                 our_reference=_("PIN letter %(serial)s") % {"serial": letter.serial},
@@ -107,11 +113,24 @@ def order_pin_letter(identity_number: str, *, ordered_by: Any, request=None) -> 
         letter.pdf.save(f"pinbrev-{letter.serial}.pdf", ContentFile(pdf), save=False)
         try:  # a failure from here must not leave the codes in clear behind in storage
             letter.save(update_fields=["pdf"])
+            postkasse.submit_paper_letter(
+                virksomheter.operator_organisation(),
+                recipient=person.identity_number,
+                pdf=pdf,
+                title=_("Your PIN codes for MinID"),
+                idempotency_key=print_key(letter),
+                post_class="A",
+                return_address=[sender.name, *sender.address_lines],
+            )
             _audit_order(letter, held=held, ordered_by=ordered_by, request=request)
         except Exception:
             letter.pdf.delete(save=False)
             raise
     return letter
+
+
+def print_key(letter: PinLetter) -> str:
+    return f"{PRINT_KEY_PREFIX}{letter.serial}"
 
 
 def _audit_order(letter: PinLetter, *, held: bool, ordered_by: Any, request) -> None:
@@ -227,3 +246,27 @@ def mark_printed(letter: PinLetter, *, printed_by: Any, request=None) -> PinLett
     if pdf_name:
         letter.pdf.storage.delete(pdf_name)
     return letter
+
+
+def mark_sent_manually(letter: PinLetter, *, handled_by: Any, request=None) -> PinLetter:
+    """A held letter (protected address) was addressed and posted by hand: printed here and in
+    the print channel, which reports it to the sender like any printed letter."""
+    with transaction.atomic():
+        letter = mark_printed(letter, printed_by=handled_by, request=request)
+        in_print = postkasse.find_letter(virksomheter.operator_organisation(), print_key(letter))
+        if in_print is not None:
+            postkasse.mark_sent_manually(in_print, handled_by=handled_by)
+    return letter
+
+
+def on_letter_printed(sender, *, letter, **kwargs) -> None:
+    """The print channel printed a letter (connected in MinidConfig.ready): if it is a PIN letter,
+    it is printed here too, and its PDF with the codes in clear goes."""
+    if letter.sender.organisasjonsnummer != settings.FELLES_OPERATOR["organisasjonsnummer"]:
+        return
+    if not letter.idempotency_key.startswith(PRINT_KEY_PREFIX):
+        return
+    serial = letter.idempotency_key.removeprefix(PRINT_KEY_PREFIX)
+    pin_letter = PinLetter.objects.filter(pk=int(serial)).first() if serial.isdigit() else None
+    if pin_letter is not None:
+        mark_printed(pin_letter, printed_by="postkasse")

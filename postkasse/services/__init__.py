@@ -2,7 +2,37 @@
 archive. Import from here."""
 
 from postkasse.services.errors import InvalidLetter, PostkasseError, ProviderUnavailable
+from postkasse.services.mailbox import (
+    FolderNotFound,
+    FolderRefused,
+    LetterNotFound,
+    LetterUnreadable,
+    NoMailbox,
+    StepUpRequired,
+    create_folder,
+    delete_folder,
+    delete_letter,
+    document_content,
+    folders,
+    get_folder,
+    get_letter,
+    inbox,
+    mailbox_of,
+    mark_read,
+    move_letter,
+    open_letter,
+    rename_folder,
+    set_notifications,
+    unread_count,
+)
+from postkasse.services.printing import (
+    find_letter,
+    letter_status,
+    mark_sent_manually,
+    submit_paper_letter,
+)
 from postkasse.services.providers import register_provider, seed_demo_providers
+from postkasse.services.receipts import ReceiptNotFound, acknowledge_receipt, pending_receipts, sent_letter
 from postkasse.services.sending import (
     DocumentIn,
     accept_letter,
@@ -11,8 +41,15 @@ from postkasse.services.sending import (
     receipts_for,
     route_letter,
 )
+from postkasse.services.statistics import monthly_use
 
 __all__ = [
     "DocumentIn", "InvalidLetter", "PostkasseError", "ProviderUnavailable", "accept_letter", "notify_recipient",
     "price_of", "receipts_for", "register_provider", "route_letter", "seed_demo_providers",
+    "find_letter", "letter_status", "mark_sent_manually", "submit_paper_letter",
+    "FolderNotFound", "FolderRefused", "LetterNotFound", "LetterUnreadable", "NoMailbox", "StepUpRequired",
+    "create_folder", "delete_folder", "delete_letter", "document_content", "folders", "get_folder", "get_letter",
+    "inbox", "mailbox_of", "mark_read", "move_letter", "open_letter", "rename_folder", "set_notifications",
+    "unread_count",
+    "ReceiptNotFound", "monthly_use", "acknowledge_receipt", "pending_receipts", "sent_letter",
 ]  # fmt: skip

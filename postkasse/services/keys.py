@@ -3,6 +3,7 @@ routing, and print jobs until printed) and each provider's certificate. Private 
 files or the environment; the intake key pair is made on first use where none is configured."""
 
 import os
+import time
 from functools import cache
 from pathlib import Path
 
@@ -20,10 +21,26 @@ def _intake_pair(certificate_file: str, key_file: str) -> tuple[bytes, bytes]:
             "Felles digital post intake", settings.FELLES_OPERATOR["organisasjonsnummer"]
         )
         key_path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Whoever links the key in first wins; the others use the winner's pair.
+        temporary_key = key_path.with_suffix(f".{os.getpid()}.tmp")
+        descriptor = os.open(temporary_key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "wb") as file:
             file.write(key)
-        certificate_path.write_bytes(certificate)
+        try:
+            os.link(temporary_key, key_path)
+            won = True
+        except FileExistsError:
+            won = False
+        finally:
+            temporary_key.unlink()
+        if won:
+            temporary_certificate = certificate_path.with_suffix(f".{os.getpid()}.tmp")
+            temporary_certificate.write_bytes(certificate)
+            temporary_certificate.replace(certificate_path)
+    for _wait in range(100):  # the winner writes its certificate right after its key
+        if certificate_path.exists():
+            break
+        time.sleep(0.05)
     return certificate_path.read_bytes(), crypto.load_private_key_from_file(key_path)
 
 

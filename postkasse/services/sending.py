@@ -182,7 +182,13 @@ def route_letter(letter_id: str) -> str:
     """Decide the channel and deliver; returns the letter's status. Raises ProviderUnavailable
     (nothing changed) when the mailbox provider cannot take the letter now."""
     with transaction.atomic():
-        letter = Letter.objects.select_for_update().select_related("sender").filter(pk=letter_id).first()
+        # Only the letter's row: a lock on the sender's row too would queue every letter from one sender.
+        letter = (
+            Letter.objects.select_for_update(of=("self",))
+            .select_related("sender")
+            .filter(pk=letter_id)
+            .first()
+        )
         if letter is None or letter.status != Letter.Status.ACCEPTED:
             return letter.status if letter else "missing"
         try:
@@ -297,9 +303,9 @@ def notify_recipient(letter_id: str, *, reminder: bool = False) -> bool:
 
     with transaction.atomic():
         letter = (
-            Letter.objects.select_for_update()
+            Letter.objects.select_for_update(of=("self",))
             .select_related("sender", "mailbox")
-            .filter(pk=letter_id, status=Letter.Status.DELIVERED)
+            .filter(pk=letter_id, status=Letter.Status.DELIVERED, deleted_at__isnull=True)
             .first()
         )
         if letter is None or (letter.notified_at and not reminder) or (reminder and letter.opened_at):

@@ -1,4 +1,5 @@
-"""What a case handler does for MinID in the admin, and the staff statistics page."""
+"""What a case handler does for MinID in the admin (the PIN letter goes into the digital post's
+print batches), and the staff statistics page."""
 
 import re
 
@@ -30,8 +31,10 @@ def test_case_handler_orders_a_pin_letter_for_a_citizen(page, django_user_model)
     letter = PinLetter.objects.get(person=person)
     assert letter.print_status == PinLetter.PrintStatus.QUEUED
 
+    # The letter is printed with the rest of the day's paper post, from the print batches.
+    page.goto("/admin/postkasse/printbatch/")
     with page.expect_download() as download:
-        page.get_by_role("link", name=re.compile("Last ned")).click()
+        page.get_by_role("link", name="PDF", exact=True).click()
     assert download.value.suggested_filename.endswith(".pdf")
 
 

@@ -19,7 +19,7 @@ def test_demo_post_delivers_three_letters_to_the_demo_citizen(settings, tmp_path
     seed_demo_organisations()
     call_command("seed_demo_citizen", stdout=open("/dev/null", "w"))  # noqa: SIM115
     call_command("seed_demo_post", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    letters = Letter.objects.all()
+    letters = Letter.objects.filter(idempotency_key__startswith="demo-post-")  # not the PIN letter
     assert letters.count() == 3
     assert {letter.status for letter in letters} == {Letter.Status.DELIVERED}
     recipient = letters[0].recipient
@@ -27,4 +27,5 @@ def test_demo_post_delivers_three_letters_to_the_demo_citizen(settings, tmp_path
     registered = kontaktregister.lookup([letter.recipient for letter in letters])
     assert registered[0].status == "AKTIV"
     call_command("seed_demo_post", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert Letter.objects.count() == 3  # sent once
+    assert letters.count() == 3  # sent once
+

@@ -1,13 +1,19 @@
+import datetime
+
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from core.models import AuditEvent
 from minid import services
 from minid.models import MinidUser, PinLetter
+from minid.services.pin_letters import print_key
+from postkasse import services as postkasse
+from postkasse.models import PrintBatch
+from postkasse.services import printing
 from tests.folkeregister.factories import make_person, unique_identity_number
 from tests.minid.factories import citizen
+from virksomheter.services import operator_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -46,16 +52,6 @@ def run_action(client, action: str, *letters: PinLetter):
     return client.post(
         CHANGELIST, {"action": action, "_selected_action": [letter.pk for letter in letters]}, follow=True
     )
-
-
-def in_english(client):
-    """New strings are not translated yet; choose English where a test reads one."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def shown_messages(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def test_ordering_a_letter_creates_it_and_lists_it_with_a_masked_number(print_room_client, staff_user):
@@ -144,8 +140,9 @@ def test_blocked_filter_lists_only_blocked_letters(print_room_client):
     assert listed(response) == [blocked]
 
 
-def test_downloading_a_queued_letter_gives_the_pdf_and_is_audited(print_room_client, staff_user):
-    person, letter, _codes = citizen()
+def test_downloading_a_held_letter_gives_the_pdf_and_is_audited(print_room_client, staff_user):
+    grant(staff_user, "folkeregister.view_protected_address")
+    person, letter, _codes = citizen(address_protection=STRENGT_FORTROLIG)
 
     response = print_room_client.get(download_url(letter))
 
@@ -160,13 +157,22 @@ def test_downloading_a_queued_letter_gives_the_pdf_and_is_audited(print_room_cli
     assert event.details == {"letter": letter.serial}
 
 
-def test_after_mark_printed_the_pdf_is_gone_and_download_is_404(print_room_client):
+def test_a_queued_letter_is_printed_in_the_print_channel_not_downloaded_here(print_room_client, staff_user):
+    grant(staff_user, "folkeregister.view_protected_address")
+    _person, letter, _codes = citizen()
+
+    assert print_room_client.get(download_url(letter)).status_code == 404
+
+
+def test_printing_the_batch_marks_the_letter_printed_and_its_pdf_is_gone(print_room_client, staff_user):
+    grant(staff_user, "folkeregister.view_protected_address")
     _person, letter, _codes = citizen()
     storage, name = letter.pdf.storage, letter.pdf.name
+    batch = PrintBatch.objects.get()
+    PrintBatch.objects.filter(pk=batch.pk).update(day=batch.day - datetime.timedelta(days=1))
 
-    response = run_action(in_english(print_room_client), "mark_as_printed", letter)
+    printing.mark_batch_printed(batch, printed_by="trykkeri")
 
-    assert shown_messages(response) == ["1 letter was marked as printed."]
     letter.refresh_from_db()
     assert letter.print_status == PinLetter.PrintStatus.PRINTED
     assert not storage.exists(name)
@@ -201,21 +207,15 @@ def test_download_needs_the_view_permission(client, staff_user):
     assert client.get(download_url(letter)).status_code == 403
 
 
-def test_mark_printed_skips_held_letters_with_a_warning(print_room_client):
-    _person, held, _codes = citizen(address_protection=STRENGT_FORTROLIG)
+def test_queued_letters_cannot_be_marked_printed_by_hand(print_room_client):
     _person, queued, _codes = citizen()
 
-    response = run_action(in_english(print_room_client), "mark_as_printed", held, queued)
+    response = print_room_client.get(CHANGELIST)
 
-    assert shown_messages(response) == [
-        "1 letter was marked as printed.",
-        "1 held letter was skipped: it needs manual handling (protected address).",
-    ]
-    held.refresh_from_db()
+    assert "mark_as_printed" not in response.content.decode()
+    run_action(print_room_client, "mark_as_printed", queued)
     queued.refresh_from_db()
-    assert held.print_status == PinLetter.PrintStatus.HELD
-    assert held.pdf.storage.exists(held.pdf.name)
-    assert queued.print_status == PinLetter.PrintStatus.PRINTED
+    assert queued.print_status == PinLetter.PrintStatus.QUEUED
 
 
 def test_block_action_blocks_the_letter_and_audits(print_room_client, staff_user):
@@ -270,3 +270,5 @@ def test_held_letter_is_marked_sent_after_manual_handling_by_staff_with_the_perm
     letter.refresh_from_db()
     assert letter.print_status == PinLetter.PrintStatus.PRINTED
     assert not letter.pdf
+    in_print = postkasse.find_letter(operator_organisation(), print_key(letter))
+    assert in_print.status == "printed" and in_print.receipts.get().kind == "printet"

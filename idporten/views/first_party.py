@@ -1,0 +1,48 @@
+"""The login, callback and logout views of Felles' own citizen services (the contact register's
+self-service, the mailbox), which log citizens in through ID-porten like any service owner
+(idporten.services.first_party). Each service gets its own three views from `login_views`."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from idporten.models import LOA_HIGH, LOA_SUBSTANTIAL
+from idporten.services import OAuthError, first_party
+
+# ?nivaa=4 on the login URL asks for level 4 (a step-up from a level-3 login).
+STEP_UP_LEVEL = "4"
+
+
+def login_views(service: first_party.FirstPartyService, *, failed_template: str):
+    """(login, callback, logout) views for one service; its URL names are in service.namespace."""
+    home = f"{service.namespace}:home"
+
+    @never_cache
+    @require_GET
+    def login(request):
+        next_url = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            next_url = ""
+        acr = LOA_HIGH if request.GET.get("nivaa") == STEP_UP_LEVEL else LOA_SUBSTANTIAL
+        return redirect(first_party.start_login(request, service, acr=acr, next_url=next_url))
+
+    @never_cache
+    @require_GET
+    def callback(request):
+        try:
+            _login, next_url = first_party.finish_login(request, service)
+        except OAuthError as error:
+            if error.error == "access_denied":
+                messages.info(request, _("The login was cancelled."))
+                return redirect(home)
+            return render(request, failed_template, status=400)
+        return redirect(next_url or home)
+
+    @require_POST
+    def logout(request):
+        return redirect(first_party.logout_url(request, service))
+
+    return login, callback, logout

@@ -1,0 +1,148 @@
+"""The send API's request and answers, with DPI-style Norwegian field names. Each request field's
+`source` is the name accept_letter takes, so the validated data goes to the service as it is;
+a field left out keeps the Letter model's default."""
+
+import base64
+import binascii
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from postkasse.models import Letter, Receipt
+
+
+@extend_schema_field(OpenApiTypes.BYTE)
+class Base64Field(serializers.Field):
+    """Standard base64 (RFC 4648, no line breaks) in, bytes out."""
+
+    default_error_messages = {"invalid": _("Not valid base64."), "empty": _("The document is empty.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            content = base64.b64decode(data, validate=True)
+        except (binascii.Error, ValueError):
+            self.fail("invalid")
+        if not content:
+            self.fail("empty")
+        return content
+
+
+class Dokument(serializers.Serializer):
+    tittel = serializers.CharField(
+        source="title", max_length=200, required=False, allow_blank=True, help_text="Default: filnavn."
+    )
+    filnavn = serializers.CharField(source="filename", max_length=200)
+    innhold = Base64Field(source="content", help_text="The PDF, base64-encoded (standard alphabet).")
+
+
+class Varsling(serializers.Serializer):
+    sms = serializers.BooleanField(source="notify_sms", required=False, help_text="Default: true.")
+    epost = serializers.BooleanField(source="notify_email", required=False, help_text="Default: true.")
+    paaminnelse_etter_dager = serializers.ListField(
+        source="reminder_days",
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Reminders after these many days, at most 3, each 1 to 60.",
+    )
+
+
+class Utskrift(serializers.Serializer):
+    tillatt = serializers.BooleanField(
+        source="print_fallback",
+        required=False,
+        help_text="Print if the recipient cannot get digital post. Default: true.",
+    )
+    postklasse = serializers.ChoiceField(
+        source="post_class", choices=Letter.PostClass.choices, required=False, help_text="Default: B."
+    )
+    farge = serializers.BooleanField(source="colour", required=False, help_text="Default: false.")
+    returadresse = serializers.ListField(
+        source="return_address",
+        child=serializers.CharField(max_length=100),
+        max_length=5,
+        required=False,
+        help_text="Lines of the return address. Default: the sender's name.",
+    )
+
+
+class NyForsendelse(serializers.Serializer):
+    mottaker = serializers.CharField(
+        source="recipient", max_length=20, help_text="Fødselsnummer or D-nummer."
+    )
+    tittel = serializers.CharField(
+        source="title", max_length=200, help_text="Not sensitive: shown in notifications."
+    )
+    sensitiv_tittel = serializers.CharField(
+        source="sensitive_title",
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Shown only in the mailbox, after login.",
+    )
+    dokumenter = Dokument(
+        source="documents", many=True, help_text="PDFs; the first is the main document, the rest attachments."
+    )
+    sikkerhetsnivaa = serializers.ChoiceField(
+        source="security_level",
+        choices=[3, 4],
+        required=False,
+        help_text="The ID-porten level needed to open the letter. Default: 3.",
+    )
+    virkningsdato = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="The letter is not visible before this time."
+    )
+    prioritet = serializers.ChoiceField(
+        source="priority", choices=Letter.Priority.choices, required=False, help_text="Default: normal."
+    )
+    varsling = Varsling(source="*", required=False)
+    aapningskvittering = serializers.BooleanField(
+        source="opening_receipt",
+        required=False,
+        help_text="Send an aapnet receipt when the recipient opens the letter. Default: false.",
+    )
+    utskrift = Utskrift(source="*", required=False)
+
+
+class Kanal(serializers.ChoiceField):
+    """The channel, or null while the letter is not routed yet."""
+
+    def to_representation(self, value):
+        return value or None
+
+
+class Kvittering(serializers.Serializer):
+    id = serializers.IntegerField()
+    forsendelse = serializers.UUIDField(source="letter_id")
+    type = serializers.ChoiceField(source="kind", choices=Receipt.Kind.choices)
+    tidspunkt = serializers.DateTimeField(source="created")
+    aarsak = serializers.CharField(source="reason", help_text="Why, for feilet and similar; may be empty.")
+    bekreftet = serializers.DateTimeField(
+        source="acknowledged_at", allow_null=True, help_text="When the sender acknowledged it."
+    )
+
+
+class Forsendelse(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=Letter.Status.choices)
+    kanal = Kanal(source="channel", choices=Letter.Channel.choices, allow_null=True)
+    pris_oere = serializers.IntegerField(
+        source="price_ore", allow_null=True, help_text="The price in øre, once delivered or printed."
+    )
+    mottatt = serializers.DateTimeField(source="accepted_at")
+    levert = serializers.DateTimeField(source="delivered_at", allow_null=True)
+    aarsak = serializers.CharField(source="failure_reason", help_text="Why it failed; may be empty.")
+    kvitteringer = Kvittering(source="receipts", many=True)
+
+
+class Kvitteringer(serializers.Serializer):
+    kvitteringer = Kvittering(many=True)
+
+
+class Problem(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable, for machines.")
+    detail = serializers.CharField(help_text="For people, in the request's language.")
+    field_errors = serializers.DictField(required=False, help_text="Per field, when fields are invalid.")

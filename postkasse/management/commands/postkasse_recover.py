@@ -1,0 +1,29 @@
+"""manage.py postkasse_recover: queue again the steps of letters whose worker was lost."""
+
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+
+from postkasse.services.recovery import STALE_AFTER, recover_letters
+
+
+class Command(BaseCommand):
+    help = (
+        "Queue routing again for letters still accepted, and notices for delivered letters never "
+        "notified, when their task was lost with a killed worker. Safe to run at any time."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--older-than",
+            type=float,
+            default=STALE_AFTER.total_seconds(),
+            metavar="SECONDS",
+            help="Leave tasks started more recently than this alone (default: %(default)d).",
+        )
+
+    def handle(self, *args, older_than, **options):
+        recovered = recover_letters(older_than=timedelta(seconds=older_than))
+        self.stdout.write(
+            f"Queued routing again for {recovered.routed} letters and notices for {recovered.notified}."
+        )

@@ -1,0 +1,49 @@
+"""What a sender sees after handing over a letter: the letter's state with its receipts, and the
+receipt feed (kvitteringer) it polls and acknowledges, as in DPI's receipt queue."""
+
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from postkasse.models import Letter, Receipt
+from postkasse.services.errors import PostkasseError
+from postkasse.services.mailbox import LetterNotFound
+from virksomheter.models import Organisation
+
+MAX_RECEIPTS_PER_CALL = 100
+
+
+class ReceiptNotFound(PostkasseError):
+    code = "receipt_not_found"
+
+
+def sent_letter(organisation: Organisation, letter_id: uuid.UUID | str) -> Letter:
+    """One of the organisation's letters with its receipts; another sender's letter is not found."""
+    letter = Letter.objects.prefetch_related("receipts").filter(sender=organisation, pk=letter_id).first()
+    if letter is None:
+        raise LetterNotFound(_("No letter with this id was sent by your organisation."))
+    return letter
+
+
+def pending_receipts(organisation: Organisation, limit: int = MAX_RECEIPTS_PER_CALL) -> list[Receipt]:
+    """The organisation's unacknowledged receipts, oldest first, at most MAX_RECEIPTS_PER_CALL."""
+    limit = max(0, min(limit, MAX_RECEIPTS_PER_CALL))
+    return list(
+        Receipt.objects.filter(sender=organisation, acknowledged_at__isnull=True).order_by("created", "pk")[
+            :limit
+        ]
+    )
+
+
+def acknowledge_receipt(organisation: Organisation, receipt_id: int) -> Receipt:
+    """Take a receipt off the feed. Acknowledging it again changes nothing and returns it as it is."""
+    with transaction.atomic():
+        Receipt.objects.filter(pk=receipt_id, sender=organisation, acknowledged_at__isnull=True).update(
+            acknowledged_at=timezone.now()
+        )
+        receipt = Receipt.objects.filter(pk=receipt_id, sender=organisation).first()
+    if receipt is None:
+        raise ReceiptNotFound(_("No receipt with this id belongs to your organisation."))
+    return receipt

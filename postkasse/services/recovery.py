@@ -1,0 +1,96 @@
+"""Recovery after a lost worker. A worker killed in the middle of a task leaves that task RUNNING in
+the database queue, and django-tasks-db never hands a running task to another worker: the letter
+would wait in "accepted" (or delivered without a notice) for ever. This finds such letters by their
+own state and queues their step again; every step is safe to run twice (see sending.py).
+
+Run by `manage.py postkasse_recover` when workers start and every few minutes beside them."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+
+from core import audit
+from postkasse import tasks
+from postkasse.models import Letter
+
+# Far longer than any step takes (a route is well under a second): a task started this long ago
+# whose letter has not moved on belongs to a worker that is gone.
+STALE_AFTER = timedelta(minutes=10)
+
+
+class WorkerLost(Exception):
+    """Recorded on a task left running by a worker that was killed; its step was queued again."""
+
+
+@dataclass(frozen=True)
+class Recovered:
+    routed: int
+    notified: int
+
+
+def recover_letters(*, older_than: timedelta = STALE_AFTER) -> Recovered:
+    """Queue routing again for letters still accepted, and the first notice for delivered letters
+    never notified, when no worker has their task queued or started within `older_than`."""
+    now = timezone.now()
+    cutoff = now - older_than
+    unrouted = Letter.objects.filter(status=Letter.Status.ACCEPTED, accepted_at__lte=cutoff)
+    unnotified = Letter.objects.filter(
+        Q(virkningsdato__isnull=True) | Q(virkningsdato__lte=now),
+        status=Letter.Status.DELIVERED,
+        notified_at__isnull=True,
+        delivered_at__lte=cutoff,
+    )
+    routed = _requeue(tasks.route_letter, unrouted, cutoff)
+    notified = _requeue(tasks.notify_recipient, unnotified, cutoff)
+    return Recovered(routed=routed, notified=notified)
+
+
+def _requeue(task, letters, cutoff) -> int:
+    queued = _queued(task, cutoff)
+    count = 0
+    for letter_id in letters.values_list("pk", flat=True).iterator():
+        letter_id = str(letter_id)
+        if letter_id in queued:
+            continue
+        _give_up_lost_runs(task, letter_id, cutoff)
+        task.enqueue(letter_id)
+        audit.record(
+            "postkasse.letter_requeued",
+            actor="felles",
+            object_type="postkasse.letter",
+            object_id=letter_id,
+            details={"step": task.name},
+        )
+        count += 1
+    return count
+
+
+def _db_tasks(task):
+    return DBTaskResult.objects.filter(task_path=task.module_path, backend_name=task.get_backend().alias)
+
+
+def _queued(task, cutoff) -> set[str]:
+    """Letters whose step is waiting in the queue (retries deferred with backoff included) or was
+    started recently enough that its worker may still be at it."""
+    if not isinstance(task.get_backend(), DatabaseBackend):
+        return set()
+    rows = _db_tasks(task).filter(
+        Q(status=TaskResultStatus.READY) | Q(status=TaskResultStatus.RUNNING, started_at__gt=cutoff)
+    )
+    return {str(args_kwargs["args"][0]) for args_kwargs in rows.values_list("args_kwargs", flat=True)}
+
+
+def _give_up_lost_runs(task, letter_id: str, cutoff) -> None:
+    """Mark the killed worker's run as failed, so the queue does not show it running for ever."""
+    if not isinstance(task.get_backend(), DatabaseBackend):
+        return
+    lost = _db_tasks(task).filter(
+        status=TaskResultStatus.RUNNING, started_at__lte=cutoff, args_kwargs__args__0=letter_id
+    )
+    for result in lost:
+        result.set_failed(WorkerLost(f"The worker running this task was lost; {task.name} was queued again."))
