@@ -20,6 +20,8 @@ demo: setup migrate seed
 	@echo "    Demo services:         http://127.0.0.1:8000/demo/velferd/ and http://127.0.0.1:8000/demo/lanefond/"
 	@echo "    Contact register:      http://127.0.0.1:8000/kontaktinfo/"
 	@echo "    Digital mailbox:       http://127.0.0.1:8000/postkasse/"
+	@echo "    Public journal:        http://127.0.0.1:8000/innsyn/"
+	@echo "    Case archive:          http://127.0.0.1:8000/admin/saksarkiv/   user: saksbehandler   password: $${DEMO_ADMIN_PASSWORD:-felles-demo}"
 	@echo "    API documentation:     http://127.0.0.1:8000/demo/api/"
 	@echo "  $$($(MANAGE) seed_demo_citizen)"
 	@echo "  One background worker runs beside the server. Stop both with Ctrl-C."
@@ -82,6 +84,7 @@ seed:
 	$(MANAGE) seed_demo_clients
 	$(MANAGE) seed_demo_certificates
 	$(MANAGE) seed_demo_post
+	$(MANAGE) seed_demo_archive
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

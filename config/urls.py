@@ -18,6 +18,7 @@ urlpatterns = [
     path("idporten/", include("idporten.urls")),
     path("kontaktinfo/", include("kontaktregister.urls")),
     path("postkasse/", include("postkasse.urls")),
+    path("innsyn/", include("saksarkiv.public_urls")),
     path("demo/", include("demo.urls")),
     path(".well-known/openid-configuration", idporten_protocol.discovery, name="oidc-discovery"),
     path("admin/", admin.site.urls),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/krr/", include("kontaktregister.api.urls")),
     path("api/post/", include("postkasse.api.urls")),
+    path("api/noark5/", include("saksarkiv.api.urls")),
 ]
 
 if settings.DEBUG:

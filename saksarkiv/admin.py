@@ -11,9 +11,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from postkasse import services as postkasse
 from saksarkiv import services
 from saksarkiv.models import Brevmal, Journalpost, Klasse, Saksbehandler, Saksmappe, Skjerming
 
@@ -104,6 +106,29 @@ class SaksmappeAdmin(CaseHandlerAdmin):
 
     def get_queryset(self, request):
         return services.cases_for(self.handler(request))
+
+    def get_urls(self):
+        return [
+            path("oversikt/", self.admin_site.admin_view(self.dashboard_view), name="saksarkiv_dashboard"),
+            *super().get_urls(),
+        ]
+
+    def dashboard_view(self, request):
+        """This month's letters from the organisation: digital or paper, and what digital saved."""
+        handler = self.handler(request)
+        month = timezone.localdate()
+        use = postkasse.monthly_use(month, organisations=[handler.organisation])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Digital and paper this month"),
+            "month": month,
+            "use": use[0] if use else None,
+            "open_cases": services.cases_for(handler)
+            .filter(saksstatus=Saksmappe.Status.UNDER_BEHANDLING)
+            .count(),
+        }
+        return TemplateResponse(request, "admin/saksarkiv/dashboard.html", context)
 
     def get_search_results(self, request, queryset, search_term):
         year, _slash, number = search_term.strip().partition("/")

@@ -137,6 +137,8 @@ class ScopeGrant(models.Model):
         KONTAKTINFORMASJON = "krr:kontaktinformasjon", _("KRR: contact information")
         DIGITALPOST = "krr:digitalpost", _("KRR: digital mailbox and certificate")
         DIGITAL_POST_SEND = "digitalpostinnbygger:send", _("Digital post: send letters to citizens")
+        ARKIV_LES = "noark5:arkiv.les", _("Case archive (Noark 5): read cases, journal posts and documents")
+        ARKIV_SKRIV = "noark5:arkiv.skriv", _("Case archive (Noark 5): register, change and dispatch")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="scope_grants", verbose_name=_("organisation")

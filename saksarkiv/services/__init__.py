@@ -1,5 +1,6 @@
 """What the case archive does, for its admin, its API and its public journal. Import from here."""
 
+from saksarkiv.services import public
 from saksarkiv.services.archive import (
     add_journalpost,
     cases_for,
@@ -13,13 +14,14 @@ from saksarkiv.services.archive import (
 )
 from saksarkiv.services.dispatch import dispatch, dispatch_or_queue, receipts
 from saksarkiv.services.documents import add_document, current_files, current_version, new_version
+from saksarkiv.services.editing import EDITABLE_FIELDS, screening, update_journalpost, update_saksmappe
 from saksarkiv.services.errors import DispatchRefused, InvalidInput, NotFound, RecordFinalised, SaksarkivError
 from saksarkiv.services.letters import FIELDS, letter_pdf, validate_template
 from saksarkiv.services.parties import add_party, add_recipients, remove_party
 
 __all__ = [
-    "FIELDS", "DispatchRefused", "InvalidInput", "NotFound", "RecordFinalised", "SaksarkivError", "add_document",
+    "EDITABLE_FIELDS", "FIELDS", "DispatchRefused", "InvalidInput", "NotFound", "RecordFinalised", "SaksarkivError", "add_document",
     "add_journalpost", "add_party", "add_recipients", "cases_for", "close_case", "create_saksmappe", "current_files", "current_version",
     "dispatch", "dispatch_or_queue", "ensure_arkiv", "finalise", "get_journalpost", "handler_for", "journalposts_for", "letter_pdf",
-    "new_version", "receipts", "remove_party", "validate_template",
+    "new_version", "public", "receipts", "remove_party", "screening", "update_journalpost", "update_saksmappe", "validate_template",
 ]  # fmt: skip

@@ -58,7 +58,9 @@ def _non_sensitive_title(journalpost: Journalpost) -> str:
 @transaction.atomic
 def dispatch(journalpost: Journalpost, handler: Saksbehandler, *, request=None) -> Journalpost:
     journalpost = (
-        Journalpost.objects.select_for_update().select_related("saksmappe", "brevmal").get(pk=journalpost.pk)
+        Journalpost.objects.select_for_update(of=("self",))
+        .select_related("saksmappe", "brevmal")
+        .get(pk=journalpost.pk)
     )
     if journalpost.journalposttype != Journalpost.Type.UTGAAENDE:
         raise DispatchRefused(_("Only outgoing journal posts can be dispatched."))

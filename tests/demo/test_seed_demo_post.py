@@ -29,3 +29,23 @@ def test_demo_post_delivers_three_letters_to_the_demo_citizen(settings, tmp_path
     call_command("seed_demo_post", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert letters.count() == 3  # sent once
 
+
+def test_demo_archive_gives_the_case_handler_cases_and_a_letter_ready_to_dispatch(settings, tmp_path, client):
+    from saksarkiv.models import Journalpost, Saksbehandler
+
+    settings.DEBUG = True
+    settings.VAR_DIR = tmp_path
+    seed_population(300, seed=3)
+    seed_demo_organisations()
+    call_command("seed_demo_admin", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo_citizen", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo_archive", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo_archive", stdout=open("/dev/null", "w"))  # noqa: SIM115  (once)
+    handler = Saksbehandler.objects.get(user__username="saksbehandler")
+    assert Journalpost.objects.filter(saksbehandler=handler).count() == 3
+    vedtak = Journalpost.objects.get(tittel="Vedtak om bostøtte")
+    assert vedtak.brevmal and vedtak.korrespondanseparter.count() == 1
+    client.login(username="saksbehandler", password="felles-demo")
+    assert client.get(f"/admin/saksarkiv/journalpost/{vedtak.pk}/change/").status_code == 200
+    public = client.get("/innsyn/965302026/").content.decode()
+    assert "Bekymringsmelding fra skole" not in public and "Bekymringsmelding fra *****" in public

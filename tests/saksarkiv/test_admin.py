@@ -146,3 +146,24 @@ def test_mass_recipients_are_all_or_nothing(client, case_handler):
     )
     assert "12345678901" in response.content.decode()
     assert not journalpost.korrespondanseparter.exists()
+
+
+def test_dashboard_shows_this_months_digital_and_paper_and_the_saving(
+    client, case_handler, settings, tmp_path
+):
+    digipost = providers(settings, tmp_path)[0]
+    case = services.create_saksmappe(case_handler, tittel="Sak")
+    journalpost = services.add_journalpost(case, case_handler, journalposttype="U", tittel="Vedtak")
+    services.add_document(
+        journalpost, case_handler, tittel="Vedtak", content=pdf(), filnavn="v.pdf", hoveddokument=True
+    )
+    for person in (citizen(mailbox_provider=digipost), citizen(mailbox_provider=digipost), citizen()):
+        services.add_party(journalpost, case_handler, identity_number=person.identity_number)
+    services.dispatch(journalpost, case_handler)
+    page = client.get("/admin/saksarkiv/saksmappe/oversikt/").content.decode()
+    cells = [
+        cell.strip()
+        for cell in page.split("<tbody><tr>")[1].split("</tr>")[0].replace("</td>", "").split("<td>")[1:]
+    ]
+    assert cells[:4] == ["2", "1", "0", "67 %"]
+    assert cells[5] == "34"  # 2 × (25 kr on paper − 8 kr digital)

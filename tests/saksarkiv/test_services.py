@@ -240,7 +240,9 @@ def test_many_recipients_get_letters_laid_out_once_with_their_own_name_and_addre
     journalpost.save()
     people = [citizen(given_name=name, family_name="Ødegård", residential_street=f"Gate {i}") for i, name in
               enumerate(["Åse", "Bjørn", "Cæcilie", "Dag"])]  # fmt: skip
-    long_name = citizen(given_name="Maximiliana Wilhelmina Bernadette Augusta", family_name="von Habsburg-Lothringen")
+    long_name = citizen(
+        given_name="Maximiliana Wilhelmina Bernadette Augusta", family_name="von Habsburg-Lothringen"
+    )
     for person in [*people, long_name]:
         services.add_party(journalpost, case_handler, identity_number=person.identity_number)
     services.dispatch(journalpost, case_handler)

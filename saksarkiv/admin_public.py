@@ -1,0 +1,39 @@
+"""Requests for access (innsynskrav) from the public journal, as the organisation's case handlers
+see them in the admin: read-only, and only those for their own organisation's journal posts."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy
+
+from saksarkiv.admin import CaseHandlerAdmin
+from saksarkiv.models import Innsynskrav
+from saksarkiv.services import public
+
+
+@admin.register(Innsynskrav)
+class InnsynskravAdmin(CaseHandlerAdmin):
+    list_display = ("mottatt", "journalpost_number", "journalpost_title", "epost", "behandlet")
+    list_filter = ("mottatt", "behandlet")
+    search_fields = ("epost",)
+    date_hierarchy = "mottatt"
+    fields = ("mottatt", "journalpost_number", "journalpost_title", "epost", "begrunnelse", "behandlet")
+    readonly_fields = fields
+    show_full_result_count = False
+    list_per_page = 50
+
+    @admin.display(description=gettext_lazy("journal post"), ordering="journalpost__journalsekvensnummer")
+    def journalpost_number(self, krav):
+        journalpost = krav.journalpost
+        return f"{journalpost.saksmappe.saksnummer}-{journalpost.journalpostnummer}"
+
+    @admin.display(description=gettext_lazy("title"))
+    def journalpost_title(self, krav):
+        return krav.journalpost.tittel
+
+    def get_queryset(self, request):
+        return public.requests_for(self.handler(request))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,320 @@
+"""Requests and answers of the Noark 5 service interface (tjenestegrensesnitt), with the standard's
+field names: codes as {"kode", "kodenavn"}, and `_links` to the record itself and its relations
+(HATEOAS, keyed by the standard's rel URIs where it has one)."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from postkasse.models import Receipt
+from saksarkiv import models
+from saksarkiv.services.dispatch import DISPATCHABLE
+
+REL = "https://rel.arkivverket.no/noark5/v5/api/arkivstruktur/"
+CHECKSUM_ALGORITHM = "SHA-256"
+MIME_TYPE = "application/pdf"
+
+
+class Kode(serializers.Serializer):
+    kode = serializers.CharField()
+    kodenavn = serializers.CharField(read_only=True)
+
+
+@extend_schema_field(Kode)
+class KodeField(serializers.ChoiceField):
+    """A Noark code: {"kode": "U", "kodenavn": "Utgående dokument"} out; that object or "U" alone in."""
+
+    def to_representation(self, value):
+        return {"kode": value, "kodenavn": str(self.choices.get(value, value))}
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            data = data.get("kode")
+        return super().to_internal_value(data)
+
+
+class Href(serializers.Serializer):
+    href = serializers.URLField()
+
+
+LINKS_HELP = "Links to the record and its relations: {rel: {href}}."
+
+
+@extend_schema_field(serializers.DictField(child=Href(), help_text=LINKS_HELP))
+class LinksField(serializers.Field):
+    """The record's `_links`, from its serializer's links()."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, record):
+        return self.parent.links(record)
+
+
+def link(request, name: str, *args) -> dict:
+    return {"href": request.build_absolute_uri(reverse(f"noark5-{name}", args=args))}
+
+
+class Skjerming(serializers.Serializer):
+    tilgangsrestriksjon = serializers.CharField(max_length=10, help_text='For example "13".')
+    skjermingshjemmel = serializers.CharField(
+        max_length=200, help_text='For example "Offl. § 13 jf. fvl. § 13".'
+    )
+    skjermingMetadata = serializers.ListField(
+        source="skjerming_metadata",
+        child=serializers.ChoiceField(choices=models.Skjerming.Metadata.choices),
+        help_text="What the public journal hides: tittel, korrespondansepart.",
+    )
+
+
+class Record(serializers.Serializer):
+    """An answer with `_links`, built from the request in the context."""
+
+    def links(self, record) -> dict:
+        raise NotImplementedError
+
+    @property
+    def request(self):
+        return self.context["request"]
+
+
+class Saksmappe(Record):
+    systemID = serializers.UUIDField(source="system_id")
+    mappeID = serializers.CharField(source="saksnummer", help_text="saksår/sekvensnummer, as 2026/12.")
+    saksaar = serializers.IntegerField()
+    sakssekvensnummer = serializers.IntegerField()
+    tittel = serializers.CharField()
+    offentligTittel = serializers.CharField(source="offentlig_tittel")
+    saksstatus = KodeField(choices=models.Saksmappe.Status.choices)
+    saksdato = serializers.DateField()
+    saksansvarlig = serializers.CharField()
+    administrativEnhet = serializers.CharField(source="administrativ_enhet")
+    klasseID = serializers.CharField(source="klasse.klasse_id", allow_null=True)
+    skjerming = Skjerming(allow_null=True)
+    opprettetDato = serializers.DateTimeField(source="opprettet_dato")
+    avsluttetDato = serializers.DateTimeField(source="avsluttet_dato", allow_null=True)
+    _links = LinksField()
+
+    def links(self, saksmappe) -> dict:
+        journalposts = link(self.request, "saksmappe-journalpost", saksmappe.system_id)
+        answer = {
+            "self": link(self.request, "saksmappe", saksmappe.system_id),
+            f"{REL}journalpost/": journalposts,
+        }
+        if saksmappe.saksstatus == models.Saksmappe.Status.UNDER_BEHANDLING:
+            answer[f"{REL}ny-journalpost/"] = journalposts
+            answer["avslutt"] = link(self.request, "saksmappe-avslutt", saksmappe.system_id)
+        return answer
+
+
+class Journalpost(Record):
+    systemID = serializers.UUIDField(source="system_id")
+    registreringsID = serializers.SerializerMethodField(
+        help_text="The case number and the post's number in it."
+    )
+    journalaar = serializers.IntegerField()
+    journalsekvensnummer = serializers.IntegerField()
+    journalpostnummer = serializers.IntegerField()
+    journalposttype = KodeField(choices=models.Journalpost.Type.choices)
+    journalstatus = KodeField(choices=models.Journalpost.Status.choices)
+    tittel = serializers.CharField()
+    offentligTittel = serializers.CharField(source="offentlig_tittel")
+    dokumentetsDato = serializers.DateField(source="dokumentdato")
+    journaldato = serializers.DateField()
+    mottattDato = serializers.DateTimeField(source="mottatt_dato", allow_null=True)
+    sendtDato = serializers.DateTimeField(source="sendt_dato", allow_null=True)
+    saksbehandler = serializers.CharField()
+    skjerming = Skjerming(allow_null=True)
+    opprettetDato = serializers.DateTimeField(source="opprettet_dato")
+    _links = LinksField()
+
+    def get_registreringsID(self, journalpost) -> str:
+        return f"{journalpost.saksmappe.saksnummer}-{journalpost.journalpostnummer}"
+
+    def links(self, journalpost) -> dict:
+        def to(name):
+            return link(self.request, name, journalpost.system_id)
+
+        answer = {
+            "self": to("journalpost"),
+            f"{REL}saksmappe/": link(self.request, "saksmappe", journalpost.saksmappe.system_id),
+            f"{REL}korrespondansepart/": to("journalpost-korrespondansepart"),
+            f"{REL}dokumentbeskrivelse/": to("journalpost-dokumentbeskrivelse"),
+        }
+        if not journalpost.is_finalised:
+            answer[f"{REL}ny-korrespondansepart/"] = to("journalpost-korrespondansepart")
+            answer[f"{REL}ny-dokumentbeskrivelse/"] = to("journalpost-dokumentbeskrivelse")
+            answer["ferdigstill"] = to("journalpost-ferdigstill")
+        if (
+            journalpost.journalposttype == models.Journalpost.Type.UTGAAENDE
+            and journalpost.journalstatus in DISPATCHABLE
+        ):
+            answer["ekspeder"] = to("journalpost-ekspeder")
+        return answer
+
+
+class Ekspedisjonskvittering(serializers.Serializer):
+    kvitteringstype = KodeField(source="kind", choices=Receipt.Kind.choices)
+    aarsak = serializers.CharField(source="reason")
+    tidspunkt = serializers.DateTimeField(source="created")
+
+
+class Korrespondansepart(serializers.Serializer):
+    korrespondanseparttype = KodeField(choices=models.Korrespondansepart.Type.choices)
+    korrespondansepartNavn = serializers.CharField(source="navn")
+    foedselsnummer = serializers.CharField(allow_blank=True)
+    organisasjonsnummer = serializers.CharField(allow_blank=True)
+    postadresse = serializers.ListField(
+        child=serializers.CharField(), help_text="Address lines; empty when the address is protected."
+    )
+    adresseBeskyttet = serializers.BooleanField(source="adresse_beskyttet")
+    ekspedering = KodeField(choices=models.Korrespondansepart.Ekspedering.choices)
+    ekspederingAarsak = serializers.CharField(source="ekspedering_aarsak")
+    forsendelseID = serializers.UUIDField(source="forsendelse_id", allow_null=True)
+    kvitteringer = Ekspedisjonskvittering(many=True, help_text="Receipts from digital post, oldest first.")
+
+
+class Dokumentobjekt(Record):
+    versjonsnummer = serializers.IntegerField()
+    variantformat = KodeField(choices=models.Dokumentobjekt.Variantformat.choices)
+    format = serializers.CharField()
+    mimeType = serializers.SerializerMethodField()
+    sjekksum = serializers.CharField()
+    sjekksumAlgoritme = serializers.SerializerMethodField()
+    filstoerrelse = serializers.IntegerField()
+    filnavn = serializers.CharField()
+    opprettetDato = serializers.DateTimeField(source="opprettet_dato")
+    opprettetAv = serializers.CharField(source="opprettet_av")
+    _links = LinksField()
+
+    def get_mimeType(self, version) -> str:
+        return MIME_TYPE
+
+    def get_sjekksumAlgoritme(self, version) -> str:
+        return CHECKSUM_ALGORITHM
+
+    def links(self, version) -> dict:
+        return {
+            f"{REL}fil/": link(
+                self.request, "dokumentobjekt-fil", self.context["dokument"].system_id, version.versjonsnummer
+            )
+        }
+
+
+class Dokumentbeskrivelse(Record):
+    systemID = serializers.UUIDField(source="system_id")
+    dokumentnummer = serializers.IntegerField()
+    tilknyttetRegistreringSom = KodeField(
+        source="tilknyttet_registrering_som", choices=models.Dokumentbeskrivelse.Tilknytning.choices
+    )
+    tittel = serializers.CharField()
+    dokumentstatus = KodeField(choices=models.Dokumentbeskrivelse.Status.choices)
+    opprettetDato = serializers.DateTimeField(source="opprettet_dato")
+    dokumentobjekt = serializers.SerializerMethodField(help_text="The versions, oldest first.")
+    _links = LinksField()
+
+    @extend_schema_field(Dokumentobjekt(many=True))
+    def get_dokumentobjekt(self, dokument) -> list:
+        return Dokumentobjekt(
+            dokument.versjoner.all(), many=True, context={**self.context, "dokument": dokument}
+        ).data
+
+    def links(self, dokument) -> dict:
+        return {
+            "self": link(self.request, "dokumentbeskrivelse", dokument.system_id),
+            f"{REL}registrering/": link(self.request, "journalpost", dokument.journalpost.system_id),
+            f"{REL}ny-dokumentobjekt/": link(
+                self.request, "dokumentbeskrivelse-dokumentobjekt", dokument.system_id
+            ),
+        }
+
+
+def page_of(item: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """The answer of a list: the results, and links to itself and (paged lists) the next and previous page."""
+    return type(
+        f"{item.__name__}Liste",
+        (serializers.Serializer,),
+        {
+            "results": item(many=True),
+            "_links": serializers.DictField(child=Href(), help_text=LINKS_HELP),
+        },
+    )
+
+
+SaksmappeListe = page_of(Saksmappe)
+JournalpostListe = page_of(Journalpost)
+KorrespondansepartListe = page_of(Korrespondansepart)
+DokumentbeskrivelseListe = page_of(Dokumentbeskrivelse)
+
+
+# Requests.
+
+
+class NySaksmappe(serializers.Serializer):
+    tittel = serializers.CharField(max_length=500)
+    offentligTittel = serializers.CharField(
+        source="offentlig_tittel", max_length=500, required=False, help_text="Default: tittel."
+    )
+    klasseID = serializers.CharField(
+        max_length=50, required=False, help_text="A class of the archive's classification system."
+    )
+    skjerming = Skjerming(required=False)
+
+
+class Endring(serializers.Serializer):
+    """What may change in place while the record is not finalised (PATCH: give only what changes)."""
+
+    tittel = serializers.CharField(max_length=500, required=False)
+    offentligTittel = serializers.CharField(source="offentlig_tittel", max_length=500, required=False)
+    skjerming = Skjerming(required=False, allow_null=True, help_text="null removes the screening.")
+
+
+class NyJournalpost(serializers.Serializer):
+    journalposttype = KodeField(choices=models.Journalpost.Type.choices, help_text="I, U or N.")
+    tittel = serializers.CharField(max_length=500)
+    offentligTittel = serializers.CharField(
+        source="offentlig_tittel", max_length=500, required=False, help_text="Default: tittel."
+    )
+    dokumentetsDato = serializers.DateField(
+        source="dokumentdato", required=False, help_text="Default: today."
+    )
+    skjerming = Skjerming(required=False, help_text="Default: the case's screening.")
+
+
+class NyKorrespondansepart(serializers.Serializer):
+    korrespondanseparttype = KodeField(
+        choices=models.Korrespondansepart.Type.choices,
+        default=models.Korrespondansepart.Type.MOTTAKER,
+        help_text="EA sender, EM recipient (default), EK copy recipient.",
+    )
+    foedselsnummer = serializers.CharField(
+        source="identity_number", max_length=20, required=False, default="",
+        help_text="A person: fødselsnummer or D-nummer. Name and address come from the population register.",
+    )  # fmt: skip
+    organisasjonsnummer = serializers.CharField(
+        max_length=20, required=False, default="", help_text="Or an organisation."
+    )
+
+
+class NyDokumentbeskrivelse(serializers.Serializer):
+    """The multipart form; with a raw application/pdf body the same fields are query parameters."""
+
+    tittel = serializers.CharField(
+        max_length=500, required=False, default="", help_text="Default: the file name."
+    )
+    tilknyttetRegistreringSom = KodeField(
+        choices=models.Dokumentbeskrivelse.Tilknytning.choices,
+        default=models.Dokumentbeskrivelse.Tilknytning.HOVEDDOKUMENT,
+        help_text="H main document (default), V attachment.",
+    )
+    fil = serializers.FileField(required=False, help_text="The PDF (multipart only).")
+
+
+class NyDokumentversjon(serializers.Serializer):
+    fil = serializers.FileField(help_text="The PDF.")
+
+
+class ArkivProblem(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable, for programs.")
+    detail = serializers.CharField(help_text="For people.")
+    field_errors = serializers.DictField(required=False, help_text="Per field, for invalid input.")

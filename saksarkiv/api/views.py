@@ -1,0 +1,525 @@
+"""The case archive's agency API, shaped like the Noark 5 service interface (tjenestegrensesnitt,
+arkivstruktur): cases, journal posts, correspondence parties, documents and their files, and seamless
+dispatch. A machine acts for the organisation in its Maskinporten token, as that organisation's
+system case handler; another organisation's records do not exist for it (404)."""
+
+from datetime import date
+
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from idporten.drf import HasScope, MaskinportenAuthentication
+from saksarkiv import services
+from saksarkiv.api import problems, serializers
+from saksarkiv.api.problems import ApiProblem
+from saksarkiv.api.uploads import PDFParser, refuse_oversized_body, uploaded_pdf
+from saksarkiv.models import Dokumentbeskrivelse, Journalpost, Klasse, Saksmappe
+from saksarkiv.services import screening, update_journalpost, update_saksmappe
+from saksarkiv.services.api_handler import system_handler
+from virksomheter.models import ScopeGrant
+from virksomheter.services import get_organisation
+
+READ = ScopeGrant.Scope.ARKIV_LES.value
+WRITE = ScopeGrant.Scope.ARKIV_SKRIV.value
+DEFAULT_TOP = 25
+MAX_TOP = 100
+
+PROBLEMS = {
+    400: OpenApiResponse(serializers.ArkivProblem, description="Invalid input; nothing was stored."),
+    404: OpenApiResponse(
+        serializers.ArkivProblem, description="No such record in your organisation's archive."
+    ),
+    409: OpenApiResponse(serializers.ArkivProblem, description="The record is finalised or closed."),
+}
+
+
+def problems_for(*codes: int) -> dict:
+    return {code: PROBLEMS[code] for code in codes}
+
+
+class ArkivView(APIView):
+    """For the organisation in the token: reading needs noark5:arkiv.les, writing noark5:arkiv.skriv."""
+
+    authentication_classes = [MaskinportenAuthentication]
+    permission_classes = [HasScope]
+    parser_classes = [JSONParser]
+
+    @property
+    def required_scopes(self) -> list[str]:
+        return [READ] if self.request.method in SAFE_METHODS else [WRITE]
+
+    def get_exception_handler(self):
+        return problems.handle
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.handler = system_handler(get_organisation(request.user.organisation_number))
+
+    def answer(self, serializer_class, instance, status=200, **context) -> Response:
+        data = serializer_class(instance, context={"request": self.request, **context}).data
+        return Response(data, status=status)
+
+    def saksmappe(self, system_id) -> Saksmappe:
+        found = (
+            services.cases_for(self.handler)
+            .select_related("saksansvarlig__user", "klasse", "skjerming")
+            .filter(system_id=system_id)
+            .first()
+        )
+        if found is None:
+            raise services.NotFound(_("No such case."))
+        return found
+
+    def journalpost(self, system_id) -> Journalpost:
+        found = (
+            services.journalposts_for(self.handler)
+            .select_related("saksmappe", "saksbehandler__user", "skjerming")
+            .filter(system_id=system_id)
+            .first()
+        )
+        if found is None:
+            raise services.NotFound(_("No such journal post."))
+        return found
+
+    def dokument(self, system_id) -> Dokumentbeskrivelse:
+        found = (
+            Dokumentbeskrivelse.objects.filter(journalpost__in=services.journalposts_for(self.handler))
+            .select_related("journalpost__saksmappe")
+            .prefetch_related("versjoner")
+            .filter(system_id=system_id)
+            .first()
+        )
+        if found is None:
+            raise services.NotFound(_("No such document."))
+        return found
+
+    def page(self, queryset, serializer_class) -> Response:
+        """A page of the list ($top, $skip), with a next link while there are more; no count, so a list
+        of 100,000 journal posts answers as fast as one of ten."""
+        top = self.number_param("$top", DEFAULT_TOP, highest=MAX_TOP, lowest=1)
+        skip = self.number_param("$skip", 0)
+        rows = list(queryset[skip : skip + top + 1])
+        links = {"self": {"href": self.request.build_absolute_uri()}}
+        if len(rows) > top:
+            links["next"] = {"href": self.with_params(**{"$skip": skip + top, "$top": top})}
+        if skip:
+            links["prev"] = {"href": self.with_params(**{"$skip": max(skip - top, 0), "$top": top})}
+        results = serializer_class(rows[:top], many=True, context={"request": self.request}).data
+        return Response({"results": results, "_links": links})
+
+    def with_params(self, **values) -> str:
+        query = self.request.GET.copy()
+        for key, value in values.items():
+            query[key] = str(value)
+        return self.request.build_absolute_uri(f"{self.request.path}?{query.urlencode(safe='$')}")
+
+    def number_param(self, name: str, default: int, *, lowest: int = 0, highest: int | None = None) -> int:
+        raw = self.request.GET.get(name, "")
+        if not raw:
+            return default
+        if not raw.isdigit() or int(raw) < lowest or (highest is not None and int(raw) > highest):
+            raise ApiProblem(
+                "invalid_parameter",
+                _("%(name)s must be a whole number from %(lowest)s to %(highest)s.")
+                % {"name": name, "lowest": lowest, "highest": highest or "∞"},
+            )
+        return int(raw)
+
+    def filtered(self, queryset, *, codes: dict, date_field: str):
+        """The list filters: a Noark code per field (?journalstatus=F) and a date range (?fraDato, ?tilDato)."""
+        for name, choices in codes.items():
+            value = self.request.GET.get(name)
+            if value is None:
+                continue
+            if value not in choices.values:
+                raise ApiProblem(
+                    "invalid_parameter",
+                    _("%(name)s must be one of %(codes)s.")
+                    % {"name": name, "codes": ", ".join(choices.values)},
+                )
+            queryset = queryset.filter(**{name: value})
+        for name, lookup in (("fraDato", "gte"), ("tilDato", "lte")):
+            value = self.request.GET.get(name)
+            if value is None:
+                continue
+            try:
+                day = date.fromisoformat(value)
+            except ValueError:
+                raise ApiProblem(
+                    "invalid_parameter", _("%(name)s must be a date as 2026-01-31.") % {"name": name}
+                ) from None
+            queryset = queryset.filter(**{f"{date_field}__{lookup}": day})
+        return queryset
+
+    def screening_from(self, values: dict) -> dict:
+        """The request's skjerming as the services take it: a Skjerming row, or None to remove it."""
+        if "skjerming" not in values:
+            return values
+        given = values.pop("skjerming")
+        return {**values, "skjerming": screening(**given) if given else None}
+
+
+def valid(serializer_class, data, **kwargs) -> dict:
+    body = serializer_class(data=data, **kwargs)
+    body.is_valid(raise_exception=True)
+    return dict(body.validated_data)
+
+
+def date_parameters(field: str) -> list[OpenApiParameter]:
+    return [
+        OpenApiParameter("fraDato", OpenApiTypes.DATE, description=f"Only {field} on or after this day."),
+        OpenApiParameter("tilDato", OpenApiTypes.DATE, description=f"Only {field} on or before this day."),
+        OpenApiParameter(
+            "$top", OpenApiTypes.INT, description=f"Page size, 1 to {MAX_TOP}; default {DEFAULT_TOP}."
+        ),
+        OpenApiParameter("$skip", OpenApiTypes.INT, description="How many to skip: the page's start."),
+    ]
+
+
+def code_parameter(name: str, choices) -> OpenApiParameter:
+    return OpenApiParameter(name, OpenApiTypes.STR, enum=choices.values, description=f"Only this {name}.")
+
+
+JOURNALPOST_FILTERS = [
+    code_parameter("journalstatus", Journalpost.Status),
+    code_parameter("journalposttype", Journalpost.Type),
+    *date_parameters("journaldato"),
+]
+
+
+def journalpost_rows(queryset):
+    return queryset.select_related("saksmappe", "saksbehandler__user", "skjerming").order_by(
+        "-journaldato", "-journalsekvensnummer"
+    )
+
+
+def list_journalposts(view: ArkivView, queryset) -> Response:
+    filtered = view.filtered(
+        queryset,
+        codes={"journalstatus": Journalpost.Status, "journalposttype": Journalpost.Type},
+        date_field="journaldato",
+    )
+    return view.page(journalpost_rows(filtered), serializers.Journalpost)
+
+
+class SaksmappeListe(ArkivView):
+    @extend_schema(
+        parameters=[code_parameter("saksstatus", Saksmappe.Status), *date_parameters("saksdato")],
+        responses={200: serializers.SaksmappeListe, 400: PROBLEMS[400]},
+        summary="List cases, newest first",
+        operation_id="noark5_saksmappe_list",
+    )
+    def get(self, request):
+        queryset = self.filtered(
+            services.cases_for(self.handler), codes={"saksstatus": Saksmappe.Status}, date_field="saksdato"
+        )
+        rows = queryset.select_related("saksansvarlig__user", "klasse", "skjerming").order_by(
+            "-saksaar", "-sakssekvensnummer"
+        )
+        return self.page(rows, serializers.Saksmappe)
+
+    @extend_schema(
+        request=serializers.NySaksmappe,
+        responses={201: serializers.Saksmappe, **problems_for(400)},
+        summary="Create a case",
+        description="The case gets the next case number (saksår/sekvensnummer) of your archive.",
+    )
+    def post(self, request):
+        values = self.screening_from(valid(serializers.NySaksmappe, request.data))
+        if "klasseID" in values:
+            klasse_id = values.pop("klasseID")
+            values["klasse"] = Klasse.objects.filter(
+                klassifikasjonssystem__arkiv=services.ensure_arkiv(self.handler.organisation),
+                klasse_id=klasse_id,
+            ).first()
+            if values["klasse"] is None:
+                raise services.InvalidInput(_("No such class in your archive."))
+        created = services.create_saksmappe(self.handler, request=request, **values)
+        return self.answer(serializers.Saksmappe, self.saksmappe(created.system_id), status=201)
+
+
+class SaksmappeDetalj(ArkivView):
+    @extend_schema(responses={200: serializers.Saksmappe, **problems_for(404)}, summary="Read a case")
+    def get(self, request, system_id):
+        return self.answer(serializers.Saksmappe, self.saksmappe(system_id))
+
+    @extend_schema(
+        request=serializers.Endring,
+        responses={200: serializers.Saksmappe, **problems_for(400, 404, 409)},
+        summary="Change a case's titles or screening",
+        description="Only tittel, offentligTittel and skjerming, and only while the case is open.",
+    )
+    def patch(self, request, system_id):
+        saksmappe = self.saksmappe(system_id)
+        refuse_other_fields(request.data)
+        changes = self.screening_from(valid(serializers.Endring, request.data, partial=True))
+        update_saksmappe(saksmappe, self.handler, request=request, **changes)
+        return self.answer(serializers.Saksmappe, self.saksmappe(system_id))
+
+
+def refuse_other_fields(data) -> None:
+    other = sorted(set(data) - set(serializers.Endring().fields)) if isinstance(data, dict) else []
+    if other:
+        raise ApiProblem(
+            "field_not_updatable",
+            _("Only tittel, offentligTittel and skjerming can be changed, not %(fields)s.")
+            % {"fields": ", ".join(other)},
+        )
+
+
+class SaksmappeAvslutt(ArkivView):
+    @extend_schema(
+        request=None,
+        responses={200: serializers.Saksmappe, **problems_for(400, 404)},
+        summary="Close a case",
+        description="Every journal post must be finalised or void first.",
+    )
+    def post(self, request, system_id):
+        services.close_case(self.saksmappe(system_id), self.handler, request=request)
+        return self.answer(serializers.Saksmappe, self.saksmappe(system_id))
+
+
+class SaksmappeJournalposter(ArkivView):
+    @extend_schema(
+        parameters=JOURNALPOST_FILTERS,
+        responses={200: serializers.JournalpostListe, **problems_for(400, 404)},
+        summary="List a case's journal posts, newest first",
+    )
+    def get(self, request, system_id):
+        return list_journalposts(self, self.saksmappe(system_id).journalposter.all())
+
+    @extend_schema(
+        request=serializers.NyJournalpost,
+        responses={201: serializers.Journalpost, **problems_for(400, 404, 409)},
+        summary="Register a journal post on the case",
+        description="It gets the next journal number of the year and the status S (registered).",
+    )
+    def post(self, request, system_id):
+        saksmappe = self.saksmappe(system_id)
+        values = self.screening_from(valid(serializers.NyJournalpost, request.data))
+        created = services.add_journalpost(saksmappe, self.handler, request=request, **values)
+        return self.answer(serializers.Journalpost, self.journalpost(created.system_id), status=201)
+
+
+class JournalpostListe(ArkivView):
+    @extend_schema(
+        parameters=JOURNALPOST_FILTERS,
+        responses={200: serializers.JournalpostListe, **problems_for(400)},
+        summary="List journal posts, newest first",
+        operation_id="noark5_journalpost_list",
+    )
+    def get(self, request):
+        return list_journalposts(self, services.journalposts_for(self.handler))
+
+
+class JournalpostDetalj(ArkivView):
+    @extend_schema(
+        responses={200: serializers.Journalpost, **problems_for(404)}, summary="Read a journal post"
+    )
+    def get(self, request, system_id):
+        return self.answer(serializers.Journalpost, self.journalpost(system_id))
+
+    @extend_schema(
+        request=serializers.Endring,
+        responses={200: serializers.Journalpost, **problems_for(400, 404, 409)},
+        summary="Change a journal post's titles or screening",
+        description="Only tittel, offentligTittel and skjerming, and only until the journal post is finalised.",
+    )
+    def patch(self, request, system_id):
+        journalpost = self.journalpost(system_id)
+        refuse_other_fields(request.data)
+        changes = self.screening_from(valid(serializers.Endring, request.data, partial=True))
+        update_journalpost(journalpost, self.handler, request=request, **changes)
+        return self.answer(serializers.Journalpost, self.journalpost(system_id))
+
+
+class JournalpostFerdigstill(ArkivView):
+    @extend_schema(
+        request=None,
+        responses={200: serializers.Journalpost, **problems_for(400, 404, 409)},
+        summary="Finalise a journal post",
+        description="Status F; from then on it changes only by new document versions. Needs a document.",
+    )
+    def post(self, request, system_id):
+        services.finalise(self.journalpost(system_id), self.handler, request=request)
+        return self.answer(serializers.Journalpost, self.journalpost(system_id))
+
+
+class JournalpostEkspeder(ArkivView):
+    @extend_schema(
+        request=None,
+        responses={
+            200: serializers.Journalpost,
+            404: PROBLEMS[404],
+            409: OpenApiResponse(
+                serializers.ArkivProblem,
+                description="Refused (no recipient, no document, not outgoing, already dispatched); nothing was sent.",
+            ),
+        },
+        summary="Dispatch an outgoing journal post (sømløs ekspedering)",
+        description=(
+            "Sends the documents to every recipient through Sikker digital post, which picks the digital "
+            "mailbox or paper; the journal post becomes E (dispatched). All or nothing. Follow the "
+            "receipts on the journal post's korrespondansepart."
+        ),
+    )
+    def post(self, request, system_id):
+        services.dispatch(self.journalpost(system_id), self.handler, request=request)
+        return self.answer(serializers.Journalpost, self.journalpost(system_id))
+
+
+class Korrespondanseparter(ArkivView):
+    @extend_schema(
+        responses={200: serializers.KorrespondansepartListe, **problems_for(404)},
+        summary="A journal post's correspondence parties, with their dispatch receipts",
+    )
+    def get(self, request, system_id):
+        journalpost = self.journalpost(system_id)
+        found = {party.pk: party_receipts for party, party_receipts in services.receipts(journalpost)}
+        rows = journalpost.korrespondanseparter.order_by("pk")
+        results = [
+            serializers.Korrespondansepart(party_row(party, found.get(party.pk, []))).data for party in rows
+        ]
+        return Response({"results": results, "_links": {"self": {"href": request.build_absolute_uri()}}})
+
+    @extend_schema(
+        request=serializers.NyKorrespondansepart,
+        responses={201: serializers.Korrespondansepart, **problems_for(400, 404, 409)},
+        summary="Add a sender or recipient",
+        description=(
+            "A person by foedselsnummer (name and address from the population register; a protected "
+            "address is never stored, only adresseBeskyttet) or an organisation by organisasjonsnummer."
+        ),
+    )
+    def post(self, request, system_id):
+        journalpost = self.journalpost(system_id)
+        values = valid(serializers.NyKorrespondansepart, request.data)
+        party = services.add_party(journalpost, self.handler, request=request, **values)
+        return Response(serializers.Korrespondansepart(party_row(party, [])).data, status=201)
+
+
+def party_row(party, receipts: list):
+    party.kvitteringer = receipts
+    return party
+
+
+class Dokumentbeskrivelser(ArkivView):
+    parser_classes = [PDFParser, MultiPartParser]
+
+    @extend_schema(
+        responses={200: serializers.DokumentbeskrivelseListe, **problems_for(404)},
+        summary="A journal post's documents, with their versions",
+    )
+    def get(self, request, system_id):
+        journalpost = self.journalpost(system_id)
+        rows = journalpost.dokumenter.select_related("journalpost").prefetch_related("versjoner")
+        results = serializers.Dokumentbeskrivelse(rows, many=True, context={"request": request}).data
+        return Response({"results": results, "_links": {"self": {"href": request.build_absolute_uri()}}})
+
+    @extend_schema(
+        request={
+            "application/pdf": OpenApiTypes.BINARY,
+            "multipart/form-data": serializers.NyDokumentbeskrivelse,
+        },
+        parameters=[
+            OpenApiParameter("tittel", OpenApiTypes.STR, description="With application/pdf: the title."),
+            OpenApiParameter(
+                "tilknyttetRegistreringSom",
+                OpenApiTypes.STR,
+                enum=Dokumentbeskrivelse.Tilknytning.values,
+                description="With application/pdf: H main document (default) or V attachment.",
+            ),
+            OpenApiParameter(
+                "Content-Disposition",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description='With application/pdf: attachment; filename="vedtak.pdf".',
+            ),
+        ],
+        responses={
+            201: serializers.Dokumentbeskrivelse,
+            **problems_for(400, 404, 409),
+            413: OpenApiResponse(serializers.ArkivProblem, description="Larger than the document limit."),
+        },
+        summary="Add a document (main document or attachment) with its file",
+    )
+    def post(self, request, system_id):
+        refuse_oversized_body(request)
+        journalpost = self.journalpost(system_id)
+        content, filnavn = uploaded_pdf(request)
+        form = request.data if request.content_type.startswith("multipart/") else request.query_params
+        values = valid(
+            serializers.NyDokumentbeskrivelse,
+            {key: form[key] for key in ("tittel", "tilknyttetRegistreringSom") if key in form},
+        )
+        dokument = services.add_document(
+            journalpost,
+            self.handler,
+            tittel=values["tittel"],
+            content=content,
+            filnavn=filnavn,
+            hoveddokument=values["tilknyttetRegistreringSom"]
+            == Dokumentbeskrivelse.Tilknytning.HOVEDDOKUMENT,
+            request=request,
+        )
+        return self.answer(serializers.Dokumentbeskrivelse, self.dokument(dokument.system_id), status=201)
+
+
+class DokumentbeskrivelseDetalj(ArkivView):
+    @extend_schema(
+        responses={200: serializers.Dokumentbeskrivelse, **problems_for(404)}, summary="Read a document"
+    )
+    def get(self, request, system_id):
+        return self.answer(serializers.Dokumentbeskrivelse, self.dokument(system_id))
+
+
+class Dokumentobjekter(ArkivView):
+    parser_classes = [PDFParser, MultiPartParser]
+
+    @extend_schema(
+        request={
+            "application/pdf": OpenApiTypes.BINARY,
+            "multipart/form-data": serializers.NyDokumentversjon,
+        },
+        responses={
+            201: serializers.Dokumentbeskrivelse,
+            **problems_for(400, 404),
+            413: OpenApiResponse(serializers.ArkivProblem, description="Larger than the document limit."),
+        },
+        summary="Upload a new version of a document",
+        description="Also after the journal post is finalised: the earlier versions stay.",
+    )
+    def post(self, request, system_id):
+        refuse_oversized_body(request)
+        dokument = self.dokument(system_id)
+        content, filnavn = uploaded_pdf(request)
+        services.new_version(dokument, self.handler, content=content, filnavn=filnavn, request=request)
+        return self.answer(serializers.Dokumentbeskrivelse, self.dokument(system_id), status=201)
+
+
+class DokumentobjektFil(ArkivView):
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **problems_for(404)},
+        summary="Download a version of a document",
+    )
+    def get(self, request, system_id, versjonsnummer):
+        dokument = self.dokument(system_id)
+        version = dokument.versjoner.filter(versjonsnummer=versjonsnummer).first()
+        if version is None:
+            raise services.NotFound(_("No such version of the document."))
+        return FileResponse(
+            version.fil.open("rb"),
+            content_type=serializers.MIME_TYPE,
+            as_attachment=True,
+            filename=version.filnavn,
+        )
+
+    def perform_content_negotiation(self, request, force=False):
+        # The answer is the file (whatever the Accept header says) or a JSON problem.
+        return super().perform_content_negotiation(request, force=True)

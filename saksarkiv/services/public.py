@@ -1,0 +1,238 @@
+"""The public journal (offentlig journal, as published on eInnsyn): each organisation's journal
+posts with only what may be published, and requests for access (innsynskrav) to them.
+
+What is screened is decided here and nowhere else: the rows handed out carry only publishable
+fields, so a page cannot show a screened title or name by mistake."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Case, F, Prefetch, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import audit
+from core.models import AuditEvent
+from saksarkiv.models import Innsynskrav, Journalpost, Korrespondansepart, Saksbehandler, Skjerming
+from saksarkiv.services.errors import InvalidInput, NotFound, SaksarkivError
+from virksomheter.models import Organisation
+
+PAGE_SIZE = 50
+
+# Noark 5 journalstatus: a journal post belongs in the public journal once it is registered in
+# the journal ("S" and every later status). A reserved number ("R") or a temporary registration
+# ("M") has no journal entry yet, and a void post ("U") has been taken out of the journal. Listed
+# by inclusion, so that a status added later stays unpublished until someone decides otherwise.
+PUBLIC_STATUSES = (
+    Journalpost.Status.REGISTRERT,
+    Journalpost.Status.FERDIGSTILT,
+    Journalpost.Status.GODKJENT,
+    Journalpost.Status.EKSPEDERT,
+    Journalpost.Status.JOURNALFOERT,
+    Journalpost.Status.ARKIVERT,
+)
+
+# Whose names the journal shows: the sender of an incoming document, the recipients of an
+# outgoing one, and any party a memo lists.
+LISTED_PARTIES = {
+    Journalpost.Type.INNGAAENDE: (Korrespondansepart.Type.AVSENDER,),
+    Journalpost.Type.UTGAAENDE: (Korrespondansepart.Type.MOTTAKER, Korrespondansepart.Type.KOPIMOTTAKER),
+    Journalpost.Type.NOTAT: tuple(Korrespondansepart.Type.values),
+}
+
+# Requests for access filed from one client address within the window; enough for a journalist's
+# working day in bursts, not for a script flooding an organisation's case handlers.
+REQUESTS_PER_WINDOW = 30
+REQUEST_WINDOW = timedelta(hours=1)
+REQUEST_ACTION = "saksarkiv.innsynskrav_filed"
+
+
+class TooManyRequests(SaksarkivError):
+    code = "too_many_requests"
+
+
+@dataclass(frozen=True)
+class PublicEntry:
+    """One line of the public journal. A title is "" where it must be withheld; `parter` is
+    empty where the names are screened. The *_hjemmel fields name the legal basis of what is
+    screened ("" where nothing is)."""
+
+    pk: int
+    journaldato: date
+    saksnummer: str
+    journalnummer: str
+    journalposttype: str
+    type_label: str
+    tittel: str
+    tittel_hjemmel: str
+    sak_tittel: str
+    sak_hjemmel: str
+    parter: tuple[str, ...]
+    parter_hjemmel: str
+
+
+def organisations_with_journal():
+    """The organisations that keep an archive here, by name."""
+    return Organisation.objects.filter(arkiv__isnull=False).order_by("name_nb")
+
+
+def organisation_with_journal(organisasjonsnummer: str) -> Organisation:
+    organisation = organisations_with_journal().filter(organisasjonsnummer=organisasjonsnummer).first()
+    if organisation is None:
+        raise NotFound(_("No public journal for that organisation number."))
+    return organisation
+
+
+def _screens(field: str, *paths: str) -> Q:
+    """The screening on any of the given relations lists `field`. JSON text is matched with its
+    quotes, which works alike on PostgreSQL and SQLite."""
+    condition = Q()
+    for path in paths:
+        condition |= Q(**{f"{path}__skjerming_metadata__icontains": f'"{field}"'})
+    return condition
+
+
+def _public_title(prefix: str) -> Case:
+    """The offentlig tittel, or "" where the title is screened but the public version was left
+    empty or identical to the real title (nothing was blanked out), so the real one would show."""
+    not_blanked = Q(**{f"{prefix}offentlig_tittel": ""}) | Q(
+        **{f"{prefix}offentlig_tittel": F(f"{prefix}tittel")}
+    )
+    return Case(
+        When(_screens("tittel", "skjerming", "saksmappe__skjerming") & not_blanked, then=Value("")),
+        default=F(f"{prefix}offentlig_tittel"),
+    )
+
+
+def _published(organisation: Organisation):
+    parties = Korrespondansepart.objects.only("journalpost_id", "korrespondanseparttype", "navn").order_by(
+        "pk"
+    )
+    return (
+        Journalpost.objects.filter(
+            saksmappe__arkivdel__arkiv__organisation=organisation, journalstatus__in=PUBLIC_STATUSES
+        )
+        .annotate(public_tittel=_public_title(""), public_sak_tittel=_public_title("saksmappe__"))
+        .select_related("saksmappe__skjerming", "skjerming")
+        # The real titles never leave the database.
+        .defer("tittel", "saksmappe__tittel")
+        .prefetch_related(Prefetch("korrespondanseparter", queryset=parties))
+        .order_by("-journaldato", "-journalsekvensnummer")
+    )
+
+
+def _basis(field: str, *screenings: Skjerming | None) -> str:
+    for screening in screenings:
+        if screening is not None and screening.screens(field):
+            return screening.skjermingshjemmel
+    return ""
+
+
+def _entry(journalpost: Journalpost) -> PublicEntry:
+    case = journalpost.saksmappe
+    own, case_screening = journalpost.skjerming, case.skjerming
+    names_basis = _basis("korrespondansepart", own, case_screening)
+    listed = LISTED_PARTIES.get(journalpost.journalposttype, ())
+    return PublicEntry(
+        pk=journalpost.pk,
+        journaldato=journalpost.journaldato,
+        saksnummer=f"{case.saksnummer}-{journalpost.journalpostnummer}",
+        journalnummer=f"{journalpost.journalaar}/{journalpost.journalsekvensnummer}",
+        journalposttype=journalpost.journalposttype,
+        type_label=journalpost.get_journalposttype_display(),
+        tittel=journalpost.public_tittel,
+        tittel_hjemmel=_basis("tittel", own, case_screening),
+        sak_tittel=journalpost.public_sak_tittel,
+        sak_hjemmel=_basis("tittel", case_screening, own),
+        # Only the name: a person's identity number is never part of the public journal.
+        parter=()
+        if names_basis
+        else tuple(
+            p.navn for p in journalpost.korrespondanseparter.all() if p.korrespondanseparttype in listed
+        ),
+        parter_hjemmel=names_basis,
+    )
+
+
+def public_journal(
+    organisation: Organisation,
+    *,
+    query: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    journalposttype: str = "",
+    page: int | str | None = 1,
+) -> Page:
+    """One page of the organisation's public journal, newest journal date first; the page's
+    object_list holds PublicEntry rows. Text search looks only in the public titles."""
+    journalposts = _published(organisation)
+    for word in query.split():
+        journalposts = journalposts.filter(
+            Q(public_tittel__icontains=word) | Q(public_sak_tittel__icontains=word)
+        )
+    if date_from:
+        journalposts = journalposts.filter(journaldato__gte=date_from)
+    if date_to:
+        journalposts = journalposts.filter(journaldato__lte=date_to)
+    if journalposttype:
+        journalposts = journalposts.filter(journalposttype=journalposttype)
+    result = Paginator(journalposts, PAGE_SIZE).get_page(page)
+    result.object_list = [_entry(journalpost) for journalpost in result.object_list]
+    return result
+
+
+def public_entry(organisation: Organisation, pk: int) -> tuple[Journalpost, PublicEntry]:
+    """A published journal post of the organisation, and its public line."""
+    journalpost = _published(organisation).filter(pk=pk).first()
+    if journalpost is None:
+        raise NotFound(_("No such journal post in the public journal."))
+    return journalpost, _entry(journalpost)
+
+
+def _check_rate(ip: str | None) -> None:
+    # The audit trail already holds every filed request with its client address; counting there
+    # is shared by all web processes, like MinID's failed-attempt counter.
+    if ip is None:
+        return
+    since = timezone.now() - REQUEST_WINDOW
+    recent = AuditEvent.objects.filter(action=REQUEST_ACTION, ip_address=ip, time__gte=since)
+    if recent.count() >= REQUESTS_PER_WINDOW:
+        raise TooManyRequests(
+            _("You have sent many requests for access in a short time. Wait an hour and try again.")
+        )
+
+
+@transaction.atomic
+def request_access(journalpost: Journalpost, *, email: str, reason: str = "", request=None) -> Innsynskrav:
+    """File a request for access to a published journal post with its organisation."""
+    email = email.strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput(_("Enter a valid e-mail address, like navn@eksempel.no.")) from None
+    if journalpost.journalstatus not in PUBLIC_STATUSES:
+        raise NotFound(_("No such journal post in the public journal."))
+    _check_rate(request.META.get("REMOTE_ADDR") if request is not None else None)
+    krav = Innsynskrav.objects.create(journalpost=journalpost, epost=email, begrunnelse=reason.strip())
+    organisation = Organisation.objects.get(arkiv__arkivdeler__saksmapper__journalposter=journalpost)
+    audit.record(
+        REQUEST_ACTION,
+        actor=email,
+        request=request,
+        obj=krav,
+        details={"organisation": organisation.organisasjonsnummer, "journalpost": journalpost.pk},
+    )
+    return krav
+
+
+def requests_for(handler: Saksbehandler):
+    """The requests for access to the handler's own organisation's journal posts, newest first."""
+    return (
+        Innsynskrav.objects.filter(journalpost__saksmappe__arkivdel__arkiv__organisation=handler.organisation)
+        .select_related("journalpost__saksmappe")
+        .order_by("-mottatt")
+    )
