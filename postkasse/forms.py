@@ -29,3 +29,26 @@ class MoveForm(Form):
 class NotificationsForm(Form):
     notify_sms = forms.BooleanField(label=_("By SMS"), required=False)
     notify_email = forms.BooleanField(label=_("By e-mail"), required=False)
+
+
+class MultiplePdfInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Any number of files (none too); each is checked as a PDF by the reply service."""
+
+    widget = MultiplePdfInput(attrs={"accept": "application/pdf"})
+
+    def clean(self, data, initial=None):
+        clean_one = super().clean
+        return [clean_one(upload, initial) for upload in data or []]
+
+
+class ReplyForm(Form):
+    text = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 10}), required=False)
+    attachments = AttachmentsField(
+        label=_("Attachments (optional)"),
+        help_text=_("PDF files only. You can choose several."),
+        required=False,
+    )

@@ -123,6 +123,8 @@ class Letter(models.Model):
     )
     colour = models.BooleanField(_("colour print"), default=False)
     return_address = models.JSONField(_("return address lines"), default=list, blank=True)
+    # The sender takes answers from the mailbox (the case archive's letters, which file them on the case).
+    replies_allowed = models.BooleanField(_("replies allowed"), default=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACCEPTED)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, blank=True)
     failure_reason = models.CharField(_("reason"), max_length=300, blank=True)

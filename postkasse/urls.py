@@ -19,5 +19,6 @@ urlpatterns = [
     path("brev/<uuid:letter_id>/flytt/", views.move, name="move"),
     path("brev/<uuid:letter_id>/lest/", views.mark, name="mark"),
     path("brev/<uuid:letter_id>/slett/", views.delete, name="delete"),
+    path("brev/<uuid:letter_id>/svar/", views.reply, name="reply"),
     path("varsler/", views.notifications, name="notifications"),
 ]

@@ -22,7 +22,7 @@ from idporten.services import first_party
 from idporten.views import first_party as first_party_views
 from idporten.views.first_party import STEP_UP_LEVEL
 from postkasse import services
-from postkasse.forms import ARCHIVE, INBOX, FolderForm, MoveForm, NotificationsForm
+from postkasse.forms import ARCHIVE, INBOX, FolderForm, MoveForm, NotificationsForm, ReplyForm
 
 SERVICE = first_party.FirstPartyService(
     client_id="felles-postkasse", name="Digital postkasse", namespace="postkasse"
@@ -252,6 +252,40 @@ def delete(request, letter_id):
         messages.success(request, _("The letter is deleted."))
         return redirect(back)
     return _page(request, "postkasse/mailbox/delete.html", {"letter": current, "back": _where(current)})
+
+
+@letter_page("GET", "POST")
+def reply(request, letter_id):
+    answered = services.replyable_letter(request.identity_number, letter_id, acr=request.acr)
+    posted = request.method == "POST"
+    form = ReplyForm(request.POST if posted else None, request.FILES if posted else None)
+    if form.is_valid():
+        try:
+            sent = services.reply_to_letter(
+                request.identity_number,
+                letter_id,
+                text=form.cleaned_data["text"],
+                attachments=[
+                    services.DocumentIn("", upload.name, upload.read())
+                    for upload in form.cleaned_data["attachments"]
+                ],
+                acr=request.acr,
+                request=request,
+            )
+        except services.InvalidReply as error:
+            form.add_error(error.field, error.message)
+        except services.ReplyRefused as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your answer is sent to %(sender)s and filed as %(reference)s. You will get a receipt in your mailbox."
+                )
+                % {"sender": sent.letter.sender.display_name(), "reference": sent.reference},
+            )
+            return redirect("postkasse:letter", letter_id=letter_id)
+    return _page(request, "postkasse/mailbox/reply.html", {"letter": answered, "form": form})
 
 
 @citizen_page("GET", "POST")

@@ -8,4 +8,9 @@ class SaksarkivConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from postkasse.signals import reply_received
         from saksarkiv import admin_public  # noqa: F401 (the requests for access in the admin)
+        from saksarkiv.services.replies import file_reply
+
+        # Citizens' answers from the mailbox to the archive's letters are filed on the letter's case.
+        reply_received.connect(file_reply, dispatch_uid="saksarkiv.file_reply")

@@ -33,6 +33,13 @@ from postkasse.services.printing import (
 )
 from postkasse.services.providers import register_provider, seed_demo_providers
 from postkasse.services.receipts import ReceiptNotFound, acknowledge_receipt, pending_receipts, sent_letter
+from postkasse.services.replies import (
+    InvalidReply,
+    ReplyRefused,
+    ReplySent,
+    reply_to_letter,
+    replyable_letter,
+)
 from postkasse.services.sending import (
     DocumentIn,
     accept_letter,
@@ -51,5 +58,6 @@ __all__ = [
     "create_folder", "delete_folder", "delete_letter", "document_content", "folders", "get_folder", "get_letter",
     "inbox", "mailbox_of", "mark_read", "move_letter", "open_letter", "rename_folder", "set_notifications",
     "unread_count",
+    "InvalidReply", "ReplyRefused", "ReplySent", "reply_to_letter", "replyable_letter",
     "ReceiptNotFound", "monthly_use", "acknowledge_receipt", "pending_receipts", "sent_letter",
 ]  # fmt: skip

@@ -90,6 +90,7 @@ def dispatch(journalpost: Journalpost, handler: Saksbehandler, *, request=None) 
                 title=_non_sensitive_title(journalpost),
                 sensitive_title=journalpost.tittel,
                 documents=main + attachments,
+                replies_allowed=True,
             )
         except postkasse.PostkasseError as error:
             raise DispatchRefused(

@@ -1,0 +1,114 @@
+"""Replies in: a citizen's answer from the mailbox to a letter the archive dispatched is filed as an
+incoming journal post on the same case, with the citizen as sender, and the citizen gets a receipt
+in their mailbox. Connected to postkasse's `reply_received` signal in SaksarkivConfig.ready()."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from core.pdf import paragraphs, render_letter_pdf
+from postkasse import services as postkasse
+from saksarkiv.models import Journalpost, Korrespondansepart
+from saksarkiv.services.api_handler import system_handler
+from saksarkiv.services.archive import add_journalpost, record_change
+from saksarkiv.services.documents import add_document
+from saksarkiv.services.letters import _letter
+from saksarkiv.services.parties import add_party
+
+
+def reference(journalpost: Journalpost) -> str:
+    return f"{journalpost.saksmappe.saksnummer}-{journalpost.journalpostnummer}"
+
+
+def _original_party(letter, identity_number: str) -> Korrespondansepart | None:
+    """The citizen as recipient of the journal post the letter was dispatched from, by its sender."""
+    party = (
+        Korrespondansepart.objects.select_related(
+            "journalpost__saksmappe__arkivdel__arkiv", "journalpost__skjerming"
+        )
+        .filter(forsendelse_id=letter.pk, foedselsnummer=identity_number)
+        .order_by("pk")
+        .first()
+    )
+    if party is None or party.journalpost.saksmappe.arkivdel.arkiv.organisation_id != letter.sender_id:
+        return None
+    return party
+
+
+def _titles(original: Journalpost, name: str) -> tuple[str, str]:
+    """The title names the citizen; the public title does not when the original is screened."""
+    title = _("Reply from %(name)s: %(title)s") % {"name": name, "title": original.offentlig_tittel}
+    if original.skjerming is None:
+        return title, title
+    return title, _("Reply: %(title)s") % {"title": original.offentlig_tittel}
+
+
+def _send_receipt(journalpost: Journalpost, identity_number: str) -> None:
+    subject = _("We have received your reply")
+    body = _("We have received your reply in case %(case)s, journal post %(number)s, %(date)s.") % {
+        "case": journalpost.saksmappe.saksnummer,
+        "number": journalpost.journalpostnummer,
+        "date": timezone.localdate(journalpost.mottatt_dato).strftime("%d.%m.%Y"),
+    }
+    pdf = render_letter_pdf(
+        _letter(journalpost, recipient_lines=[], subject=subject, body_html=paragraphs(body))
+    )
+    postkasse.accept_letter(
+        journalpost.saksbehandler.organisation,
+        idempotency_key=f"saksarkiv:reply-receipt:{journalpost.system_id}",
+        recipient=identity_number,
+        title=subject,
+        documents=[postkasse.DocumentIn(subject, "kvittering.pdf", pdf)],
+        replies_allowed=False,
+    )
+
+
+@transaction.atomic
+def file_reply(
+    sender,
+    *,
+    letter,
+    identity_number: str,
+    reply: postkasse.DocumentIn,
+    attachments: list[postkasse.DocumentIn],
+    request=None,
+    **kwargs,
+) -> str | None:
+    """File the answer to one of the archive's letters; returns its journal reference, or None for
+    a letter the archive did not send. Raises (and so rolls back) when it cannot be filed."""
+    party = _original_party(letter, identity_number)
+    if party is None:
+        return None
+    original = party.journalpost
+    handler = system_handler(letter.sender)
+    # The archive's records and the receipt are in the organisation's language, not the visitor's.
+    with override(settings.LANGUAGE_CODE):
+        tittel, offentlig_tittel = _titles(original, party.navn)
+        journalpost = add_journalpost(
+            original.saksmappe, handler, journalposttype=Journalpost.Type.INNGAAENDE, tittel=tittel,
+            offentlig_tittel=offentlig_tittel, skjerming=original.skjerming, request=request,
+        )  # fmt: skip
+        add_party(
+            journalpost,
+            handler,
+            identity_number=identity_number,
+            korrespondanseparttype=Korrespondansepart.Type.AVSENDER,
+            request=request,
+        )
+        add_document(
+            journalpost, handler, tittel=reply.title, content=reply.content, filnavn=reply.filename,
+            hoveddokument=True, request=request,
+        )  # fmt: skip
+        for attachment in attachments:
+            add_document(
+                journalpost, handler, tittel=attachment.title, content=attachment.content,
+                filnavn=attachment.filename, hoveddokument=False, request=request,
+            )  # fmt: skip
+        _send_receipt(journalpost, identity_number)
+    record_change(
+        "reply_received", handler, journalpost, request=request, letter=str(letter.pk),
+        original=reference(original), attachments=len(attachments),
+    )  # fmt: skip
+    return reference(journalpost)
