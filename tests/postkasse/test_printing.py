@@ -306,3 +306,19 @@ def test_another_senders_letter_with_a_pin_letters_key_leaves_the_pin_letter_alo
     other.refresh_from_db()
     assert other.status == Letter.Status.PRINTED
     assert pin_letter.print_status == PinLetter.PrintStatus.QUEUED and pin_letter.pdf
+
+
+def test_the_address_page_is_laid_out_once_and_stamped_for_each_letter():
+    first, second = paper_letter(given_name="Åse"), paper_letter(given_name="Bjørn")
+    pages = [printing.address_page(letter, [f"{name} Nordmann", "Storgata 1", "0150 OSLO"])
+             for letter, name in ((first, "Åse"), (second, "Bjørn"))]  # fmt: skip
+    for page, letter, name in zip(pages, (first, second), ("Åse", "Bjørn"), strict=True):
+        assert page.count(b"%%EOF") == 2  # the shared page and this letter's stamp
+        text = text_of(page)
+        assert f"{name} Nordmann" in text and "0150 OSLO" in text and str(letter.pk) in text
+
+
+def test_an_address_the_font_cannot_stamp_is_laid_out_on_its_own():
+    letter = paper_letter()
+    page = printing.address_page(letter, ["王小明", "Storgata 1", "0150 OSLO"])
+    assert page.count(b"%%EOF") == 1 and len(PdfReader(io.BytesIO(page)).pages) == 1
