@@ -173,6 +173,7 @@ class Document(models.Model):
     title = models.CharField(_("title"), max_length=200)
     filename = models.CharField(_("file name"), max_length=200)
     size = models.PositiveIntegerField(_("size in bytes"))
+    pages = models.PositiveSmallIntegerField(_("pages"), default=0)
     sha256 = models.CharField(max_length=64)
     envelope = models.FileField(storage=private_storage, upload_to="postkasse/%Y/%m/%d/")
 
@@ -234,8 +235,8 @@ class PrintBatch(models.Model):
 
 
 class PrintJob(models.Model):
-    """A letter in a print batch: the print-ready PDF (address page and documents), encrypted to
-    the intake certificate until the batch is fetched for printing."""
+    """A letter in a print batch: its address page, encrypted to the intake certificate; the batch
+    PDF puts it before the letter's documents when the batch is fetched for printing."""
 
     letter = models.OneToOneField(Letter, on_delete=models.CASCADE, related_name="print_job")
     batch = models.ForeignKey(PrintBatch, on_delete=models.PROTECT, related_name="jobs")

@@ -67,30 +67,33 @@ def address_page(letter: Letter, recipient_lines: list[str]) -> bytes:
     return render_pdf(_address_html(letter, recipient_lines, letter_id=letter.pk))
 
 
-def print_ready_pdf(letter: Letter, recipient_lines: list[str]) -> tuple[bytes, int]:
-    """The address page and the letter's documents as one PDF; returns it and its page count."""
-    writer = PdfWriter()
-    pages = [
-        address_page(letter, recipient_lines),
-        *(keys.unseal(d.envelope.read()) for d in letter.documents.all()),
-    ]
-    for content in pages:
+def _append_letter(writer: PdfWriter, address: bytes, letter: Letter) -> None:
+    for content in [address, *(keys.unseal(d.envelope.read()) for d in letter.documents.all())]:
         writer.append(PdfReader(io.BytesIO(content)))
+
+
+def print_job_pdf(job: PrintJob) -> bytes:
+    """One letter as it is printed: its address page, then its documents."""
+    writer = PdfWriter()
+    with job.envelope.open("rb") as envelope:
+        _append_letter(writer, keys.unseal(envelope.read()), job.letter)
     output = io.BytesIO()
     writer.write(output)
-    return output.getvalue(), len(writer.pages)
+    return output.getvalue()
 
 
 def queue_for_print(letter: Letter, person) -> PrintJob:
-    """Put the letter in today's batch for its post class and colour (called with the letter locked)."""
+    """Put the letter in today's batch for its post class and colour (called with the letter locked).
+    Only the address page is made now; the batch PDF joins it to the documents when it is fetched."""
     address = person.mailing_address
     recipient_lines = [person.full_name, *(address.lines if address else [])]
-    pdf, pages = print_ready_pdf(letter, recipient_lines)
+    page = address_page(letter, recipient_lines)
     batch, _created = PrintBatch.objects.get_or_create(
         day=timezone.localdate(), post_class=letter.post_class, colour=letter.colour, printed_at__isnull=True
     )
+    pages = 1 + sum(letter.documents.values_list("pages", flat=True))
     job = PrintJob(letter=letter, batch=batch, pages=pages)
-    job.envelope.save(f"{letter.pk}.p7m", ContentFile(keys.seal(pdf)), save=False)
+    job.envelope.save(f"{letter.pk}.p7m", ContentFile(keys.seal(page)), save=False)
     job.save()
     letter.channel = Letter.Channel.PRINT
     letter.status = Letter.Status.AWAITING_PRINT
@@ -185,7 +188,7 @@ def batch_pdf(batch: PrintBatch, *, downloaded_by: Any, request=None) -> bytes:
     jobs = list(batch_jobs(batch))
     for job in jobs:
         with job.envelope.open("rb") as envelope:
-            writer.append(PdfReader(io.BytesIO(keys.unseal(envelope.read()))))
+            _append_letter(writer, keys.unseal(envelope.read()), job.letter)
     output = io.BytesIO()
     writer.write(output)
     audit.record(
