@@ -98,6 +98,7 @@ format: $(VENV)/.installed
 BENCH_PERSONS ?= 1000000
 BENCH_LOGINS ?= 50
 BENCH_LETTERS ?= 10000
+BENCH_DISPATCH_PERSONS ?= 100000
 
 bench: setup
 	$(PY) bench/seed_population.py --count $(BENCH_PERSONS)
@@ -105,6 +106,7 @@ bench: setup
 	$(PY) bench/idporten_login.py --logins $(BENCH_LOGINS)
 	$(PY) bench/krr_lookup.py --persons $(BENCH_PERSONS)
 	$(PY) bench/postkasse_send.py --persons $(BENCH_PERSONS) --letters $(BENCH_LETTERS)
+	$(PY) bench/saksarkiv_mass_dispatch.py --persons $(BENCH_DISPATCH_PERSONS) --letters $(BENCH_LETTERS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var/static

@@ -50,6 +50,7 @@ class _Font:
         options = subset.Options()
         options.notdef_outline = True
         options.name_IDs = ["*"]
+        options.drop_tables += ["FFTM"]  # FontForge's timestamps: not needed, and fontTools warns about them
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes={ord(c) for c in alphabet})
         subsetter.subset(full)
