@@ -107,6 +107,7 @@ bench: setup
 	$(PY) bench/krr_lookup.py --persons $(BENCH_PERSONS)
 	$(PY) bench/postkasse_send.py --persons $(BENCH_PERSONS) --letters $(BENCH_LETTERS)
 	$(PY) bench/saksarkiv_mass_dispatch.py --persons $(BENCH_DISPATCH_PERSONS) --letters $(BENCH_LETTERS)
+	$(PY) bench/saksarkiv_lists.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var/static
