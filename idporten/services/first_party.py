@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from idporten import keys
@@ -61,23 +62,26 @@ def _urls(request, service: FirstPartyService) -> tuple[str, str]:
 def _client(request, service: FirstPartyService) -> Client:
     """The service's client, registered on first use and kept in step with where it runs."""
     callback, home = _urls(request, service)
-    client = get_client(service.client_id)
-    if client is None:
-        operator = virksomheter.operator_organisation()
-        client, _secret = create_client(
-            client_id=service.client_id,
-            organisation=operator,
-            name=service.name,
-            redirect_uris=[callback],
-            post_logout_redirect_uris=[home],
-            scopes=["openid", "profile"],
-            may_receive_pid=True,
-            created_by=SETUP_ACTOR,
-            request=request,
-        )
-        # No secret is ever handed out: the code is exchanged in-process only.
-        Client.objects.filter(pk=client.pk).update(secret_hash="")
-        return client
+    if get_client(service.client_id) is None:
+        try:
+            with transaction.atomic():  # two first logins at once: one registers, the other reads it
+                client, _secret = create_client(
+                    client_id=service.client_id,
+                    organisation=virksomheter.operator_organisation(),
+                    name=service.name,
+                    redirect_uris=[callback],
+                    post_logout_redirect_uris=[home],
+                    scopes=["openid", "profile"],
+                    may_receive_pid=True,
+                    created_by=SETUP_ACTOR,
+                    request=request,
+                )
+                # No secret is ever handed out: the code is exchanged in-process only.
+                Client.objects.filter(pk=client.pk).update(secret_hash="")
+                return client
+        except (IntegrityError, ValidationError):
+            pass
+    client = Client.objects.select_for_update().get(client_id=service.client_id)
     changed = []
     if callback not in client.redirect_uris:
         client.redirect_uris = [*client.redirect_uris, callback]
