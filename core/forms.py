@@ -2,6 +2,7 @@
 point to their help text and error message (aria-describedby, aria-invalid)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class DesignsystemetFormMixin:
@@ -33,3 +34,25 @@ class FirstOptionRadioSelect(forms.RadioSelect):
 
     def id_for_label(self, id_, index="0"):
         return super().id_for_label(id_, index)
+
+
+class ContactValueForm(Form):
+    """Step 1 of changing a mobile number or e-mail address: the new value, which a code goes to.
+    Subclasses name the field for their page."""
+
+    mobile_label = _("Mobile number")
+    email_label = _("E-mail address")
+    value = forms.CharField(max_length=254)
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["value"]
+        if kind == "mobile":
+            field.label = self.mobile_label
+            field.help_text = _("A Norwegian number, or a foreign one starting with + and the country code.")
+            field.widget.input_type = "tel"
+            field.widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
+        else:
+            field.label = self.email_label
+            field.widget.input_type = "email"
+            field.widget.attrs["autocomplete"] = "email"

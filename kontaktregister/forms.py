@@ -3,27 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import FirstOptionRadioSelect, Form
+from core.forms import ContactValueForm, FirstOptionRadioSelect, Form
 from kontaktregister.models import ContactRecord
 
 
-class NewValueForm(Form):
+class NewValueForm(ContactValueForm):
     """Step 1 of a change: the new mobile number or e-mail address."""
-
-    value = forms.CharField(max_length=254)
-
-    def __init__(self, *args, kind: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["value"]
-        if kind == "mobile":
-            field.label = _("Mobile number")
-            field.help_text = _("A Norwegian number, or a foreign one starting with + and the country code.")
-            field.widget.input_type = "tel"
-            field.widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
-        else:
-            field.label = _("E-mail address")
-            field.widget.input_type = "email"
-            field.widget.attrs["autocomplete"] = "email"
 
 
 class CodeForm(Form):

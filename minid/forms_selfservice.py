@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import FirstOptionRadioSelect, Form
+from core.forms import ContactValueForm, FirstOptionRadioSelect, Form
 from minid.models import CodeChannel
 
 
@@ -29,23 +29,11 @@ class ChangePasswordForm(Form):
     )
 
 
-class NewContactForm(Form):
+class NewContactForm(ContactValueForm):
     """Step 1 of a contact change: the new mobile number or e-mail address."""
 
-    value = forms.CharField(max_length=254)
-
-    def __init__(self, *args, kind: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["value"]
-        if kind == "mobile":
-            field.label = _("New mobile number")
-            field.help_text = _("A Norwegian number, or a foreign one starting with + and the country code.")
-            field.widget.input_type = "tel"
-            field.widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
-        else:
-            field.label = _("New e-mail address")
-            field.widget.input_type = "email"
-            field.widget.attrs["autocomplete"] = "email"
+    mobile_label = _("New mobile number")
+    email_label = _("New e-mail address")
 
 
 class ContactCodeForm(Form):
