@@ -177,7 +177,7 @@ class PrintBatchAdmin(ReadOnlyAdmin):
 
     list_display = ("day", "post_class", "colour", "letters", "state", "printed_at", "downloads")
     list_filter = ("post_class", "colour", "day")
-    actions = ("mark_printed",)
+    actions = ("close_for_printing", "mark_printed")
 
     def get_queryset(self, request):
         return (
@@ -211,6 +211,12 @@ class PrintBatchAdmin(ReadOnlyAdmin):
             reverse("admin:postkasse_printbatch_manifest", args=[batch.pk]),
             _("Manifest"),
         )
+
+    @admin.action(description=gettext_lazy("Close for printing now"), permissions=["handle"])
+    def close_for_printing(self, request, queryset):
+        for batch in queryset:
+            printing.close_batch(batch, closed_by=request.user, request=request)
+        messages.success(request, _("The batches are closed; new letters go to a new batch."))
 
     @admin.action(description=gettext_lazy("Mark as printed and posted"), permissions=["handle"])
     def mark_printed(self, request, queryset):

@@ -215,6 +215,8 @@ class PrintBatch(models.Model):
     post_class = models.CharField(_("post class"), max_length=1, choices=Letter.PostClass.choices)
     colour = models.BooleanField(_("colour"))
     created = models.DateTimeField(_("created"), auto_now_add=True)
+    # A batch closes by itself at the end of its day, or earlier when the print room closes it.
+    closed_at = models.DateTimeField(_("closed for printing"), null=True, blank=True)
     printed_at = models.DateTimeField(_("printed"), null=True, blank=True)
 
     class Meta:
@@ -224,7 +226,7 @@ class PrintBatch(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "post_class", "colour"],
-                condition=models.Q(printed_at__isnull=True),
+                condition=models.Q(printed_at__isnull=True, closed_at__isnull=True),
                 name="one_open_batch_per_day_and_kind",
             )
         ]

@@ -89,7 +89,11 @@ def queue_for_print(letter: Letter, person) -> PrintJob:
     recipient_lines = [person.full_name, *(address.lines if address else [])]
     page = address_page(letter, recipient_lines)
     batch, _created = PrintBatch.objects.get_or_create(
-        day=timezone.localdate(), post_class=letter.post_class, colour=letter.colour, printed_at__isnull=True
+        day=timezone.localdate(),
+        post_class=letter.post_class,
+        colour=letter.colour,
+        printed_at__isnull=True,
+        closed_at__isnull=True,
     )
     pages = 1 + sum(letter.documents.values_list("pages", flat=True))
     job = PrintJob(letter=letter, batch=batch, pages=pages)
@@ -138,7 +142,25 @@ def letter_status(sender: Organisation, idempotency_key: str) -> str | None:
 
 
 def is_closed(batch: PrintBatch) -> bool:
-    return batch.printed_at is None and batch.day < timezone.localdate()
+    """Closed for printing and not yet printed: its day is over, or the print room closed it."""
+    return batch.printed_at is None and (batch.closed_at is not None or batch.day < timezone.localdate())
+
+
+def close_batch(batch: PrintBatch, *, closed_by: Any, request=None) -> PrintBatch:
+    """Close today's batch now, to print it before the day is over; later letters go to a new one."""
+    with transaction.atomic():
+        batch = PrintBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.printed_at is None and batch.closed_at is None:
+            batch.closed_at = timezone.now()
+            batch.save(update_fields=["closed_at"])
+            audit.record(
+                "postkasse.print_batch_closed",
+                actor=closed_by,
+                request=request,
+                object_type=BATCH_OBJECT_TYPE,
+                object_id=str(batch.pk),
+            )
+    return batch
 
 
 def batch_jobs(batch: PrintBatch):
@@ -221,7 +243,9 @@ def mark_batch_printed(batch: PrintBatch, *, printed_by: Any, request=None) -> i
             return 0
         if not is_closed(batch):
             raise PostkasseError(
-                _("The batch for %(day)s still takes letters; it can be marked printed from tomorrow.")
+                _(
+                    "The batch for %(day)s still takes letters: close it for printing first, or wait until tomorrow."
+                )
                 % {"day": batch.day}
             )
         letters = Letter.objects.select_for_update(of=("self",)).select_related("sender")

@@ -322,3 +322,17 @@ def test_an_address_the_font_cannot_stamp_is_laid_out_on_its_own():
     letter = paper_letter()
     page = printing.address_page(letter, ["王小明", "Storgata 1", "0150 OSLO"])
     assert page.count(b"%%EOF") == 1 and len(PdfReader(io.BytesIO(page)).pages) == 1
+
+
+def test_the_print_room_closes_todays_batch_early_and_new_letters_go_to_a_new_one():
+    first = paper_letter()
+    batch = first.print_job.batch
+    printing.close_batch(batch, closed_by="trykkeri")
+    printing.close_batch(batch, closed_by="trykkeri")  # twice: nothing more
+    later = paper_letter()
+    assert later.print_job.batch != batch
+    assert printing.mark_batch_printed(batch, printed_by="trykkeri") == 1
+    first.refresh_from_db()
+    later.refresh_from_db()
+    assert first.status == Letter.Status.PRINTED and later.status == Letter.Status.AWAITING_PRINT
+    assert AuditEvent.objects.filter(action="postkasse.print_batch_closed").count() == 1
