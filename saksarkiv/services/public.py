@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.models import AuditEvent
-from saksarkiv.models import Innsynskrav, Journalpost, Korrespondansepart, Saksbehandler, Skjerming
+from saksarkiv.models import Innsynskrav, Journalpost, Korrespondansepart, Saksbehandler, Saksmappe, Skjerming
 from saksarkiv.services.errors import InvalidInput, NotFound, SaksarkivError
 from virksomheter.models import Organisation
 
@@ -171,7 +171,12 @@ def public_journal(
     object_list holds PublicEntry rows. Text search looks only in the public titles."""
     journalposts = _published(organisation)
     for word in query.split():
-        journalposts = journalposts.filter(
+        # The public titles decide; the plain columns first narrow the rows through their trigram
+        # indexes (a public title is its offentlig tittel, or nothing).
+        candidates = Q(pk__in=Journalpost.objects.filter(offentlig_tittel__icontains=word).values("pk")) | Q(
+            saksmappe__in=Saksmappe.objects.filter(offentlig_tittel__icontains=word).values("pk")
+        )
+        journalposts = journalposts.filter(candidates).filter(
             Q(public_tittel__icontains=word) | Q(public_sak_tittel__icontains=word)
         )
     if date_from:
