@@ -2,16 +2,12 @@
 see what is registered, change mobile and e-mail, confirm, reserve against digital post,
 choose a mailbox and a language, and see the change history."""
 
-from functools import wraps
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.urls import path, re_path, reverse
+from django.urls import path, re_path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
 
 from idporten.services import first_party
 from idporten.views import first_party as first_party_views
@@ -45,20 +41,8 @@ HISTORY_DESCRIPTIONS = {
 
 
 def citizen_page(*methods):
-    """A page for the logged-in citizen; without a level-3 login through ID-porten, log in first."""
-
-    def decorate(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            login = first_party.current_login(request, SERVICE)
-            if login is None:
-                return redirect(f"{reverse('kontaktregister:login')}?{urlencode({'next': request.path})}")
-            request.identity_number = login.identity_number
-            return view(request, *args, **kwargs)
-
-        return require_http_methods(list(methods))(never_cache(wrapper))
-
-    return decorate
+    """A page for the citizen logged in through ID-porten at level 3; otherwise log in first."""
+    return first_party_views.citizen_page(SERVICE, *methods)
 
 
 @never_cache

@@ -4,7 +4,6 @@ opening a letter (level 4 where the sender asked for it), and notification prefe
 A letter that is not the logged-in citizen's own is answered with 404, whoever asks."""
 
 from functools import wraps
-from urllib.parse import urlencode
 
 from csp.decorators import csp_replace
 from django.contrib import messages
@@ -20,7 +19,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from idporten.services import first_party
 from idporten.views import first_party as first_party_views
-from idporten.views.first_party import STEP_UP_LEVEL
 from postkasse import services
 from postkasse.forms import ARCHIVE, INBOX, FolderForm, MoveForm, NotificationsForm, ReplyForm
 
@@ -30,27 +28,19 @@ SERVICE = first_party.FirstPartyService(
 LETTERS_PER_PAGE = 20
 
 
-def _login_url(next_url: str, *, step_up: bool = False) -> str:
-    query = {"next": next_url, **({"nivaa": STEP_UP_LEVEL} if step_up else {})}
-    return f"{reverse('postkasse:login')}?{urlencode(query)}"
-
-
 def citizen_page(*methods):
-    """A mailbox page; without a login through ID-porten, log in first."""
+    """A mailbox page; without a login through ID-porten, log in first. A folder or letter that
+    is not the citizen's answers 404."""
 
     def decorate(view):
         @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            login = first_party.current_login(request, SERVICE)
-            if login is None:
-                return redirect(_login_url(request.path))
-            request.identity_number, request.acr = login.identity_number, login.acr
+        def not_found_as_404(request, *args, **kwargs):
             try:
                 return view(request, *args, **kwargs)
             except (services.FolderNotFound, services.LetterNotFound):
                 raise Http404 from None
 
-        return require_http_methods(list(methods))(never_cache(wrapper))
+        return first_party_views.citizen_page(SERVICE, *methods)(not_found_as_404)
 
     return decorate
 
@@ -68,7 +58,11 @@ def letter_page(*methods):
             try:
                 return view(request, letter_id, *args, **kwargs)
             except services.StepUpRequired:
-                return redirect(_login_url(reverse("postkasse:letter", args=[letter_id]), step_up=True))
+                return redirect(
+                    first_party_views.login_url(
+                        SERVICE, reverse("postkasse:letter", args=[letter_id]), step_up=True
+                    )
+                )
             except (services.FolderNotFound, services.LetterNotFound):
                 raise Http404 from None
             except services.PostkasseError as error:

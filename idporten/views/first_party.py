@@ -2,12 +2,16 @@
 self-service, the mailbox), which log citizens in through ID-porten like any service owner
 (idporten.services.first_party). Each service gets its own three views from `login_views`."""
 
+from functools import wraps
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from idporten.models import LOA_HIGH, LOA_SUBSTANTIAL
 from idporten.services import OAuthError, first_party
@@ -46,3 +50,26 @@ def login_views(service: first_party.FirstPartyService, *, failed_template: str)
         return redirect(first_party.logout_url(request, service))
 
     return login, callback, logout
+
+
+def login_url(service: first_party.FirstPartyService, next_url: str, *, step_up: bool = False) -> str:
+    query = {"next": next_url, **({"nivaa": STEP_UP_LEVEL} if step_up else {})}
+    return f"{reverse(f'{service.namespace}:login')}?{urlencode(query)}"
+
+
+def citizen_page(service: first_party.FirstPartyService, *methods: str):
+    """A page for the citizen logged in to the service (level 3 or higher); otherwise log in first,
+    then come back. The view reads request.identity_number and request.acr; never cached."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            login = first_party.current_login(request, service)
+            if login is None:
+                return redirect(login_url(service, request.path))
+            request.identity_number, request.acr = login.identity_number, login.acr
+            return view(request, *args, **kwargs)
+
+        return require_http_methods(list(methods))(never_cache(wrapper))
+
+    return decorate

@@ -68,10 +68,8 @@ class Skjerming(serializers.Serializer):
 
 
 class Record(serializers.Serializer):
-    """An answer with `_links`, built from the request in the context."""
-
-    def links(self, record) -> dict:
-        raise NotImplementedError
+    """An answer with `_links`: each record serializer defines links(record), built from the
+    request in the context."""
 
     @property
     def request(self):

@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from core.models import AuditEvent
@@ -13,6 +12,7 @@ from postkasse.models import PrintBatch
 from postkasse.services import printing
 from tests.folkeregister.factories import make_person, unique_identity_number
 from tests.minid.factories import citizen
+from tests.permissions import grant
 from virksomheter.services import operator_organisation
 
 pytestmark = pytest.mark.django_db
@@ -21,14 +21,6 @@ CHANGELIST = reverse("admin:minid_pinletter_changelist")
 ORDER = reverse("admin:minid_pinletter_order")
 USERS = reverse("admin:minid_miniduser_changelist")
 STRENGT_FORTROLIG = "strengt_fortrolig"
-
-
-def grant(user, *perms: str) -> None:
-    for perm in perms:
-        app_label, codename = perm.split(".")
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import io
 import json
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -15,7 +14,8 @@ from folkeregister.models import AddressProtection
 from postkasse import services
 from postkasse.models import Letter, Price, PrintBatch, Receipt
 from postkasse.services import printing, statistics
-from tests.postkasse.factories import citizen, pdf, providers, send
+from tests.permissions import grant
+from tests.postkasse.factories import citizen, pdf, send
 from virksomheter.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -25,24 +25,11 @@ HELD = reverse("admin:postkasse_printbatch_held")
 USE = reverse("admin:postkasse_letter_use")
 
 
-def grant(user, *perms: str) -> None:
-    for perm in perms:
-        app_label, codename = perm.split(".")
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-
-
 @pytest.fixture
 def print_room(client, staff_user):
     grant(staff_user, "postkasse.view_printbatch", "postkasse.change_printbatch")
     client.force_login(staff_user)
     return client
-
-
-@pytest.fixture
-def digipost(settings, tmp_path):
-    return providers(settings, tmp_path)[0]
 
 
 def paper_letter(**person) -> Letter:

@@ -13,20 +13,10 @@ from idporten.models import LOA_HIGH
 from postkasse.models import Folder, Letter, Mailbox, Receipt
 from tests.folkeregister.factories import make_person
 from tests.idporten.factories import logged_in, query
-from tests.postkasse.factories import citizen, pdf, providers, send
+from tests.postkasse.factories import citizen, pdf, send
 
 pytestmark = pytest.mark.django_db
 HOME = "/postkasse/"
-
-
-@pytest.fixture
-def digipost(settings, tmp_path):
-    return providers(settings, tmp_path)[0]
-
-
-@pytest.fixture
-def kari(digipost):
-    return citizen(mailbox_provider=digipost)
 
 
 def log_in(client, person, **session):

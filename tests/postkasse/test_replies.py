@@ -15,22 +15,12 @@ from postkasse.models import Letter
 from saksarkiv import services as saksarkiv
 from saksarkiv.models import Journalpost, Korrespondansepart, Skjerming
 from tests.idporten.factories import query
-from tests.postkasse.factories import citizen, pdf, providers, send
+from tests.postkasse.factories import citizen, pdf, send
 from tests.postkasse.test_mailbox import log_in
 from tests.saksarkiv.factories import handler
 
 pytestmark = pytest.mark.django_db
 ANSWER = "Takk for vedtaket.\n\nJeg legger ved kvitteringen for husleien."
-
-
-@pytest.fixture
-def digipost(settings, tmp_path):
-    return providers(settings, tmp_path)[0]
-
-
-@pytest.fixture
-def kari(digipost):
-    return citizen(mailbox_provider=digipost)
 
 
 @pytest.fixture

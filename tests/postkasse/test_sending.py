@@ -9,14 +9,9 @@ from core.models import AuditEvent, OutboundSms
 from folkeregister.models import AddressProtection, Status
 from postkasse import services
 from postkasse.models import Letter, PrintJob, Provider, Receipt
-from tests.postkasse.factories import citizen, pdf, providers, send
+from tests.postkasse.factories import citizen, pdf, send
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def digipost(settings, tmp_path):
-    return providers(settings, tmp_path)[0]
 
 
 def receipts(letter) -> list[str]:

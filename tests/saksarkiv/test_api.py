@@ -2,19 +2,17 @@
 scopes, one organisation's records only, cases and journal posts from creation to finalised,
 parties, documents and versions, dispatch into digital post, and lists that stay fast."""
 
-import time
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.models import AuditEvent
-from idporten import keys
 from postkasse.models import Letter
 from saksarkiv import services
 from saksarkiv.models import Dokumentobjekt, Journalpost, Saksbehandler, Saksmappe
 from saksarkiv.services.api_handler import system_handler
+from tests.kontaktregister.test_lookup import agency_token
 from tests.postkasse.factories import citizen, pdf, providers
 from tests.saksarkiv.factories import handler, organisation
 
@@ -28,20 +26,7 @@ REL = "https://rel.arkivverket.no/noark5/v5/api/arkivstruktur/"
 
 
 def token(scope: str, organisation_number: str = "965302026") -> str:
-    now = int(time.time())
-    return keys.sign(
-        {
-            "iss": ISSUER,
-            "aud": ISSUER,
-            "scope": scope,
-            "consumer": {"authority": "iso6523-actorid-upis", "ID": f"0192:{organisation_number}"},
-            "token_type": "maskinporten",
-            "iat": now,
-            "exp": now + 120,
-            "jti": "test",
-        },
-        token_type="at+jwt",
-    )
+    return agency_token(scope, organisation_number=organisation_number)
 
 
 class Agency:
