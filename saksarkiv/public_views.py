@@ -75,7 +75,11 @@ def organisations(request):
 def journal(request, organisasjonsnummer):
     organisation = _organisation(organisasjonsnummer)
     form = SearchForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = {}
+    if form.is_bound:
+        form.full_clean()
+        # A field that is not valid is left out (the form shows its error); the valid ones still apply.
+        filters = form.cleaned_data
     page = public.public_journal(
         organisation,
         query=filters.get("q", ""),

@@ -264,7 +264,18 @@ class Endring(serializers.Serializer):
 
     tittel = serializers.CharField(max_length=500, required=False)
     offentligTittel = serializers.CharField(source="offentlig_tittel", max_length=500, required=False)
-    skjerming = Skjerming(required=False, allow_null=True, help_text="null removes the screening.")
+    skjerming = Skjerming(
+        required=False, allow_null=True, help_text="Given whole (all three fields); null removes it."
+    )
+
+    def validate_skjerming(self, value):
+        # A PATCH leaves out the fields that do not change, but a screening replaces the old one
+        # whole: checked as a complete screening, not a partial one.
+        if value is None:
+            return None
+        whole = Skjerming(data=self.initial_data["skjerming"])
+        whole.is_valid(raise_exception=True)
+        return dict(whole.validated_data)
 
 
 class NyJournalpost(serializers.Serializer):

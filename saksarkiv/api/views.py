@@ -29,6 +29,8 @@ READ = ScopeGrant.Scope.ARKIV_LES.value
 WRITE = ScopeGrant.Scope.ARKIV_SKRIV.value
 DEFAULT_TOP = 25
 MAX_TOP = 100
+# As far as a database offset goes on every backend (a 32-bit integer is far beyond any archive).
+MAX_SKIP = 2**31 - 1
 
 PROBLEMS = {
     400: OpenApiResponse(serializers.ArkivProblem, description="Invalid input; nothing was stored."),
@@ -103,7 +105,7 @@ class ArkivView(APIView):
         """A page of the list ($top, $skip), with a next link while there are more; no count, so a list
         of 100,000 journal posts answers as fast as one of ten."""
         top = self.number_param("$top", DEFAULT_TOP, highest=MAX_TOP, lowest=1)
-        skip = self.number_param("$skip", 0)
+        skip = self.number_param("$skip", 0, highest=MAX_SKIP)
         rows = list(queryset[skip : skip + top + 1])
         links = {"self": {"href": self.request.build_absolute_uri()}}
         if len(rows) > top:
@@ -119,15 +121,16 @@ class ArkivView(APIView):
             query[key] = str(value)
         return self.request.build_absolute_uri(f"{self.request.path}?{query.urlencode(safe='$')}")
 
-    def number_param(self, name: str, default: int, *, lowest: int = 0, highest: int | None = None) -> int:
+    def number_param(self, name: str, default: int, *, highest: int, lowest: int = 0) -> int:
         raw = self.request.GET.get(name, "")
         if not raw:
             return default
-        if not raw.isdigit() or int(raw) < lowest or (highest is not None and int(raw) > highest):
+        # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+        if not (raw.isascii() and raw.isdigit()) or not lowest <= int(raw) <= highest:
             raise ApiProblem(
                 "invalid_parameter",
                 _("%(name)s must be a whole number from %(lowest)s to %(highest)s.")
-                % {"name": name, "lowest": lowest, "highest": highest or "∞"},
+                % {"name": name, "lowest": lowest, "highest": highest},
             )
         return int(raw)
 

@@ -2,6 +2,8 @@
 (dokumentobjekt) with a SHA-256 checksum. A finalised document is changed only by a new version."""
 
 import hashlib
+import os
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +16,20 @@ from core.pdf import validate_pdf
 from saksarkiv.models import Dokumentbeskrivelse, Dokumentobjekt, Journalpost, Saksbehandler
 from saksarkiv.services.archive import record_change, require_editable
 from saksarkiv.services.errors import InvalidInput
+
+FALLBACK_FILENAME = "dokument.pdf"
+
+
+def _file_name(filnavn: str) -> str:
+    """The name as the archive keeps it: without any folders a client sent along (a browser or a
+    system may send a full path), and short enough for the column, keeping its extension."""
+    name = re.split(r"[/\\]", filnavn)[-1].strip() or FALLBACK_FILENAME
+    longest = Dokumentobjekt._meta.get_field("filnavn").max_length
+    if len(name) <= longest:
+        return name
+    stem, extension = os.path.splitext(name)
+    extension = extension[:10]
+    return stem[: longest - len(extension)] + extension
 
 
 def _checked(content: bytes, filnavn: str) -> None:
@@ -59,6 +75,7 @@ def add_document(
     request=None,
 ) -> Dokumentbeskrivelse:
     require_editable(journalpost)
+    filnavn = _file_name(filnavn)
     _checked(content, filnavn)
     if hoveddokument and journalpost.dokumenter.filter(tilknyttet_registrering_som="H").exists():
         raise InvalidInput(_("The journal post already has a main document; add this as an attachment."))
@@ -84,6 +101,7 @@ def new_version(
     dokument: Dokumentbeskrivelse, handler: Saksbehandler, *, content: bytes, filnavn: str, request=None
 ) -> Dokumentobjekt:
     """The way to change a document, finalised or not: the old versions stay."""
+    filnavn = _file_name(filnavn)
     _checked(content, filnavn)
     version = _store_version(dokument, handler, content, filnavn)
     record_change(

@@ -44,6 +44,11 @@ def _apply(record, changes: dict) -> list[str]:
             if not changes[field].strip():
                 raise InvalidInput(_("The title and the public title cannot be empty."))
             changes[field] = changes[field].strip()
+    if "tittel" in changes and "offentlig_tittel" not in changes and record.offentlig_tittel == record.tittel:
+        # A public title left equal to the title (nothing blanked out) follows it. Left behind,
+        # the old title would differ from the new one and pass for a blanked-out public title
+        # in the public journal, though the title is screened.
+        changes["offentlig_tittel"] = changes["tittel"]
     changed = [field for field, value in changes.items() if getattr(record, field) != value]
     for field in changed:
         setattr(record, field, changes[field])

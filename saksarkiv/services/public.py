@@ -49,6 +49,7 @@ LISTED_PARTIES = {
 REQUESTS_PER_WINDOW = 30
 REQUEST_WINDOW = timedelta(hours=1)
 REQUEST_ACTION = "saksarkiv.innsynskrav_filed"
+REFUSED_ACTION = "saksarkiv.innsynskrav_refused"
 
 
 class TooManyRequests(SaksarkivError):
@@ -109,9 +110,9 @@ def _public_title(prefix: str) -> Case:
 
 
 def _published(organisation: Organisation):
-    parties = Korrespondansepart.objects.only("journalpost_id", "korrespondanseparttype", "navn").order_by(
-        "pk"
-    )
+    parties = Korrespondansepart.objects.only(
+        "journalpost_id", "korrespondanseparttype", "navn", "adresse_beskyttet"
+    ).order_by("pk")
     return (
         Journalpost.objects.filter(
             saksmappe__arkivdel__arkiv__organisation=organisation, journalstatus__in=PUBLIC_STATUSES
@@ -130,6 +131,12 @@ def _basis(field: str, *screenings: Skjerming | None) -> str:
         if screening is not None and screening.screens(field):
             return screening.skjermingshjemmel
     return ""
+
+
+def _listed_name(party: Korrespondansepart) -> str:
+    # A person whose address is protected is not named: beside the organisation and the case, the
+    # name would tell where they live or are looked after.
+    return _("Name withheld") if party.adresse_beskyttet else party.navn
 
 
 def _entry(journalpost: Journalpost) -> PublicEntry:
@@ -152,7 +159,9 @@ def _entry(journalpost: Journalpost) -> PublicEntry:
         parter=()
         if names_basis
         else tuple(
-            p.navn for p in journalpost.korrespondanseparter.all() if p.korrespondanseparttype in listed
+            _listed_name(p)
+            for p in journalpost.korrespondanseparter.all()
+            if p.korrespondanseparttype in listed
         ),
         parter_hjemmel=names_basis,
     )
@@ -198,20 +207,30 @@ def public_entry(organisation: Organisation, pk: int) -> tuple[Journalpost, Publ
     return journalpost, _entry(journalpost)
 
 
-def _check_rate(ip: str | None) -> None:
+def _check_rate(journalpost: Journalpost, email: str, request) -> None:
     # The audit trail already holds every filed request with its client address; counting there
     # is shared by all web processes, like MinID's failed-attempt counter.
+    ip = request.META.get("REMOTE_ADDR") if request is not None else None
     if ip is None:
         return
     since = timezone.now() - REQUEST_WINDOW
     recent = AuditEvent.objects.filter(action=REQUEST_ACTION, ip_address=ip, time__gte=since)
     if recent.count() >= REQUESTS_PER_WINDOW:
+        # A flood from one address is a security event; it is recorded under another action, so
+        # refused attempts do not count towards the limit themselves.
+        audit.record(
+            REFUSED_ACTION,
+            actor=email,
+            request=request,
+            obj=journalpost,
+            outcome=audit.Outcome.FAILURE,
+            details={"reason": "too_many_requests"},
+        )
         raise TooManyRequests(
             _("You have sent many requests for access in a short time. Wait an hour and try again.")
         )
 
 
-@transaction.atomic
 def request_access(journalpost: Journalpost, *, email: str, reason: str = "", request=None) -> Innsynskrav:
     """File a request for access to a published journal post with its organisation."""
     email = email.strip()
@@ -221,16 +240,17 @@ def request_access(journalpost: Journalpost, *, email: str, reason: str = "", re
         raise InvalidInput(_("Enter a valid e-mail address, like navn@eksempel.no.")) from None
     if journalpost.journalstatus not in PUBLIC_STATUSES:
         raise NotFound(_("No such journal post in the public journal."))
-    _check_rate(request.META.get("REMOTE_ADDR") if request is not None else None)
-    krav = Innsynskrav.objects.create(journalpost=journalpost, epost=email, begrunnelse=reason.strip())
-    organisation = Organisation.objects.get(arkiv__arkivdeler__saksmapper__journalposter=journalpost)
-    audit.record(
-        REQUEST_ACTION,
-        actor=email,
-        request=request,
-        obj=krav,
-        details={"organisation": organisation.organisasjonsnummer, "journalpost": journalpost.pk},
-    )
+    _check_rate(journalpost, email, request)
+    with transaction.atomic():
+        krav = Innsynskrav.objects.create(journalpost=journalpost, epost=email, begrunnelse=reason.strip())
+        organisation = Organisation.objects.get(arkiv__arkivdeler__saksmapper__journalposter=journalpost)
+        audit.record(
+            REQUEST_ACTION,
+            actor=email,
+            request=request,
+            obj=krav,
+            details={"organisation": organisation.organisasjonsnummer, "journalpost": journalpost.pk},
+        )
     return krav
 
 

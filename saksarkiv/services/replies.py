@@ -10,7 +10,7 @@ from django.utils.translation import override
 
 from core.pdf import paragraphs, render_letter_pdf
 from postkasse import services as postkasse
-from saksarkiv.models import Journalpost, Korrespondansepart
+from saksarkiv.models import Journalpost, Korrespondansepart, Skjerming
 from saksarkiv.services.api_handler import system_handler
 from saksarkiv.services.archive import add_journalpost, record_change
 from saksarkiv.services.documents import add_document
@@ -26,7 +26,9 @@ def _original_party(letter, identity_number: str) -> Korrespondansepart | None:
     """The citizen as recipient of the journal post the letter was dispatched from, by its sender."""
     party = (
         Korrespondansepart.objects.select_related(
-            "journalpost__saksmappe__arkivdel__arkiv", "journalpost__skjerming"
+            "journalpost__saksmappe__arkivdel__arkiv",
+            "journalpost__saksmappe__skjerming",
+            "journalpost__skjerming",
         )
         .filter(forsendelse_id=letter.pk, foedselsnummer=identity_number)
         .order_by("pk")
@@ -37,12 +39,25 @@ def _original_party(letter, identity_number: str) -> Korrespondansepart | None:
     return party
 
 
-def _titles(original: Journalpost, name: str) -> tuple[str, str]:
-    """The title names the citizen; the public title does not when the original is screened."""
-    title = _("Reply from %(name)s: %(title)s") % {"name": name, "title": original.offentlig_tittel}
-    if original.skjerming is None:
+def _titles(original: Journalpost, party: Korrespondansepart) -> tuple[str, str]:
+    """The title names the citizen and the original's title. The public title is made from the
+    original's public title, and names nobody where names are screened or the citizen's address
+    is protected (as the public journal lists them); the reply is screened as the original is (by
+    its own screening or its case's)."""
+    longest = Journalpost._meta.get_field("tittel").max_length
+    name = party.navn
+    title = (_("Reply from %(name)s: %(title)s") % {"name": name, "title": original.tittel})[:longest]
+    screening = original.skjerming or original.saksmappe.skjerming
+    screened = set(screening.skjerming_metadata) if screening is not None else set()
+    if Skjerming.Metadata.TITTEL in screened and original.offentlig_tittel in ("", original.tittel):
+        # The original's title is screened but was not blanked out, so nothing of it may be
+        # published: equal to the title, the public journal withholds it as it does the original's.
         return title, title
-    return title, _("Reply: %(title)s") % {"title": original.offentlig_tittel}
+    if Skjerming.Metadata.KORRESPONDANSEPART in screened or party.adresse_beskyttet:
+        public = _("Reply: %(title)s") % {"title": original.offentlig_tittel}
+    else:
+        public = _("Reply from %(name)s: %(title)s") % {"name": name, "title": original.offentlig_tittel}
+    return title, public[:longest]
 
 
 def _send_receipt(journalpost: Journalpost, identity_number: str) -> None:
@@ -85,7 +100,7 @@ def file_reply(
     handler = system_handler(letter.sender)
     # The archive's records and the receipt are in the organisation's language, not the visitor's.
     with override(settings.LANGUAGE_CODE):
-        tittel, offentlig_tittel = _titles(original, party.navn)
+        tittel, offentlig_tittel = _titles(original, party)
         journalpost = add_journalpost(
             original.saksmappe, handler, journalposttype=Journalpost.Type.INNGAAENDE, tittel=tittel,
             offentlig_tittel=offentlig_tittel, skjerming=original.skjerming, request=request,

@@ -68,6 +68,13 @@ class Agency:
         assert answer.status_code == 201, answer.json()
         return answer.json()
 
+    def document_named(self, journalpost, filename):
+        answer = self.upload(
+            f"journalpost/{journalpost['systemID']}/dokumentbeskrivelse", pdf(), filename=filename
+        )
+        assert answer.status_code == 201, answer.json()
+        return answer.json()
+
     def document(self, journalpost, content=None, **query):
         answer = self.upload(
             f"journalpost/{journalpost['systemID']}/dokumentbeskrivelse", content or pdf(), **query
@@ -209,6 +216,39 @@ def test_screening_is_set_and_removed(agency):
     assert agency.patch(url, {"skjerming": None}).json()["skjerming"] is None
 
 
+@pytest.mark.parametrize("given", [{"skjermingshjemmel": "Offl. § 14"}, {}])
+def test_a_screening_is_changed_only_whole(agency, given):
+    journalpost = agency.journalpost()
+    url = f"journalpost/{journalpost['systemID']}"
+    skjerming = {
+        "tilgangsrestriksjon": "13",
+        "skjermingshjemmel": "Offl. § 13 jf. fvl. § 13",
+        "skjermingMetadata": ["tittel"],
+    }
+    agency.patch(url, {"skjerming": skjerming})
+    answer = agency.patch(url, {"skjerming": given})
+    assert answer.status_code == 400 and answer.json()["code"] == "invalid_input"
+    assert "skjerming.tilgangsrestriksjon: Dette feltet er påkrevd." in answer.json()["detail"]
+    assert Journalpost.objects.get().skjerming.skjermingshjemmel == "Offl. § 13 jf. fvl. § 13"
+
+
+def test_a_new_title_is_not_left_behind_as_the_public_title(agency, client):
+    skjerming = {
+        "tilgangsrestriksjon": "13",
+        "skjermingshjemmel": "Offl. § 13 jf. fvl. § 13",
+        "skjermingMetadata": ["tittel"],
+    }
+    journalpost = agency.journalpost(tittel="Melding om Kari Nordmann", skjerming=skjerming)
+    url = f"journalpost/{journalpost['systemID']}"
+    changed = agency.patch(url, {"tittel": "Melding om Kari Nordmann, Storgata 3"})
+    assert changed.json()["offentligTittel"] == "Melding om Kari Nordmann, Storgata 3"
+    assert "Kari Nordmann" not in client.get("/innsyn/965302026/").content.decode()
+    blanked = agency.patch(url, {"offentligTittel": "Melding om *****"})
+    assert blanked.json()["offentligTittel"] == "Melding om *****"
+    kept = agency.patch(url, {"tittel": "Melding om Kari Nordmann"}).json()
+    assert (kept["tittel"], kept["offentligTittel"]) == ("Melding om Kari Nordmann", "Melding om *****")
+
+
 def test_a_journal_post_needs_a_known_type(agency):
     case = agency.case()
     answer = agency.post(f"saksmappe/{case['systemID']}/journalpost", {"journalposttype": "X", "tittel": "x"})
@@ -322,6 +362,24 @@ def _file(name, content):
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
+def test_a_file_name_is_kept_without_folders_and_within_the_column(agency):
+    journalpost = agency.journalpost()
+    long_name = "vedtak " * 50 + ".pdf"
+    dokument = agency.document_named(journalpost, "C:\\Users\\kari\\" + long_name)
+    [version] = dokument["dokumentobjekt"]
+    assert len(version["filnavn"]) == 200 and version["filnavn"].startswith("vedtak vedtak")
+    assert version["filnavn"].endswith(".pdf") and "\\" not in version["filnavn"]
+    assert Dokumentobjekt.objects.get().filnavn == version["filnavn"]
+    attachment = agency.upload(
+        f"journalpost/{journalpost['systemID']}/dokumentbeskrivelse",
+        pdf(),
+        filename="../../brev/vedlegg.pdf",
+        tilknyttetRegistreringSom="V",
+    )
+    assert attachment.json()["dokumentobjekt"][0]["filnavn"] == "vedlegg.pdf"
+    assert attachment.json()["tittel"] == "vedlegg.pdf"
+
+
 def test_a_non_pdf_is_refused_with_a_precise_code(agency):
     journalpost = agency.journalpost()
     answer = agency.upload(
@@ -415,7 +473,16 @@ def test_lists_are_newest_first_filtered_and_paged(agency):
     assert agency.get("saksmappe", saksstatus="B").json()["results"][0]["systemID"] == case["systemID"]
 
 
-@pytest.mark.parametrize("params", [{"journalstatus": "X"}, {"fraDato": "31.01.2026"}, {"$top": "1000"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"journalstatus": "X"},
+        {"fraDato": "31.01.2026"},
+        {"$top": "1000"},
+        {"$top": "²"},
+        {"$skip": "9" * 30},
+    ],
+)
 def test_bad_list_parameters_are_refused(agency, params):
     answer = agency.get("journalpost", **params)
     assert answer.status_code == 400 and answer.json()["code"] == "invalid_parameter"

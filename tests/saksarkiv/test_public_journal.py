@@ -199,6 +199,16 @@ def test_a_reversed_date_range_is_a_clear_error(client, case_handler):
     assert "Brev" in page  # the valid parts of the search still apply
 
 
+def test_the_valid_filters_still_apply_beside_an_invalid_one(client, case_handler):
+    case = services.create_saksmappe(case_handler, tittel="Sak")
+    post(case_handler, case, tittel="Nabovarsel Storgata 1")
+    post(case_handler, case, tittel="Vedtak om byggetillatelse")
+    page = client.get(journal_url(q="nabovarsel", fra="2025-03-01", til="2025-02-01")).content.decode()
+    assert "Til-datoen kan ikke være før fra-datoen." in page
+    assert "Journalposter funnet: 1" in page
+    assert "Nabovarsel Storgata 1" in page and "Vedtak om byggetillatelse" not in page
+
+
 def test_a_page_takes_the_same_few_queries_however_many_rows(
     client, case_handler, django_assert_max_num_queries
 ):
@@ -291,6 +301,17 @@ def test_screened_names_show_the_legal_basis_instead(client, case_handler):
     assert f"Skjermet ({HJEMMEL})" in page and "Kari Nordmann" not in page
 
 
+def test_a_person_with_a_protected_address_is_not_named(client, case_handler):
+    journalpost = post(case_handler, type="U", tittel="Vedtak om barnehageplass")
+    protected = party(journalpost, "Kari Nordmann", Korrespondansepart.Type.MOTTAKER)
+    Korrespondansepart.objects.filter(pk=protected.pk).update(adresse_beskyttet=True)
+    party(journalpost, "Ola Nordmann", Korrespondansepart.Type.KOPIMOTTAKER)
+    page = client.get(journal_url()).content.decode()
+    assert "Kari Nordmann" not in page
+    assert "Navn skjermet, Ola Nordmann" in page
+    assert "Vedtak om barnehageplass" in page
+
+
 def test_a_screened_title_left_unblanked_is_withheld(client, case_handler):
     secret = screening(["tittel"])
     case = services.create_saksmappe(case_handler, tittel="Sak om Kari", skjerming=secret)
@@ -376,6 +397,23 @@ def test_too_many_requests_from_one_address_are_refused(client, case_handler, mo
     assert Innsynskrav.objects.count() == 2
     other_address = client.post(url, {"epost": "journalist@avis.no"}, REMOTE_ADDR="192.0.2.7")
     assert other_address.status_code == 302
+
+
+def test_a_refused_flood_of_requests_is_in_the_audit_trail(client, case_handler, monkeypatch):
+    monkeypatch.setattr(public, "REQUESTS_PER_WINDOW", 1)
+    journalpost = post(case_handler)
+    url = reverse(
+        "innsyn:request_access", kwargs={"organisasjonsnummer": ORGNR, "journalpost_id": journalpost.pk}
+    )
+    assert client.post(url, {"epost": "journalist@avis.no"}).status_code == 302
+    for _attempt in range(2):
+        assert client.post(url, {"epost": "robot@avis.no"}).status_code == 429
+    refused = AuditEvent.objects.filter(action=public.REFUSED_ACTION)
+    assert refused.count() == 2
+    event = refused.first()
+    assert event.outcome == AuditEvent.Outcome.FAILURE and event.actor == "robot@avis.no"
+    assert event.ip_address == "127.0.0.1" and event.object_id == str(journalpost.pk)
+    assert Innsynskrav.objects.count() == 1
 
 
 def test_case_handlers_see_their_own_organisations_requests_read_only(client, case_handler):
