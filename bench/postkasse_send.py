@@ -439,12 +439,12 @@ def measure_stages(port: int, recipients: list[str], document: bytes) -> tuple[d
 
     clock = StageClock()
     patched = [
-        clock.wrap(sending, "route_letter", "route"),
+        clock.wrap(sending, "route_letters", "route"),
         clock.wrap(keys, "unseal", "encrypt", only_inside="route"),
         clock.wrap(crypto, "encrypt_for", "encrypt", only_inside="route"),
-        clock.wrap(printing, "queue_for_print", "print page"),
+        clock.wrap(printing, "queue_for_print_many", "print page"),
         # With the tasks inline, the SMS and e-mail tasks run inside the notice's own call.
-        clock.wrap(sending, "notify_recipient", "notify"),
+        clock.wrap(sending, "notify_recipients", "notify"),
     ]
     accept = accept_in_process(port)
     try:

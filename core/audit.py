@@ -54,6 +54,25 @@ def record(
     )
 
 
+def record_many(action: str, *, actor: str, object_type: str, events: list[tuple[str, dict]]) -> None:
+    """Append one event per (object id, details) in one insert, for work done in bulk by a system
+    or organisation (such as a mass dispatch): the same trail as `record`, row for row."""
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=actor[:200],
+                action=action,
+                object_type=object_type,
+                object_id=str(object_id),
+                outcome=Outcome.SUCCESS,
+                details=details,
+            )
+            for object_id, details in events
+        ],
+        batch_size=1000,
+    )
+
+
 def events_about(object_type: str, object_id: str):
     """Events about one object, newest first (for example a citizen's own log)."""
     return AuditEvent.objects.filter(object_type=object_type, object_id=object_id)

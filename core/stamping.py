@@ -141,6 +141,7 @@ class LetterStamp:
         missing = set(slots) - set(self.slots)
         if missing:
             raise ValueError(f"The letter has no slot {', '.join(sorted(missing))}.")
+        self.pages = len(document.pages)  # every stamped letter has as many
         self.base = document.write_pdf()
         self._prepare_update()
 

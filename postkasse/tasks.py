@@ -2,6 +2,7 @@
 services, each safe to run twice."""
 
 import logging
+from collections import Counter
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -46,6 +47,21 @@ def route_letter(letter_id: str) -> str:
         )
         route_letter.using(run_after=timezone.now() + wait).enqueue(letter_id)
         return "retrying"
+
+
+# Routing first: a mass dispatch's chunks go before the notices of the chunks already delivered.
+@task(priority=10)
+def route_letters(letter_ids: list[str]) -> dict[str, int]:
+    """A chunk of a mass dispatch; a letter whose provider cannot take it now is retried on its own."""
+    statuses, unavailable = sending.route_letters(letter_ids)
+    for letter_id in unavailable:
+        route_letter.enqueue(letter_id)
+    return dict(Counter(statuses.values()))
+
+
+@task()
+def notify_recipients(letter_ids: list[str]) -> int:
+    return sum(sending.notify_recipients(letter_ids).values())
 
 
 @task()

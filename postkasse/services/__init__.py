@@ -42,17 +42,20 @@ from postkasse.services.replies import (
 )
 from postkasse.services.sending import (
     DocumentIn,
+    LetterIn,
     accept_letter,
+    accept_letters,
     notify_recipient,
     price_of,
     receipts_for,
     route_letter,
+    route_letters,
 )
 from postkasse.services.statistics import monthly_use
 
 __all__ = [
-    "DocumentIn", "InvalidLetter", "PostkasseError", "ProviderUnavailable", "accept_letter", "notify_recipient",
-    "price_of", "receipts_for", "register_provider", "route_letter", "seed_demo_providers",
+    "DocumentIn", "LetterIn", "accept_letters", "InvalidLetter", "PostkasseError", "ProviderUnavailable", "accept_letter", "notify_recipient",
+    "price_of", "receipts_for", "register_provider", "route_letter", "route_letters", "seed_demo_providers",
     "find_letter", "letter_status", "mark_sent_manually", "submit_paper_letter",
     "FolderNotFound", "FolderRefused", "LetterNotFound", "LetterUnreadable", "NoMailbox", "StepUpRequired",
     "create_folder", "delete_folder", "delete_letter", "document_content", "folders", "get_folder", "get_letter",

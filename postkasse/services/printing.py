@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from core import audit
 from core.pdf import ADDRESS_WINDOW, render_pdf
 from core.stamping import LetterStamp
 from folkeregister import services as folkeregister
-from postkasse.models import Letter, PrintBatch, PrintJob, Receipt
+from postkasse.models import Document, Letter, PrintBatch, PrintJob, Receipt
 from postkasse.services import keys, sending
 from postkasse.services.errors import PostkasseError
 from postkasse.signals import letter_printed
@@ -83,26 +84,42 @@ def print_job_pdf(job: PrintJob) -> bytes:
 
 
 def queue_for_print(letter: Letter, person) -> PrintJob:
-    """Put the letter in today's batch for its post class and colour (called with the letter locked).
-    Only the address page is made now; the batch PDF joins it to the documents when it is fetched."""
-    address = person.mailing_address
-    recipient_lines = [person.full_name, *(address.lines if address else [])]
-    page = address_page(letter, recipient_lines)
-    batch, _created = PrintBatch.objects.get_or_create(
-        day=timezone.localdate(),
-        post_class=letter.post_class,
-        colour=letter.colour,
-        printed_at__isnull=True,
-        closed_at__isnull=True,
+    """Put the letter in today's batch for its post class and colour (called with the letter locked)."""
+    return queue_for_print_many([(letter, person)])[0]
+
+
+def queue_for_print_many(letters: list[tuple[Letter, Any]]) -> list[PrintJob]:
+    """Put each (letter, person) in today's batch for its post class and colour, with the letters
+    locked. Only the address pages are made now; the batch PDF joins each to its documents when
+    the batch is fetched."""
+    batches: dict = {}
+    pages = dict(
+        Document.objects.filter(letter__in=[letter for letter, _person in letters])
+        .values_list("letter")
+        .annotate(pages=Sum("pages"))
+        .order_by()
     )
-    pages = 1 + sum(letter.documents.values_list("pages", flat=True))
-    job = PrintJob(letter=letter, batch=batch, pages=pages)
-    job.envelope.save(f"{letter.pk}.p7m", ContentFile(keys.seal(page)), save=False)
-    job.save()
-    letter.channel = Letter.Channel.PRINT
-    letter.status = Letter.Status.AWAITING_PRINT
-    letter.save(update_fields=["channel", "status"])
-    return job
+    jobs = []
+    for letter, person in letters:
+        address = person.mailing_address
+        page = address_page(letter, [person.full_name, *(address.lines if address else [])])
+        kind = (letter.post_class, letter.colour)
+        if kind not in batches:
+            batches[kind], _created = PrintBatch.objects.get_or_create(
+                day=timezone.localdate(),
+                post_class=letter.post_class,
+                colour=letter.colour,
+                printed_at__isnull=True,
+                closed_at__isnull=True,
+            )
+        job = PrintJob(letter=letter, batch=batches[kind], pages=1 + (pages.get(letter.pk) or 0))
+        job.envelope.save(f"{letter.pk}.p7m", ContentFile(keys.seal(page)), save=False)
+        jobs.append(job)
+        letter.channel = Letter.Channel.PRINT
+        letter.status = Letter.Status.AWAITING_PRINT
+    PrintJob.objects.bulk_create(jobs, batch_size=sending.BULK_SIZE)
+    Letter.objects.bulk_update([letter for letter, _person in letters], ["channel", "status"])
+    return jobs
 
 
 def submit_paper_letter(

@@ -45,13 +45,16 @@ def recover_letters(*, older_than: timedelta = STALE_AFTER) -> Recovered:
         notified_at__isnull=True,
         delivered_at__lte=cutoff,
     )
-    routed = _requeue(tasks.route_letter, unrouted, cutoff)
-    notified = _requeue(tasks.notify_recipient, unnotified, cutoff)
+    routed = _requeue(tasks.route_letter, unrouted, cutoff, chunks=tasks.route_letters)
+    notified = _requeue(tasks.notify_recipient, unnotified, cutoff, chunks=tasks.notify_recipients)
     return Recovered(routed=routed, notified=notified)
 
 
-def _requeue(task, letters, cutoff) -> int:
-    queued = _queued(task, cutoff)
+def _requeue(task, letters, cutoff, *, chunks) -> int:
+    """Queue `task` again for each letter that neither it nor a chunk task (`chunks`, the same step
+    for many letters) has queued or running; the letters of a lost chunk go one by one."""
+    queued = _queued(task, cutoff) | _queued(chunks, cutoff)
+    _give_up_lost_runs(chunks, None, cutoff)
     count = 0
     for letter_id in letters.values_list("pk", flat=True).iterator():
         letter_id = str(letter_id)
@@ -82,15 +85,20 @@ def _queued(task, cutoff) -> set[str]:
     rows = _db_tasks(task).filter(
         Q(status=TaskResultStatus.READY) | Q(status=TaskResultStatus.RUNNING, started_at__gt=cutoff)
     )
-    return {str(args_kwargs["args"][0]) for args_kwargs in rows.values_list("args_kwargs", flat=True)}
+    queued = set()
+    for args_kwargs in rows.values_list("args_kwargs", flat=True):
+        first = args_kwargs["args"][0]
+        queued.update(map(str, first) if isinstance(first, list) else [str(first)])
+    return queued
 
 
-def _give_up_lost_runs(task, letter_id: str, cutoff) -> None:
-    """Mark the killed worker's run as failed, so the queue does not show it running for ever."""
+def _give_up_lost_runs(task, letter_id: str | None, cutoff) -> None:
+    """Mark the killed worker's runs (for one letter, or all) as failed, so the queue does not
+    show them running for ever."""
     if not isinstance(task.get_backend(), DatabaseBackend):
         return
-    lost = _db_tasks(task).filter(
-        status=TaskResultStatus.RUNNING, started_at__lte=cutoff, args_kwargs__args__0=letter_id
-    )
+    lost = _db_tasks(task).filter(status=TaskResultStatus.RUNNING, started_at__lte=cutoff)
+    if letter_id is not None:
+        lost = lost.filter(args_kwargs__args__0=letter_id)
     for result in lost:
         result.set_failed(WorkerLost(f"The worker running this task was lost; {task.name} was queued again."))

@@ -3,10 +3,12 @@ recipient through Sikker digital post (which picks digital or paper), marks the 
 dispatched, and brings the receipts back onto it. All or nothing per journal post."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.pdf import validate_pdf
 from postkasse import services as postkasse
 from saksarkiv.models import Journalpost, Korrespondansepart, Saksbehandler
 from saksarkiv.services import letters
@@ -46,6 +48,13 @@ def _recipients(journalpost: Journalpost) -> list[Korrespondansepart]:
     return recipients
 
 
+def _pages(content: bytes, name: str) -> int:
+    try:
+        return validate_pdf(content, name)
+    except ValidationError as error:
+        raise DispatchRefused(error.messages[0]) from None
+
+
 def _non_sensitive_title(journalpost: Journalpost) -> str:
     """What notifications may show: the public title, or nothing of it when the title is screened."""
     if journalpost.skjerming and journalpost.skjerming.screens("tittel"):
@@ -74,32 +83,41 @@ def dispatch(journalpost: Journalpost, handler: Saksbehandler, *, request=None) 
     if not files and journalpost.brevmal is None:
         raise DispatchRefused(_("Add a document or write the letter from a template before dispatching."))
     attachments = [
-        postkasse.DocumentIn(dokument.tittel, f"{dokument.dokumentnummer}.pdf", content)
+        # Checked once here, not once per letter: every recipient gets these same bytes.
+        postkasse.DocumentIn(dokument.tittel, name, content, _pages(content, name))
         for dokument, content in files
+        for name in [f"{dokument.dokumentnummer}.pdf"]
         if dokument.tilknyttet_registrering_som == "V" or journalpost.brevmal is None
     ]
-    organisation = handler.organisation
     batch = letters.LetterBatch(journalpost, recipients) if journalpost.brevmal else None
+    outgoing = {}
     for party in recipients:
-        main = [postkasse.DocumentIn(journalpost.tittel, "brev.pdf", batch.letter(party))] if batch else []
-        try:
-            letter, _created = postkasse.accept_letter(
-                organisation,
-                idempotency_key=f"saksarkiv:{journalpost.system_id}:{party.pk}",
-                recipient=party.foedselsnummer,
-                title=_non_sensitive_title(journalpost),
-                sensitive_title=journalpost.tittel,
-                documents=main + attachments,
-                replies_allowed=True,
-            )
-        except postkasse.PostkasseError as error:
-            raise DispatchRefused(
-                _("The letter to %(name)s cannot be sent: %(error)s")
-                % {"name": party.navn, "error": error.message}
-            ) from None
+        main = [postkasse.DocumentIn(journalpost.tittel, "brev.pdf", *batch.letter(party))] if batch else []
+        outgoing[f"saksarkiv:{journalpost.system_id}:{party.pk}"] = (party, main + attachments)
+    try:
+        sent = postkasse.accept_letters(
+            handler.organisation,
+            [
+                postkasse.LetterIn(
+                    key,
+                    party.foedselsnummer,
+                    _non_sensitive_title(journalpost),
+                    documents,
+                    options={"sensitive_title": journalpost.tittel, "replies_allowed": True},
+                )
+                for key, (party, documents) in outgoing.items()
+            ],
+        )
+    except postkasse.PostkasseError as error:
+        party = outgoing[error.idempotency_key][0] if hasattr(error, "idempotency_key") else None
+        raise DispatchRefused(
+            _("The letter to %(name)s cannot be sent: %(error)s")
+            % {"name": party.navn if party else _("a recipient"), "error": error.message}
+        ) from None
+    for party, letter in zip(recipients, sent, strict=True):
         party.forsendelse_id = letter.pk
         party.ekspedering = Korrespondansepart.Ekspedering.SENDT
-        party.save(update_fields=["forsendelse_id", "ekspedering"])
+    Korrespondansepart.objects.bulk_update(recipients, ["forsendelse_id", "ekspedering"], batch_size=1000)
     journalpost.journalstatus = Journalpost.Status.EKSPEDERT
     journalpost.sendt_dato = timezone.now()
     journalpost.save(update_fields=["journalstatus", "sendt_dato"])

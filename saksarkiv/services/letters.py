@@ -172,9 +172,11 @@ class LetterBatch:
             **{slot: [_fill(line, values)] for slot, line in self.lines.items()},
         }
 
-    def letter(self, party: Korrespondansepart) -> bytes:
+    def letter(self, party: Korrespondansepart) -> tuple[bytes, int | None]:
+        """The recipient's letter, and its page count when it is a stamped copy of the shared one
+        (a letter laid out on its own is counted by whoever reads it)."""
         if self.stamp is not None:
             values = self._values(party, _recipient_values(party))
             if all(self.stamp.fits(slot, lines) for slot, lines in values.items()):
-                return self.stamp.letter(values)
-        return letter_pdf(self.journalpost, party)
+                return self.stamp.letter(values), self.stamp.pages
+        return letter_pdf(self.journalpost, party), None
