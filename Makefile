@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 VENDOR := static/vendor/designsystemet
 DEMO_PERSONS ?= 5000
 
-.PHONY: demo test setup system-packages system-packages-browser env assets messages migrate seed lint format bench clean
+.PHONY: demo test setup system-packages system-packages-browser smartcard cardagent env assets messages migrate seed lint format bench clean
 
 demo: setup migrate seed
 	@echo ""
@@ -23,6 +23,7 @@ demo: setup migrate seed
 	@echo "    Public journal:        http://127.0.0.1:8000/innsyn/"
 	@echo "    Case archive:          http://127.0.0.1:8000/admin/saksarkiv/   user: saksbehandler   password: $${DEMO_ADMIN_PASSWORD:-felles-demo}"
 	@echo "    API documentation:     http://127.0.0.1:8000/demo/api/"
+	@echo "    Level 4 (smartcard):   run 'make cardagent' in another terminal (README: Smartcards)"
 	@echo "  $$($(MANAGE) seed_demo_citizen)"
 	@echo "  One background worker runs beside the server. Stop both with Ctrl-C."
 	@echo ""
@@ -34,7 +35,7 @@ demo: setup migrate seed
 test: setup system-packages-browser
 	$(VENV)/bin/pytest
 
-setup: system-packages $(VENV)/.installed node_modules/.installed env assets messages
+setup: system-packages smartcard $(VENV)/.installed node_modules/.installed env assets messages
 
 system-packages:
 	@bin/ensure-system-packages
@@ -42,7 +43,11 @@ system-packages:
 system-packages-browser:
 	@bin/ensure-system-packages --browser
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# pcscd and the virtual card reader for the level 4 card agent; pyscard builds from source against them.
+smartcard:
+	@bin/ensure-smartcard
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt cardagent/requirements.txt
 	test -x $(PY) || $(PYTHON_SYSTEM) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
@@ -85,6 +90,16 @@ seed:
 	$(MANAGE) seed_demo_certificates
 	$(MANAGE) seed_demo_post
 	$(MANAGE) seed_demo_archive
+	$(MANAGE) seed_demo_smartcards
+
+# The demo citizen's virtual Buypass card in the virtual reader, and the card agent for the demo's
+# address: what a citizen runs on their own computer to log in at level 4. Beside `make demo`.
+cardagent: setup
+	@echo "  The demo citizen's Buypass card (PIN 1234) is in the virtual reader; the card agent"
+	@echo "  answers http://127.0.0.1:8000 on http://127.0.0.1:24727. Stop both with Ctrl-C."
+	@trap 'kill $$card 2>/dev/null' EXIT INT TERM; \
+	$(PY) -m cardagent.virtualcard --image var/demo-smartcards/buypass-card.json & card=$$!; \
+	$(PY) -m cardagent --origin http://127.0.0.1:8000
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

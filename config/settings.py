@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "kontaktregister",
     "postkasse",
     "saksarkiv",
+    "smartkort",
+    "signering",
     "demo",
 ]
 
@@ -266,6 +268,10 @@ IDPORTEN_SESSION_IDLE_SECONDS = 1800
 IDPORTEN_SESSION_MAX_SECONDS = 7200
 IDPORTEN_PAR_TTL_SECONDS = 60
 IDPORTEN_TOKEN_REQUESTS_PER_MINUTE = env.int("IDPORTEN_TOKEN_REQUESTS_PER_MINUTE", default=600)
+
+# Smartcards (level 4): the card agent the citizen runs on their own machine. Only the smartcard
+# pages may connect to it (their Content-Security-Policy adds it to connect-src).
+SMARTCARD_AGENT_URL = env("SMARTCARD_AGENT_URL", default="http://127.0.0.1:24727")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

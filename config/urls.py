@@ -19,6 +19,7 @@ urlpatterns = [
     path("kontaktinfo/", include("kontaktregister.urls")),
     path("postkasse/", include("postkasse.urls")),
     path("innsyn/", include("saksarkiv.public_urls")),
+    path("smartkort/", include("smartkort.urls")),
     path("demo/", include("demo.urls")),
     path(".well-known/openid-configuration", idporten_protocol.discovery, name="oidc-discovery"),
     path("admin/", admin.site.urls),
@@ -27,6 +28,8 @@ urlpatterns = [
     path("api/krr/", include("kontaktregister.api.urls")),
     path("api/post/", include("postkasse.api.urls")),
     path("api/noark5/", include("saksarkiv.api.urls")),
+    path("signering/", include("signering.urls")),
+    path("api/signering/", include("signering.api.urls")),
 ]
 
 if settings.DEBUG:

@@ -139,6 +139,7 @@ class ScopeGrant(models.Model):
         DIGITAL_POST_SEND = "digitalpostinnbygger:send", _("Digital post: send letters to citizens")
         ARKIV_LES = "noark5:arkiv.les", _("Case archive (Noark 5): read cases, journal posts and documents")
         ARKIV_SKRIV = "noark5:arkiv.skriv", _("Case archive (Noark 5): register, change and dispatch")
+        SIGNERING = "signering:oppdrag", _("Signing: ask citizens to sign documents")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="scope_grants", verbose_name=_("organisation")

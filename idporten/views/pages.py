@@ -11,11 +11,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import audit
 from idporten import keys, services
-from idporten.models import LOA_SUBSTANTIAL
+from idporten.models import LEVELS, LOA_HIGH, LOA_SUBSTANTIAL
 from idporten.services.issuer import issuer
 from idporten.views.protocol import continue_authorization
 from minid import session as minid_session
+from smartkort import services as smartkort
+from smartkort import session as smartkort_session
 
 
 def _pending_or_error(request, reference: str):
@@ -39,6 +42,8 @@ def picker(request, reference: str):
         "organisation_name": client.organisation.display_name(),
         "logo_url": client.organisation.logo.url if client.organisation.logo else "",
         "minid_available": auth.acr == LOA_SUBSTANTIAL,
+        # Level 4 also satisfies a request for level 3.
+        "smartcards": [(provider, provider.lower()) for provider in smartkort.available_providers()],
         "session": session,
         "cancel_url": services.redirect_with(
             auth.redirect_uri, error="access_denied", state=auth.state, iss=issuer(request)
@@ -52,6 +57,44 @@ def choose_minid(request, reference: str):
     return redirect(f"{reverse('minid:login')}?{urlencode({'next': next_url})}")
 
 
+def choose_smartcard(request, reference: str, provider: str):
+    next_url = reverse("idporten:resume", kwargs={"reference": reference})
+    login = reverse("smartkort:login", kwargs={"provider": provider})
+    return redirect(f"{login}?{urlencode({'next': next_url})}")
+
+
+def _latest_login(request, since: datetime):
+    """The eID login made in this browser since `since` (the newest, if more than one), and its level."""
+    logins = [
+        (found, level)
+        for found, level in (
+            (smartkort_session.authentication(request), LOA_HIGH),
+            (minid_session.authentication(request), LOA_SUBSTANTIAL),
+        )
+        if found is not None and found.auth_time >= since
+    ]
+    return max(logins, key=lambda pair: (pair[0].auth_time, LEVELS.index(pair[1])), default=(None, None))
+
+
+def _end_session_of_another_person(request, identity_number: str) -> None:
+    """A login as someone else than the SSO session's person: that session ends, not just steps up."""
+    old = services.current_session(request)
+    if old is None or old.identity_number == identity_number:
+        return
+    audit.record(
+        "idporten.session_person_changed",
+        actor=identity_number,
+        request=request,
+        object_type="idporten.session",
+        object_id=identity_number,
+        details={"previous_person": old.identity_number, "previous_acr": old.acr},
+    )
+    services.end_session(old, reason="person_changed", issuer=issuer(request), request=request)
+    minid = minid_session.authentication(request)
+    if minid is not None and minid.identity_number != identity_number:
+        minid_session.log_out(request)
+
+
 @never_cache
 def resume(request, reference: str):
     """Back from the eID: start the SSO session and go on to consent or the service."""
@@ -59,16 +102,15 @@ def resume(request, reference: str):
     if error:
         return error
     auth, started = found
-    authentication = minid_session.authentication(request)
-    fresh = authentication is not None and authentication.auth_time >= datetime.fromisoformat(
-        started
-    ).replace(microsecond=0)
-    if authentication is None or (auth.acr != LOA_SUBSTANTIAL) or not fresh:
+    since = datetime.fromisoformat(started).replace(microsecond=0)
+    authentication, level = _latest_login(request, since)
+    if authentication is None or LEVELS.index(level) < LEVELS.index(auth.acr):
         return redirect("idporten:picker", reference=reference)
+    _end_session_of_another_person(request, authentication.identity_number)
     services.start_session(
         request,
         identity_number=authentication.identity_number,
-        acr=LOA_SUBSTANTIAL,
+        acr=level,
         amr=authentication.amr,
         auth_time=authentication.auth_time,
     )
@@ -173,8 +215,9 @@ def endsession(request):
 
 
 def _logout_page(request, frontchannel: list[str], destination: str):
-    """Log out of MinID too, then load each service's front-channel logout URI in an iframe."""
+    """Log out of MinID and the smartcard too, then load each service's front-channel logout URI in an iframe."""
     minid_session.log_out(request)
+    smartkort_session.log_out(request)
     frame_origins = sorted({f"{urlsplit(uri).scheme}://{urlsplit(uri).netloc}" for uri in frontchannel})
     context = {"frontchannel": frontchannel, "destination": destination}
     response = render(request, "idporten/logout.html", context)
@@ -202,6 +245,7 @@ def logout_here(request):
 urlpatterns = [
     path("velg/<str:reference>/", picker, name="picker"),
     path("velg/<str:reference>/minid/", choose_minid, name="choose_minid"),
+    path("velg/<str:reference>/smartkort/<slug:provider>/", choose_smartcard, name="choose_smartcard"),
     path("fortsett/<str:reference>/", resume, name="resume"),
     path("samtykke/<str:reference>/", consent, name="consent"),
     path("mine-innlogginger/", my_logins, name="my_logins"),

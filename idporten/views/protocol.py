@@ -17,6 +17,7 @@ from idporten.models import LEVELS
 from idporten.ratelimit import check_token_rate
 from idporten.services.issuer import issuer
 from minid.session import AMR_VALUES
+from smartkort import session as smartkort_session
 
 
 def endpoint(request, name: str) -> str:
@@ -92,7 +93,7 @@ def discovery(request):
             "backchannel_logout_session_supported": True,
             "request_parameter_supported": False,
             "require_pushed_authorization_requests": False,
-            "amr_values_supported": list(AMR_VALUES),
+            "amr_values_supported": [*AMR_VALUES, *smartkort_session.AMR_VALUES],
         }
     )
 

@@ -58,6 +58,7 @@ def test_discovery_says_authorization_responses_carry_iss(discovery):
 
 def test_discovery_lists_the_security_levels(discovery):
     assert discovery["acr_values_supported"] == [LOA_SUBSTANTIAL, LOA_HIGH]
+    assert discovery["amr_values_supported"] == ["Minid-OTC", "Minid-PIN", "Buypass", "Commfides"]
 
 
 def test_discovery_lists_rs256_and_es256_for_id_tokens(discovery):

@@ -236,7 +236,7 @@ def test_a_level_4_letter_asks_for_a_step_up_login_and_is_not_opened_at_level_3(
         assert response.url == f"/postkasse/logg-inn/?next=%2Fpostkasse%2Fbrev%2F{letter.pk}%2F&nivaa=4"
     authorize = client.get(response.url)
     assert query(authorize.url)["acr_values"] == LOA_HIGH
-    assert "/idporten/velg/" in client.get(authorize.url).url  # the picker: no level-4 eID yet
+    assert "/idporten/velg/" in client.get(authorize.url).url  # the picker
     letter.refresh_from_db()
     assert not letter.read and letter.opened_at is None
     assert not letter.receipts.filter(kind=Receipt.Kind.OPENED).exists()

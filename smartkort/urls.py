@@ -1,0 +1,1 @@
+from smartkort.views import app_name, urlpatterns  # noqa: F401

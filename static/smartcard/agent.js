@@ -1,0 +1,72 @@
+// The card agent's HTTP API, for any Felles page that uses a smartcard. The agent runs on the
+// citizen's own machine; the PIN goes to it and to the card, never to Felles.
+//
+//   FellesCardAgent.authenticate(agentUrl, challenge, pin)  -> Web eID authentication token
+//   FellesCardAgent.sign(agentUrl, digestBase64, pin)       -> {signature, algorithm, certificate}
+//   FellesCardAgent.status(agentUrl)                        -> the agent's status
+//
+// Each returns a promise. A failure rejects with a FellesCardAgent.CardAgentError whose `code` is
+// the agent's error code (no-reader, no-card, wrong-pin, pin-blocked, card-removed, not-eid-card,
+// bad-request, forbidden-origin), or "agent-unreachable" when no agent answers; `triesLeft` comes
+// with wrong-pin.
+(function (global) {
+  "use strict";
+
+  class CardAgentError extends Error {
+    constructor(code, message, triesLeft) {
+      super(message || code);
+      this.name = "CardAgentError";
+      this.code = code;
+      this.triesLeft = triesLeft;
+    }
+  }
+
+  async function call(agentUrl, path, init) {
+    let response;
+    try {
+      response = await fetch(agentUrl.replace(/\/+$/, "") + path, {
+        ...init,
+        mode: "cors",
+        credentials: "omit",
+        cache: "no-store",
+      });
+    } catch (error) {
+      throw new CardAgentError("agent-unreachable", String(error));
+    }
+    let body = null;
+    try {
+      body = await response.json();
+    } catch (error) {
+      body = null;
+    }
+    if (!response.ok || !body || body.error) {
+      throw new CardAgentError(
+        (body && body.error) || "bad-response",
+        body && body.message,
+        body && body.triesLeft
+      );
+    }
+    return body;
+  }
+
+  function post(agentUrl, path, payload) {
+    return call(agentUrl, path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(payload),
+    });
+  }
+
+  global.FellesCardAgent = {
+    CardAgentError: CardAgentError,
+    status: function (agentUrl) {
+      return call(agentUrl, "/status", { method: "GET" });
+    },
+    authenticate: function (agentUrl, challenge, pin) {
+      return post(agentUrl, "/authenticate", { challenge: challenge, pin: pin });
+    },
+    sign: function (agentUrl, digestBase64, pin) {
+      return post(agentUrl, "/sign", { digest: digestBase64, hashFunction: "SHA-256", pin: pin });
+    },
+  };
+})(window);
