@@ -2,33 +2,10 @@
 `source` is the name accept_letter takes, so the validated data goes to the service as it is;
 a field left out keeps the Letter model's default."""
 
-import base64
-import binascii
-
-from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api import Base64Field
 from postkasse.models import Letter, Receipt
-
-
-@extend_schema_field(OpenApiTypes.BYTE)
-class Base64Field(serializers.Field):
-    """Standard base64 (RFC 4648, no line breaks) in, bytes out."""
-
-    default_error_messages = {"invalid": _("Not valid base64."), "empty": _("The document is empty.")}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        try:
-            content = base64.b64decode(data, validate=True)
-        except (binascii.Error, ValueError):
-            self.fail("invalid")
-        if not content:
-            self.fail("empty")
-        return content
 
 
 class Dokument(serializers.Serializer):

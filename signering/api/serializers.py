@@ -1,34 +1,12 @@
 """The signing API's request and answers, with Norwegian field names like the other Felles APIs."""
 
-import base64
-import binascii
-
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from core.api import Base64Field
 from signering.models import Signeringsoppdrag
 from signering.services import MAX_TEXT_CHARACTERS
-
-
-@extend_schema_field(OpenApiTypes.BYTE)
-class Base64Field(serializers.Field):
-    """Standard base64 (RFC 4648, no line breaks) in, bytes out."""
-
-    default_error_messages = {"invalid": _("Not valid base64."), "empty": _("The document is empty.")}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        try:
-            content = base64.b64decode(data, validate=True)
-        except (binascii.Error, ValueError):
-            self.fail("invalid")
-        if not content:
-            self.fail("empty")
-        return content
 
 
 class NyttOppdrag(serializers.Serializer):
