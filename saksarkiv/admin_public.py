@@ -1,8 +1,9 @@
 """Requests for access (innsynskrav) from the public journal, as the organisation's case handlers
-see them in the admin: read-only, and only those for their own organisation's journal posts."""
+see them in the admin: read-only, and only those for their own organisation's journal posts; once
+answered (by e-mail, outside Felles), they are marked handled."""
 
-from django.contrib import admin
-from django.utils.translation import gettext_lazy
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy, ngettext
 
 from saksarkiv.admin import CaseHandlerAdmin
 from saksarkiv.models import Innsynskrav
@@ -19,6 +20,17 @@ class InnsynskravAdmin(CaseHandlerAdmin):
     readonly_fields = fields
     show_full_result_count = False
     list_per_page = 50
+    actions = ["mark_handled"]
+
+    @admin.action(description=gettext_lazy("Mark as handled"))
+    def mark_handled(self, request, queryset):
+        count = public.mark_handled(self.handler(request), queryset, request=request)
+        self.message_user(
+            request,
+            ngettext("%(count)d request marked as handled.", "%(count)d requests marked as handled.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     @admin.display(description=gettext_lazy("journal post"), ordering="journalpost__journalsekvensnummer")
     def journalpost_number(self, krav):

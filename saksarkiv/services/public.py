@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from core import audit
 from core.models import AuditEvent
 from saksarkiv.models import Innsynskrav, Journalpost, Korrespondansepart, Saksbehandler, Saksmappe, Skjerming
+from saksarkiv.services.archive import record_change
 from saksarkiv.services.errors import InvalidInput, NotFound, SaksarkivError
 from virksomheter.models import Organisation
 
@@ -252,6 +253,23 @@ def request_access(journalpost: Journalpost, *, email: str, reason: str = "", re
             details={"organisation": organisation.organisasjonsnummer, "journalpost": journalpost.pk},
         )
     return krav
+
+
+def mark_handled(handler: Saksbehandler, requests, *, request=None) -> int:
+    """Mark requests for access to the handler's own organisation's journal posts as answered;
+    returns how many were open. Others' requests and those handled before are left as they are."""
+    with transaction.atomic():
+        open_requests = list(
+            requests_for(handler).filter(pk__in=[krav.pk for krav in requests], behandlet__isnull=True)
+        )
+        Innsynskrav.objects.filter(pk__in=[krav.pk for krav in open_requests]).update(
+            behandlet=timezone.now()
+        )
+        for krav in open_requests:
+            record_change(
+                "innsynskrav_handled", handler, krav, request=request, journalpost=krav.journalpost_id
+            )
+    return len(open_requests)
 
 
 def requests_for(handler: Saksbehandler):

@@ -432,3 +432,22 @@ def test_case_handlers_see_their_own_organisations_requests_read_only(client, ca
         404,
     )
     assert client.get(reverse("admin:saksarkiv_innsynskrav_add")).status_code == 403
+
+
+def test_a_case_handler_marks_requests_handled_and_only_their_own(client, case_handler):
+    mine = services.public.request_access(post(case_handler, tittel="Vår post"), email="til-oss@avis.no")
+    other_handler = handler(organisation("974760673", "Registerenheten i Brønnøysund"))
+    theirs = services.public.request_access(post(other_handler, tittel="Deres post"), email="til-dem@avis.no")
+    client.force_login(case_handler.user)
+
+    response = client.post(
+        reverse("admin:saksarkiv_innsynskrav_changelist"),
+        {"action": "mark_handled", "_selected_action": [mine.pk, theirs.pk]},
+        follow=True,
+    )
+
+    assert "1 innsynskrav er markert som behandlet." in response.content.decode()
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.behandlet is not None and theirs.behandlet is None
+    assert AuditEvent.objects.filter(action="saksarkiv.innsynskrav_handled", object_id=str(mine.pk)).exists()
