@@ -369,7 +369,8 @@ class JournalpostAdmin(CaseHandlerAdmin):
         )
         if found is None:
             raise Http404
-        response = HttpResponse(found.fil.open("rb").read(), content_type="application/pdf")
+        with services.open_version(self.handler(request), found, request=request) as file:
+            response = HttpResponse(file.read(), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{found.filnavn}"'
         return response
 

@@ -517,7 +517,7 @@ class DokumentobjektFil(ArkivView):
         if version is None:
             raise services.NotFound(_("No such version of the document."))
         return FileResponse(
-            version.fil.open("rb"),
+            services.open_version(self.handler, version, request=request),
             content_type=serializers.MIME_TYPE,
             as_attachment=True,
             filename=version.filnavn,

@@ -13,7 +13,13 @@ from saksarkiv.services.archive import (
     journalposts_for,
 )
 from saksarkiv.services.dispatch import dispatch, dispatch_or_queue, receipts
-from saksarkiv.services.documents import add_document, current_files, current_version, new_version
+from saksarkiv.services.documents import (
+    add_document,
+    current_files,
+    current_version,
+    new_version,
+    open_version,
+)
 from saksarkiv.services.editing import EDITABLE_FIELDS, screening, update_journalpost, update_saksmappe
 from saksarkiv.services.errors import DispatchRefused, InvalidInput, NotFound, RecordFinalised, SaksarkivError
 from saksarkiv.services.letters import FIELDS, letter_pdf, validate_template
@@ -21,7 +27,7 @@ from saksarkiv.services.parties import add_party, add_recipients, remove_party
 
 __all__ = [
     "EDITABLE_FIELDS", "FIELDS", "DispatchRefused", "InvalidInput", "NotFound", "RecordFinalised", "SaksarkivError", "add_document",
-    "add_journalpost", "add_party", "add_recipients", "cases_for", "close_case", "create_saksmappe", "current_files", "current_version",
+    "add_journalpost", "add_party", "add_recipients", "cases_for", "close_case", "create_saksmappe", "current_files", "current_version", "open_version",
     "dispatch", "dispatch_or_queue", "ensure_arkiv", "finalise", "get_journalpost", "handler_for", "journalposts_for", "letter_pdf",
     "new_version", "public", "receipts", "remove_party", "screening", "update_journalpost", "update_saksmappe", "validate_template",
 ]  # fmt: skip

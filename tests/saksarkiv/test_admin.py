@@ -3,6 +3,7 @@ preview, dispatch, receipts; and never a glimpse of another organisation's recor
 
 import pytest
 
+from core.models import AuditEvent
 from postkasse.models import Letter
 from saksarkiv import services
 from saksarkiv.models import Journalpost, Saksmappe
@@ -79,6 +80,11 @@ def test_a_non_pdf_upload_is_refused_with_a_message(client, case_handler):
         follow=True,
     )
     assert "Dokumentet er lagt til." in ok.content.decode() and journalpost.dokumenter.count() == 1
+    version = journalpost.dokumenter.get().versjoner.get()
+    opened = client.get(f"/admin/saksarkiv/journalpost/{journalpost.pk}/dokument/{version.pk}/")
+    assert opened.status_code == 200 and opened.content == pdf()
+    read = AuditEvent.objects.get(action="saksarkiv.document_read")
+    assert read.actor_user == case_handler.user and read.object_id == str(version.pk)
 
 
 def test_another_organisations_records_answer_404(client, case_handler):

@@ -352,6 +352,8 @@ def test_upload_new_version_and_download(agency, client):
     assert b"".join(downloaded.streaming_content) == first
     assert b"".join(agency.get(files[1]).streaming_content) == second
     assert agency.get(files[1].replace("/2/", "/3/")).status_code == 404
+    reads = AuditEvent.objects.filter(action="saksarkiv.document_read").order_by("pk")
+    assert [event.details["versjonsnummer"] for event in reads] == [1, 2]
     listed = agency.get(f"journalpost/{journalpost['systemID']}/dokumentbeskrivelse").json()["results"]
     assert [d["tittel"] for d in listed] == ["Vedtak", "Vedlegg"]
 
