@@ -1,9 +1,19 @@
-"""Background delivery of outbound messages (run by `manage.py db_worker`)."""
+"""Background delivery of outbound messages (run by `manage.py db_worker`), and recovery of the
+messages a killed worker was sending."""
+
+from datetime import timedelta
 
 from django.core.mail import send_mail
-from django_tasks import task
+from django.utils import timezone
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from core.sms import send_sms
+
+
+class WorkerLost(Exception):
+    """Recorded on a task left running by a worker that was killed; its work was queued again."""
 
 
 @task()
@@ -17,3 +27,26 @@ def deliver_email(to: str, subject: str, body: str) -> str:
     """Send one plain-text e-mail through Django's e-mail framework."""
     send_mail(subject, body, None, [to])
     return to
+
+
+def requeue_lost_messages(*, older_than: timedelta) -> int:
+    """SMS and e-mail whose worker was lost while sending them (a task left running for longer
+    than `older_than`): queue each again and mark the lost run failed. At least once: a message
+    the worker handed to the gateway just before it died goes out twice."""
+    count = 0
+    for lost_task in (deliver_sms, deliver_email):
+        if not isinstance(lost_task.get_backend(), DatabaseBackend):
+            continue
+        lost = DBTaskResult.objects.filter(
+            task_path=lost_task.module_path,
+            backend_name=lost_task.get_backend().alias,
+            status=TaskResultStatus.RUNNING,
+            started_at__lte=timezone.now() - older_than,
+        )
+        for result in lost:
+            lost_task.enqueue(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
+            result.set_failed(
+                WorkerLost(f"The worker sending this was lost; {lost_task.name} was queued again.")
+            )
+            count += 1
+    return count

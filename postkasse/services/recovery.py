@@ -15,16 +15,13 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from core import audit
+from core.tasks import WorkerLost
 from postkasse import tasks
 from postkasse.models import Letter
 
 # Far longer than any step takes (a route is well under a second): a task started this long ago
 # whose letter has not moved on belongs to a worker that is gone.
 STALE_AFTER = timedelta(minutes=10)
-
-
-class WorkerLost(Exception):
-    """Recorded on a task left running by a worker that was killed; its step was queued again."""
 
 
 @dataclass(frozen=True)

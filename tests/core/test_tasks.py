@@ -1,3 +1,4 @@
+import io
 import os
 import subprocess
 import sys
@@ -63,3 +64,33 @@ def test_database_worker_runs_an_enqueued_task(tmp_path):
         env=env,
     )  # fmt: skip
     assert after.stdout.strip() == "+4741234567 Kode 12345"
+
+
+@pytest.mark.django_db
+def test_a_message_lost_with_its_worker_is_queued_again(settings):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+    deliver_sms.enqueue("912 34 567", "Du har fått et brev")
+    lost = DBTaskResult.objects.get()
+    lost.status, lost.started_at = TaskResultStatus.RUNNING, timezone.now() - timedelta(hours=1)
+    lost.save()
+    deliver_sms.enqueue("913 45 678", "Sendes snart")
+    running = DBTaskResult.objects.exclude(pk=lost.pk).get()
+    running.status, running.started_at = TaskResultStatus.RUNNING, timezone.now()
+    running.save()
+
+    output = io.StringIO()
+    call_command("postkasse_recover", stdout=output)
+    assert "1 SMS and e-mail messages" in output.getvalue()
+
+    lost.refresh_from_db()
+    assert lost.status == TaskResultStatus.FAILED and "WorkerLost" in lost.exception_class_path
+    again = DBTaskResult.objects.get(status=TaskResultStatus.READY)
+    assert again.args_kwargs["args"] == ["912 34 567", "Du har fått et brev"]
+    assert DBTaskResult.objects.get(pk=running.pk).status == TaskResultStatus.RUNNING  # still at it
