@@ -217,6 +217,7 @@ FELLES_OPERATOR = {
 KRR_CONFIRM_AFTER_DAYS = env.int("KRR_CONFIRM_AFTER_DAYS", default=548)
 KRR_CODE_TTL_SECONDS = 900
 KRR_CODE_MAX_ATTEMPTS = 5
+KRR_CODES_PER_HOUR = 5  # codes sent to one person, mobile and e-mail together
 
 # Sikker digital post: Felles' intake key pair (letters are encrypted to it from acceptance until
 # routing; made on first use when neither file exists), size limits and delivery retries.

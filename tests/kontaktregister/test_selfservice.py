@@ -156,6 +156,18 @@ def test_an_expired_code_is_refused(client, settings):
     assert services.contact_record(person.identity_number) is None
 
 
+def test_codes_to_one_person_are_limited_per_hour(client, settings):
+    settings.KRR_CODES_PER_HOUR = 3
+    log_in(client)
+    for number in ("912 34 567", "913 45 678"):
+        client.post("/kontaktinfo/endre/mobile/", {"action": "send", "value": number})
+    client.post("/kontaktinfo/endre/email/", {"action": "send", "value": "ny@example.no"})
+    response = client.post("/kontaktinfo/endre/mobile/", {"action": "send", "value": "914 56 789"})
+    assert "Du har bedt om mange koder på kort tid. Vent en time og prøv igjen." in response.content.decode()
+    assert OutboundSms.objects.count() == 2 and len(mail.outbox) == 1
+    assert AuditEvent.objects.filter(action="kontaktregister.code_refused", outcome="denied").exists()
+
+
 @pytest.mark.parametrize(
     ("kind", "value", "message"),
     [
