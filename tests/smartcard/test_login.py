@@ -77,7 +77,7 @@ def test_the_picker_offers_the_smartcards_at_level_4_and_no_minid(browser, buypa
     )
     page = browser.get(response.url).content.decode()
     assert response.url + "smartkort/buypass/" in page and response.url + "smartkort/commfides/" in page
-    assert response.url + "minid/" not in page
+    assert response.url + "minid/" not in page and "Skaff deg MinID" not in page  # nor MinID's help
     assert "Smartkort fra Buypass med kortleser (sikkerhetsnivå 4)." in page
 
 
@@ -86,6 +86,7 @@ def test_the_picker_offers_the_smartcards_at_level_3_too(browser, buypass):
     response = browser.get("/idporten/authorize", authorize_params(oidc_client, pkce()[1]))
     page = browser.get(response.url).content.decode()
     assert response.url + "minid/" in page and response.url + "smartkort/buypass/" in page
+    assert "Skaff deg MinID" in page
     assert "smartkort/commfides/" not in page  # no active Commfides issuer here
 
 
