@@ -230,3 +230,68 @@ def test_the_signature_downloads_as_pkcs7_once_signed(client, kari):
     assert response["Content-Type"] == "application/pkcs7-signature"
     assert response["Content-Disposition"] == f'attachment; filename="{signing_job.pk}.p7s"'
     assert response.content == bytes(signing_job.signature)
+
+
+# End to end, with the example client and the agency's enterprise certificate
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_agency_asks_for_a_signature_with_the_example_client(live_server, settings, tmp_path, kari):
+    import sys
+    from pathlib import Path
+
+    import requests
+    from django.core.management import call_command
+
+    from virksomheter.demo import seed_demo_organisations
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
+    import signering_client
+
+    settings.DEBUG = True  # the demo certificates are made in development only
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.VAR_DIR = tmp_path
+    seed_demo_organisations()
+    call_command("seed_demo_certificates", verbosity=0)
+    folder = tmp_path / "demo-certificates"
+    grant = signering_client.jwt_grant(
+        live_server.url,
+        (folder / "974312344.pem").read_bytes(),
+        (folder / "974312344.key").read_text(),
+        signering_client.SCOPE,
+        "velferdsetaten-maskin",
+    )
+    session = requests.Session()
+    token = signering_client.access_token(session, live_server.url, grant)
+
+    created = signering_client.create_job(
+        session,
+        live_server.url,
+        token,
+        title="Leiekontrakt",
+        signer=kari.identity_number,
+        pdf=pdf("Leiekontrakt"),
+    )
+    assert created["status"] == "venter" and created["signeringsadresse"].endswith(
+        f"/signering/{created['id']}/"
+    )
+    with pytest.raises(signering_client.SigningError) as not_yet:
+        signering_client.signature(session, live_server.url, token, created["id"])
+    assert not_yet.value.status == 409 and not_yet.value.answer["code"] == "not_signed"
+
+    issuer = CardIssuer()
+    certificate, key = issuer.card(kari)
+    digest = services.prepare_signing(
+        kari.identity_number, created["id"], certificate_der=certificate, acr=LOA_HIGH
+    )
+    services.complete_signing(
+        kari.identity_number,
+        created["id"],
+        signature=card_signature(key, digest),
+        certificate_der=certificate,
+        acr=LOA_HIGH,
+    )
+    answered = signering_client.wait_for(session, live_server.url, token, created["id"], every=0.1)
+    assert answered["status"] == "signert"
+    signature = signering_client.signature(session, live_server.url, token, created["id"])
+    assert signature == Signeringsoppdrag.objects.get(pk=created["id"]).signature
