@@ -50,7 +50,18 @@ class ClientAdmin(admin.ModelAdmin):
                     ]
                 },
             ),
-            (_("Access"), {"fields": ["scopes", "may_receive_pid", "auth_method", "jwks"]}),
+            (
+                _("Access"),
+                {
+                    "fields": [
+                        "scopes",
+                        "may_receive_pid",
+                        "auth_method",
+                        "jwks",
+                        "id_token_signed_response_alg",
+                    ]
+                },
+            ),
             (
                 _("Risk assessment"),
                 {"fields": [*RISK_FIELDS, *(["minimum_level"] if obj else [])], "description": RISK_HELP},

@@ -223,6 +223,7 @@ class ClientForm(RiskAssessmentFields, forms.ModelForm):
             "may_receive_pid",
             "auth_method",
             "jwks",
+            "id_token_signed_response_alg",
         ]
 
     def __init__(self, *args, **kwargs):

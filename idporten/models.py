@@ -47,6 +47,14 @@ class Client(models.Model):
     )
     secret_hash = models.CharField(max_length=64, blank=True, editable=False)
     jwks = models.JSONField(_("public keys (JWKS) for private_key_jwt"), default=dict, blank=True)
+    # OpenID Connect client metadata (Dynamic Client Registration 1.0 section 2): the algorithm of
+    # the ID tokens and back-channel logout tokens this client gets, among those the JWKS publishes.
+    id_token_signed_response_alg = models.CharField(
+        _("ID token signature algorithm"),
+        max_length=10,
+        choices=[("RS256", "RS256 (RSA)"), ("ES256", "ES256 (ECDSA P-256)")],
+        default="RS256",
+    )
     pairwise_salt = models.CharField(max_length=64, editable=False)
     active = models.BooleanField(_("active"), default=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)

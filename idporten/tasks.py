@@ -32,6 +32,7 @@ def send_backchannel_logout(client_pk: int, sid: str, identity_number: str, issu
             "sub": pairwise_sub(client, identity_number),
             "events": {LOGOUT_EVENT: {}},
         },
+        algorithm=client.id_token_signed_response_alg,
         token_type="logout+jwt",
     )
     body = urllib.parse.urlencode({"logout_token": token}).encode()

@@ -207,7 +207,10 @@ def _token_response(authorization: Authorization, *, issuer: str, with_id_token:
         "refresh_token": refresh_token,
     }
     if with_id_token:
-        response["id_token"] = keys.sign(id_token_claims(authorization, issuer=issuer, now=now))
+        response["id_token"] = keys.sign(
+            id_token_claims(authorization, issuer=issuer, now=now),
+            algorithm=client.id_token_signed_response_alg,
+        )
     return response
 
 

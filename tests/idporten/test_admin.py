@@ -35,6 +35,7 @@ def form_data(**overrides) -> dict:
         "scopes": "openid profile",
         "auth_method": Client.AuthMethod.SECRET_BASIC,
         "jwks": "",
+        "id_token_signed_response_alg": "RS256",
         **{f"risk_{row.key}": "2" for row in risk.ROWS},
     }
     return {**data, **overrides}

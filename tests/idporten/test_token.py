@@ -77,6 +77,17 @@ def test_id_token_is_signed_rs256_with_a_published_key():
     assert verified_claims(browser, id_token, audience=oidc_client.client_id)["aud"] == oidc_client.client_id
 
 
+def test_a_client_that_registered_es256_gets_es256_id_tokens_and_can_log_out_with_them():
+    oidc_client, secret = client(id_token_signed_response_alg="ES256")
+    browser = Browser()
+    logged_in(browser)
+    id_token = tokens(browser, oidc_client, secret)["id_token"]
+    assert jwt.get_unverified_header(id_token)["alg"] == "ES256"
+    assert verified_claims(browser, id_token, audience=oidc_client.client_id)["aud"] == oidc_client.client_id
+    response = browser.get("/idporten/endsession", {"id_token_hint": id_token})
+    assert response.status_code == 200 and not SsoSession.objects.filter(ended_at__isnull=True).exists()
+
+
 def test_token_response_is_a_bearer_token_that_is_not_cached():
     oidc_client, secret = client()
     browser = Browser()
