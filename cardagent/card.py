@@ -158,6 +158,13 @@ class EidCard:
             raise WrongPin(tries)
         raise CardFailure(f"The card refused the PIN check (status {sw:04X}).")
 
+    def pin_tries_left(self) -> int | None:
+        """The card's PIN retry counter, without using a try (VERIFY without data); None if it does not say."""
+        _, sw = self.transmit(apdu.verify_pin(None))
+        if sw == apdu.SW_AUTHENTICATION_METHOD_BLOCKED:
+            return 0
+        return apdu.tries_left_in(sw)
+
     def sign(self, digest: bytes) -> bytes:
         """Raw r || s over a SHA-256 digest; verify_pin() first."""
         if len(digest) != apdu.DIGEST_LENGTH:

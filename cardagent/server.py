@@ -1,7 +1,8 @@
 """The agent's HTTP API on 127.0.0.1, for exactly one web origin; JSON in Web eID's style.
 
 Only the configured origin gets an answer (and CORS headers); requests with another Origin, none at all, or a
-Host other than this loopback address (DNS rebinding) get 403. The PIN goes to the card and nowhere else.
+Host other than this loopback address (DNS rebinding) get 403. The PIN goes to the card and nowhere else: the
+page sends it, or, with a pinentry program, the agent asks for it in its own window and the page never sees it.
 """
 
 import base64
@@ -9,12 +10,13 @@ import binascii
 import hashlib
 import json
 import logging
+import shutil
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from cardagent import __version__, apdu, card
+from cardagent import __version__, apdu, card, pinentry
 
 DEFAULT_PORT = 24727
 APP_VERSION = f"felles-cardagent/{__version__}"
@@ -24,6 +26,9 @@ CHALLENGE_LENGTH = range(32, 257)
 MAX_BODY = 4096
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 DEFAULT_PORTS = {"http": 80, "https": 443}
+DIALOG_TITLE = "Felles card agent"
+# What the PIN dialog says the site asks for.
+PURPOSES = {"authenticate": "log in", "sign": "sign a document"}
 
 ERROR_STATUS = {
     "bad-request": HTTPStatus.BAD_REQUEST,
@@ -34,6 +39,8 @@ ERROR_STATUS = {
     "not-eid-card": HTTPStatus.UNPROCESSABLE_ENTITY,
     "wrong-pin": HTTPStatus.UNPROCESSABLE_ENTITY,
     "pin-blocked": HTTPStatus.LOCKED,
+    "pin-cancelled": HTTPStatus.CONFLICT,
+    "pin-timeout": HTTPStatus.CONFLICT,
     "card-error": HTTPStatus.BAD_GATEWAY,
     "internal-error": HTTPStatus.INTERNAL_SERVER_ERROR,
 }
@@ -64,12 +71,30 @@ def validate_origin(origin: str) -> str:
     return origin
 
 
+def find_pinentry(program: str) -> str:
+    """The path of a pinentry program named on the command line (a name on PATH or a path)."""
+    path = shutil.which(program)
+    if path is None:
+        raise ValueError(f"no pinentry program {program!r} (install e.g. the Debian package pinentry-gnome3)")
+    return path
+
+
 class CardAgent(ThreadingHTTPServer):
     daemon_threads = True
+    pin_timeout: float = pinentry.PIN_TIMEOUT
 
-    def __init__(self, origin: str, *, reader_filter: str | None = None, port: int = DEFAULT_PORT):
+    def __init__(
+        self,
+        origin: str,
+        *,
+        reader_filter: str | None = None,
+        port: int = DEFAULT_PORT,
+        pinentry: str | None = None,
+    ):
         self.origin = validate_origin(origin)
         self.reader_filter = reader_filter
+        # The pinentry program that asks for the PIN in the agent's own window; None: the page sends it.
+        self.pinentry = find_pinentry(pinentry) if pinentry else None
         super().__init__(("127.0.0.1", port), Handler)
         self.port = self.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
@@ -121,6 +146,7 @@ class Handler(BaseHTTPRequestHandler):
             "origin": self.server.origin,
             "readers": readers,
             "cardPresent": any(card.card_present(reader) for reader in readers),
+            "pinEntry": "agent" if self.server.pinentry else "page",
         }
 
     def certificate(self, body: dict) -> dict:
@@ -131,12 +157,12 @@ class Handler(BaseHTTPRequestHandler):
         challenge = body.get("challenge")
         if not isinstance(challenge, str) or len(challenge) not in CHALLENGE_LENGTH:
             raise ApiError("bad-request", "The challenge must be a string of 32 to 256 characters.")
-        pin = _pin(body)
+        pin = self._pin(body)
         # Web eID's token: the signature covers SHA-256(origin) || SHA-256(challenge), hashed again by ES256.
         signed_data = _sha256(self.server.origin.encode()) + _sha256(challenge.encode())
         with card.open_card(self.server.reader_filter) as eid:
             certificate = eid.certificate()
-            eid.verify_pin(pin)
+            self._verify_pin(eid, pin, certificate, PURPOSES["authenticate"])
             signature = eid.sign(_sha256(signed_data))
         return {
             "format": TOKEN_FORMAT,
@@ -155,16 +181,60 @@ class Handler(BaseHTTPRequestHandler):
             digest = b""
         if len(digest) != apdu.DIGEST_LENGTH:
             raise ApiError("bad-request", "The digest must be a base64-encoded 32-byte SHA-256 value.")
-        pin = _pin(body)
+        pin = self._pin(body)
         with card.open_card(self.server.reader_filter) as eid:
             certificate = eid.certificate()
-            eid.verify_pin(pin)
+            self._verify_pin(eid, pin, certificate, PURPOSES["sign"])
             signature = eid.sign(digest)
         return {
             "signature": _b64(signature),
             "algorithm": SIGNATURE_ALGORITHM,
             "certificate": _b64(certificate),
         }
+
+    # The PIN: from the page, or from the agent's own dialog.
+
+    def _pin(self, body: dict) -> str | None:
+        """The page's PIN from the body; None when the agent asks for it itself (then the page must send none)."""
+        if self.server.pinentry is None:
+            pin = body.get("pin")
+            if not _is_pin(pin):
+                raise ApiError("bad-request", f"The PIN must be {apdu.PIN_LENGTH} digits.")
+            return pin
+        if "pin" in body:
+            raise ApiError(
+                "bad-request",
+                "This card agent asks for the PIN in its own window; the page must not send one.",
+            )
+        return None
+
+    def _verify_pin(self, eid: card.EidCard, pin: str | None, certificate: bytes, purpose: str) -> None:
+        if pin is not None:
+            eid.verify_pin(pin)
+            return
+        if eid.pin_tries_left() == 0:
+            raise card.CardBlocked()  # no dialog for a PIN that the card would refuse anyway
+        description = f"{self.server.origin} asks you to {purpose} with your eID card."
+        holder = pinentry.subject_common_name(certificate)
+        if holder:
+            description += f"\nCard holder: {holder}"
+        logger.info("Asking for the PIN (%s) in %s", purpose, self.server.pinentry)
+        dialog = pinentry.PinDialog(
+            self.server.pinentry, title=DIALOG_TITLE, description=description, timeout=self.server.pin_timeout
+        )
+        with dialog:
+            error = None
+            while True:
+                pin = dialog.ask(error)
+                if not _is_pin(pin):
+                    error = f"The PIN is {apdu.PIN_LENGTH} digits."  # the card was not asked: no try used
+                    continue
+                try:
+                    eid.verify_pin(pin)
+                    return
+                except card.WrongPin as wrong:
+                    logger.info("Wrong PIN in the dialog; %d tries left", wrong.tries_left)
+                    error = wrong.message  # CardBlocked, after the last try, ends the dialog
 
     # Plumbing.
 
@@ -181,6 +251,10 @@ class Handler(BaseHTTPRequestHandler):
         except card.WrongPin as error:
             self._send_error(ERROR_STATUS[error.code], error.code, error.message, triesLeft=error.tries_left)
         except card.CardError as error:
+            self._send_error(ERROR_STATUS[error.code], error.code, error.message)
+        except pinentry.PinentryError as error:
+            if error.code == "internal-error":
+                logger.error("The PIN dialog failed: %s", error.detail)
             self._send_error(ERROR_STATUS[error.code], error.code, error.message)
         except Exception:
             logger.exception("Unexpected failure in %s", self.path)
@@ -249,11 +323,8 @@ class Handler(BaseHTTPRequestHandler):
         logger.info("%s %s", self.address_string(), format % args)
 
 
-def _pin(body: dict) -> str:
-    pin = body.get("pin")
-    if not isinstance(pin, str) or len(pin) != apdu.PIN_LENGTH or not pin.isascii() or not pin.isdigit():
-        raise ApiError("bad-request", f"The PIN must be {apdu.PIN_LENGTH} digits.")
-    return pin
+def _is_pin(value) -> bool:
+    return isinstance(value, str) and len(value) == apdu.PIN_LENGTH and value.isascii() and value.isdigit()
 
 
 def _sha256(data: bytes) -> bytes:

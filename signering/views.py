@@ -1,6 +1,7 @@
 """The citizen's side of the signing service, logged in through ID-porten at level 4: the documents
 waiting for their signature, a job's page (what they sign, the card's PIN that only the page's
-script sends to the card agent, sign or decline), the document itself, and the receipt.
+script sends to the card agent, or that the agent asks for in its own window; sign or decline), the
+document itself, and the receipt.
 
 Only the named signer gets past 404 on a job's pages; the PIN never reaches this server."""
 
@@ -37,6 +38,8 @@ def _agent_messages() -> dict[str, str]:
         "no-card": _("There is no card in the reader. Insert your card and try again."),
         "wrong-pin": _("Wrong PIN. You have {tries} tries left before the card is locked."),
         "pin-blocked": _("The card's PIN is locked after too many wrong attempts. Contact the card issuer."),
+        "pin-cancelled": _("You cancelled the PIN entry. Nothing was signed."),
+        "pin-timeout": _("The PIN was not entered in time. Nothing was signed. Try again."),
         "card-removed": _("The card was removed while signing. Insert it and try again."),
         "not-eid-card": _("The card in the reader is not an eID card."),
         "bad-request": _("The card agent did not understand the request. Try again."),

@@ -6,7 +6,9 @@ In a test module or conftest:
 
 virtual_card(certificate_pem, private_key_pem, pin="1234", tries=3) puts a card in the vpcd reader and returns
 the VirtualCard (card.remove(), card.insert(), card.tries_left, card.blocked, card.remove_after(n)).
-card_agent(origin) runs the card agent for that reader on a free port and returns it (agent.url).
+card_agent(origin) runs the card agent for that reader on a free port and returns it (agent.url); with
+pinentry=fake_pinentry.program it asks for the PIN in tests/fake_pinentry.py instead of taking it from the page.
+fake_pinentry.answer("0000", "1234") sets what that dialog answers; fake_pinentry.commands() is what it was told.
 One card at a time per reader: a second virtual_card() call in a test pulls the first card out.
 FELLES_VPCD_PORT picks the reader (35963, the default, or 35964); an exclusive lock on it keeps parallel test
 runs on this machine from sharing a reader. After card.remove() or card.insert(), wait_for_card(present=...)
@@ -17,6 +19,7 @@ import contextlib
 import datetime
 import fcntl
 import importlib.util
+import json
 import os
 import time
 from pathlib import Path
@@ -135,8 +138,8 @@ def card_agent():
 
     agents = []
 
-    def start(origin: str, *, reader: str = READER):
-        agent = CardAgent(origin, reader_filter=reader, port=0)
+    def start(origin: str, *, reader: str = READER, pinentry: str | None = None):
+        agent = CardAgent(origin, reader_filter=reader, port=0, pinentry=pinentry)
         agents.append(agent)
         agent.start()
         return agent
@@ -144,6 +147,36 @@ def card_agent():
     yield start
     for agent in agents:
         agent.stop()
+
+
+class FakePinentry:
+    """tests/fake_pinentry.py, set up through its environment (which the agent's child process inherits)."""
+
+    program = str(Path(__file__).with_name("fake_pinentry.py"))
+
+    def __init__(self, monkeypatch, record: Path):
+        self._monkeypatch = monkeypatch
+        self.record = record
+        monkeypatch.setenv("FAKE_PINENTRY_RECORD", str(record))
+        self.answer()
+
+    def answer(self, *answers: str) -> None:
+        """What the citizen does at each GETPIN: a PIN, "cancel", "timeout", "hang" or "crash"."""
+        self._monkeypatch.setenv("FAKE_PINENTRY_ANSWERS", json.dumps(answers))
+
+    def commands(self) -> list[tuple[str, str]]:
+        """The Assuan commands the dialog got, with their text decoded."""
+        if not self.record.exists():
+            return []
+        return [tuple(json.loads(line)) for line in self.record.read_text(encoding="utf-8").splitlines()]
+
+    def texts(self, command: str) -> list[str]:
+        return [text for name, text in self.commands() if name == command]
+
+
+@pytest.fixture
+def fake_pinentry(monkeypatch, tmp_path):
+    return FakePinentry(monkeypatch, tmp_path / "pinentry-commands.jsonl")
 
 
 def self_signed_identity(common_name: str = "Test Testesen") -> tuple[bytes, bytes]:

@@ -1,7 +1,8 @@
 // The signing page: the card's certificate from the card agent, the digest to sign from the server
 // (which keeps what it stands for), the card's signature over it through FellesCardAgent
 // (static/smartcard/agent.js; the PIN goes to the agent only), and the signature back to the
-// server. Messages come translated from the page.
+// server. An agent with its own PIN window asks for the PIN itself: then the page hides its PIN
+// field and never sees the PIN. Messages come translated from the page.
 (function () {
   "use strict";
   const form = document.getElementById("signering-sign");
@@ -9,11 +10,33 @@
   const messages = JSON.parse(document.getElementById("signering-messages").textContent);
   const agentUrl = form.dataset.agentUrl.replace(/\/+$/, "");
   const pin = document.getElementById("signering-pin");
+  const pinField = document.getElementById("signering-pin-field");
+  const agentAsks = document.getElementById("signering-agent-pin");
   const errorBox = document.getElementById("signering-error");
   const working = document.getElementById("signering-working");
   const button = form.querySelector("button[type=submit]");
   const csrfToken = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   form.hidden = false;
+  let pinEntry = null; // the agent's answer: a promise of "agent" or "page"
+
+  // Asked on load; if the agent did not answer then, asked again when the citizen signs.
+  function whereThePinIsEntered() {
+    if (!pinEntry) {
+      pinEntry = FellesCardAgent.pinEntry(agentUrl).then(function (where) {
+        if (where === "agent") {
+          pin.value = "";
+          pinField.hidden = true;
+          agentAsks.textContent = form.dataset.agentPin;
+          agentAsks.hidden = false;
+        }
+        return where;
+      });
+      pinEntry.catch(function () {
+        pinEntry = null;
+      });
+    }
+    return pinEntry;
+  }
 
   function Failure(message) {
     this.message = message;
@@ -85,18 +108,28 @@
 
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
-    if (!pin.value) {
+    if (button.disabled) return;
+    button.disabled = true;
+    let where = "page";
+    try {
+      where = await whereThePinIsEntered();
+    } catch (failure) {
+      showError(describe(failure));
+      button.disabled = false;
+      return;
+    }
+    if (where === "page" && !pin.value) {
       showError(messages["no-pin"]);
+      button.disabled = false;
       pin.focus();
       return;
     }
     errorBox.replaceChildren();
     working.textContent = working.dataset.working;
-    button.disabled = true;
     try {
       const certificate = await cardCertificate();
       const prepared = await callServer(form.dataset.prepareUrl, { certificate: certificate });
-      const code = pin.value;
+      const code = where === "page" ? pin.value : undefined;
       pin.value = "";
       const signed = await FellesCardAgent.sign(agentUrl, prepared.digest, code);
       const done = await callServer(form.dataset.completeUrl, {
@@ -108,7 +141,11 @@
       pin.value = "";
       showError(describe(failure));
       button.disabled = false;
-      pin.focus();
+      if (where === "page") pin.focus();
     }
+  });
+
+  whereThePinIsEntered().catch(function () {
+    // Reported when the citizen tries to sign.
   });
 })();

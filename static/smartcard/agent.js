@@ -4,11 +4,14 @@
 //   FellesCardAgent.authenticate(agentUrl, challenge, pin)  -> Web eID authentication token
 //   FellesCardAgent.sign(agentUrl, digestBase64, pin)       -> {signature, algorithm, certificate}
 //   FellesCardAgent.status(agentUrl)                        -> the agent's status
+//   FellesCardAgent.pinEntry(agentUrl)                      -> "agent" or "page"
 //
+// pinEntry says who asks for the PIN: "agent" when the agent asks in its own window (started with
+// --pinentry; then leave out `pin`, the page must not collect it), "page" when the page sends it.
 // Each returns a promise. A failure rejects with a FellesCardAgent.CardAgentError whose `code` is
-// the agent's error code (no-reader, no-card, wrong-pin, pin-blocked, card-removed, not-eid-card,
-// bad-request, forbidden-origin), or "agent-unreachable" when no agent answers; `triesLeft` comes
-// with wrong-pin.
+// the agent's error code (no-reader, no-card, wrong-pin, pin-blocked, pin-cancelled, pin-timeout,
+// card-removed, not-eid-card, bad-request, forbidden-origin), or "agent-unreachable" when no agent
+// answers; `triesLeft` comes with wrong-pin.
 (function (global) {
   "use strict";
 
@@ -57,16 +60,26 @@
     });
   }
 
+  // Without a pin (an agent that asks for it itself) the body has no "pin" at all.
+  function withPin(payload, pin) {
+    if (pin !== undefined && pin !== null) payload.pin = pin;
+    return payload;
+  }
+
   global.FellesCardAgent = {
     CardAgentError: CardAgentError,
     status: function (agentUrl) {
       return call(agentUrl, "/status", { method: "GET" });
     },
+    pinEntry: async function (agentUrl) {
+      const status = await call(agentUrl, "/status", { method: "GET" });
+      return status.pinEntry === "agent" ? "agent" : "page";
+    },
     authenticate: function (agentUrl, challenge, pin) {
-      return post(agentUrl, "/authenticate", { challenge: challenge, pin: pin });
+      return post(agentUrl, "/authenticate", withPin({ challenge: challenge }, pin));
     },
     sign: function (agentUrl, digestBase64, pin) {
-      return post(agentUrl, "/sign", { digest: digestBase64, hashFunction: "SHA-256", pin: pin });
+      return post(agentUrl, "/sign", withPin({ digest: digestBase64, hashFunction: "SHA-256" }, pin));
     },
   };
 })(window);

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from idporten.models import LOA_HIGH
 from signering.models import Signeringsoppdrag
 from tests.browser.test_postkasse import follow_below_the_pdf, pdf_viewer_for
-from tests.cardstack import card_agent, require_smartcard_stack, virtual_card  # noqa: F401
+from tests.cardstack import card_agent, fake_pinentry, require_smartcard_stack, virtual_card  # noqa: F401
 from tests.folkeregister.factories import make_person
 from tests.idporten.factories import logged_in
 from tests.postkasse.factories import pdf
@@ -108,3 +108,36 @@ def test_a_wrong_pin_is_explained_and_signs_nothing(page, kari, issuer, agent, v
     page.check()
     signing_job.refresh_from_db()
     assert signing_job.status == Signeringsoppdrag.Status.VENTER and signing_job.signature is None
+
+
+def test_with_the_agents_own_pin_window_the_page_signs_without_a_pin_field(
+    page,
+    kari,
+    issuer,
+    settings,
+    live_server,
+    card_agent,  # noqa: F811
+    fake_pinentry,  # noqa: F811
+    virtual_card,  # noqa: F811
+):
+    settings.SMARTCARD_AGENT_URL = card_agent(live_server.url, pinentry=fake_pinentry.program).url
+    virtual_card(*issuer.card_pem(kari), pin=PIN)
+    fake_pinentry.answer("0000", PIN)
+    signing_job = job(kari, text="Jeg bekrefter at opplysningene i søknaden er riktige.")
+    with_level_4_session(page, kari)
+
+    page.goto(f"/signering/{signing_job.pk}/")
+    expect(
+        page.get_by_text(
+            "Kortagenten på denne datamaskinen spør etter PIN-koden i sitt eget vindu, ikke på denne siden."
+        )
+    ).to_be_visible()
+    expect(page.locator("#signering-pin")).to_be_hidden()
+    page.check()
+    page.follow(page.get_by_role("button", name="Signer"))
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Du har signert dokumentet")
+    assert fake_pinentry.texts("SETERROR") == ["Wrong PIN. 2 tries left."]
+    assert fake_pinentry.texts("SETDESC")[0].startswith(f"{live_server.url} asks you to sign a document")
+    signing_job.refresh_from_db()
+    assert signing_job.status == Signeringsoppdrag.Status.SIGNERT

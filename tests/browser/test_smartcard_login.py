@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.cardstack import card_agent, virtual_card  # noqa: F401
+from tests.cardstack import card_agent, fake_pinentry, virtual_card  # noqa: F401
 from tests.postkasse.factories import citizen, providers, send
 from tests.smartcard.factories import TestIssuer, pem_pair
 
@@ -95,3 +95,57 @@ def test_without_the_card_agent_the_citizen_is_told_to_start_it_and_where_to_rea
     page.follow(page.get_by_role("link", name="Om kortagenten"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Innlogging med smartkort")
     expect(page.get_by_text("http://127.0.0.1:9")).to_be_visible()
+
+
+def test_with_the_agents_own_pin_window_the_page_never_asks_for_the_pin(
+    page,
+    kari,
+    virtual_card,  # noqa: F811
+    card_agent,  # noqa: F811
+    fake_pinentry,  # noqa: F811
+    live_server,
+    settings,
+):
+    settings.SMARTCARD_AGENT_URL = card_agent(live_server.url, pinentry=fake_pinentry.program).url
+    virtual = virtual_card(*pem_pair(*TestIssuer().card(kari)))
+    fake_pinentry.answer("1234")
+    letter, _created = send(kari, security_level=4, title="Helseopplysninger")
+    to_login_page(page, letter)
+    expect(
+        page.get_by_text(
+            "Kortagenten på denne datamaskinen spør etter PIN-koden i sitt eget vindu, ikke på denne siden."
+        )
+    ).to_be_visible()
+    expect(page.locator("#smartcard-pin")).to_be_hidden()
+    expect(page.get_by_text("Kortet ditt sjekker PIN-koden.", exact=False)).to_be_hidden()
+    page.check()
+    page.follow(page.get_by_role("button", name="Logg inn"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Felles innlogging til offentlige tjenester")
+    page.follow(page.get_by_role("button", name="Jeg samtykker, fortsett"))
+    expect(page.get_by_role("heading", name="Helseopplysninger")).to_be_visible()
+    assert fake_pinentry.texts("SETDESC") == [
+        f"{live_server.url} asks you to log in with your eID card.\nCard holder: Kari Nordmann"
+    ]
+    assert virtual.tries_left == 3
+
+
+def test_cancelling_the_agents_pin_window_is_explained(
+    page,
+    kari,
+    virtual_card,  # noqa: F811
+    card_agent,  # noqa: F811
+    fake_pinentry,  # noqa: F811
+    live_server,
+    settings,
+):
+    settings.SMARTCARD_AGENT_URL = card_agent(live_server.url, pinentry=fake_pinentry.program).url
+    virtual_card(*pem_pair(*TestIssuer().card(kari)))
+    fake_pinentry.answer("cancel")
+    letter, _created = send(kari, security_level=4)
+    to_login_page(page, letter)
+    expect(page.locator("#smartcard-pin")).to_be_hidden()
+    page.get_by_role("button", name="Logg inn").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "Du avbrøt innskrivingen av PIN-koden. Trykk Logg inn for å prøve igjen."
+    )
+    page.check()

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.cardstack import card_agent, self_signed_identity, virtual_card  # noqa: F401
+from tests.cardstack import card_agent, fake_pinentry, self_signed_identity, virtual_card  # noqa: F401
 
 ORIGIN = "https://felles.example"
 PIN = "1234"

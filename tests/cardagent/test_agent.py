@@ -54,6 +54,7 @@ def test_status_shows_the_reader_and_the_card(agent, card):
         "origin": ORIGIN,
         "readers": [READER],
         "cardPresent": True,
+        "pinEntry": "page",
     }
     assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
     assert response.headers["Vary"] == "Origin"

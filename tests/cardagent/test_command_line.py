@@ -12,7 +12,14 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from cardagent.virtualcard import write_card_image
-from tests.cardstack import READER, VPCD_PORT, reader_lock, require_smartcard_stack, wait_for_card
+from tests.cardstack import (
+    READER,
+    VPCD_PORT,
+    FakePinentry,
+    reader_lock,
+    require_smartcard_stack,
+    wait_for_card,
+)
 
 from .conftest import ORIGIN
 
@@ -61,20 +68,37 @@ def test_card_from_an_image_file_goes_into_the_reader(run, tmp_path, identity):
     assert certificate == x509.load_pem_x509_certificate(identity[0]).public_bytes(serialization.Encoding.DER)
 
 
-def test_agent_serves_its_origin(run):
+def status_of_agent(run, *options: str) -> dict:
+    """Start the agent with these options and ask its status once it listens."""
     require_smartcard_stack()
     port = free_port()
-    run("cardagent", "--origin", ORIGIN, "--port", str(port), "--reader", "No such reader")
+    run("cardagent", "--origin", ORIGIN, "--port", str(port), "--reader", "No such reader", *options)
     deadline = time.monotonic() + 10
     while True:
         try:
             response = requests.get(f"http://127.0.0.1:{port}/status", headers={"Origin": ORIGIN}, timeout=5)
-            break
+            return response.json()
         except requests.ConnectionError:
             assert time.monotonic() < deadline, "the agent did not start"
             time.sleep(0.1)
-    assert response.json()["origin"] == ORIGIN
-    assert response.json()["readers"] == []
+
+
+def test_agent_serves_its_origin(run):
+    status = status_of_agent(run)
+    assert status["origin"] == ORIGIN
+    assert status["readers"] == []
+    assert status["pinEntry"] == "page"
+
+
+def test_agent_with_a_pinentry_program_asks_for_the_pin_itself(run):
+    assert status_of_agent(run, "--pinentry", FakePinentry.program)["pinEntry"] == "agent"
+
+
+def test_agent_refuses_a_pinentry_program_that_is_not_there(run):
+    require_smartcard_stack()
+    agent = run("cardagent", "--origin", ORIGIN, "--pinentry", "pinentry-nothing")
+    assert agent.wait(timeout=10) == 2
+    assert "no pinentry program 'pinentry-nothing'" in agent.stderr.read()
 
 
 def test_agent_refuses_an_origin_that_is_not_https(run):

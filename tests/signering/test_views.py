@@ -113,6 +113,7 @@ def test_every_card_agent_error_has_a_message_on_the_page(client, kari):
     assert set(ERROR_STATUS) - {"internal-error"} <= set(messages)
     assert messages["wrong-pin"] == "Feil PIN-kode. Du har {tries} forsøk igjen før kortet sperres."
     assert messages["no-card"] == "Det er ikke noe kort i kortleseren. Sett inn kortet og prøv igjen."
+    assert messages["pin-cancelled"] == "Du avbrøt innskrivingen av PIN-koden. Ingenting ble signert."
 
 
 def test_the_pdf_is_served_inline_and_only_for_a_frame_of_the_site_itself(client, kari):

@@ -109,6 +109,10 @@ def test_the_login_page_may_reach_the_card_agent_and_never_takes_the_pin(browser
     pin_input = re.search(r'<input[^>]*id="smartcard-pin"[^>]*>', html).group(0)
     assert "name=" not in pin_input
     assert f'data-agent-url="{AGENT}"' in html and "<noscript>" in html
+    assert (
+        'data-msg-pin-timeout="PIN-koden ble ikke skrevet inn i tide. Trykk Logg inn for å prøve igjen."'
+        in html
+    )
     row = LoginChallenge.objects.get(nonce=challenge_on(page))
     assert row.origin == ORIGIN and row.provider == Provider.BUYPASS
 
