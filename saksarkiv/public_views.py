@@ -33,6 +33,14 @@ class SearchForm(Form):
         choices=[("", gettext_lazy("All types")), *Journalpost.Type.choices],
     )
 
+    def clean_q(self):
+        query = self.cleaned_data["q"]
+        if len(query.split()) > public.MAX_SEARCH_WORDS:
+            raise forms.ValidationError(
+                _("Search with at most %(count)d words.") % {"count": public.MAX_SEARCH_WORDS}
+            )
+        return query
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("fra") and cleaned.get("til") and cleaned["fra"] > cleaned["til"]:

@@ -168,6 +168,10 @@ def _entry(journalpost: Journalpost) -> PublicEntry:
     )
 
 
+# Each word narrows the search with its own index lookups; more words than this find nothing new.
+MAX_SEARCH_WORDS = 10
+
+
 def public_journal(
     organisation: Organisation,
     *,
@@ -180,7 +184,7 @@ def public_journal(
     """One page of the organisation's public journal, newest journal date first; the page's
     object_list holds PublicEntry rows. Text search looks only in the public titles."""
     journalposts = _published(organisation)
-    for word in query.split():
+    for word in query.split()[:MAX_SEARCH_WORDS]:
         # The public titles decide; the plain columns first narrow the rows through their trigram
         # indexes (a public title is its offentlig tittel, or nothing).
         candidates = Q(pk__in=Journalpost.objects.filter(offentlig_tittel__icontains=word).values("pk")) | Q(

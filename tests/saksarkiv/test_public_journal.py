@@ -209,6 +209,19 @@ def test_the_valid_filters_still_apply_beside_an_invalid_one(client, case_handle
     assert "Nabovarsel Storgata 1" in page and "Vedtak om byggetillatelse" not in page
 
 
+def test_a_search_of_many_words_is_refused_with_a_message_and_the_service_reads_ten(client, case_handler):
+    case = services.create_saksmappe(case_handler, tittel="Sak")
+    post(case_handler, case, tittel="Nabovarsel Storgata 1")
+    page = client.get(journal_url(q=" ".join(["nabovarsel"] * 11))).content.decode()
+    assert "Søk med høyst 10 ord." in page
+    found = public.public_journal(
+        case_handler.organisation, query=" ".join(["storgata"] * 10 + ["finnes-ikke"])
+    )
+    assert [entry.tittel for entry in found.object_list] == [
+        "Nabovarsel Storgata 1"
+    ]  # the 11th word is not read
+
+
 def test_a_page_takes_the_same_few_queries_however_many_rows(
     client, case_handler, django_assert_max_num_queries
 ):
