@@ -12,7 +12,6 @@ and calls POST /api/krr/v1/personer; only the lookups are timed.
 import argparse
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,11 +22,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from throwaway import free_port  # noqa: E402 (after the path is set)
 
 
 def main() -> None:

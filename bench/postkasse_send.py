@@ -26,7 +26,6 @@ register.
 import argparse
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,6 +41,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+from throwaway import free_port  # noqa: E402 (after the path is set)
+
 DATABASE_TASKS = "django_tasks_db.DatabaseBackend"
 SENDER = "974312344"  # a demo agency with an enterprise certificate
 STAGES = ("accept", "route", "encrypt", "print page", "notify")
@@ -51,12 +52,6 @@ LARGE_TABLES = (
     "postkasse_mailbox", "postkasse_receipt", "postkasse_printjob", "django_tasks_db_dbtaskresult",
     "core_auditevent", "core_outboundsms",
 )  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def main() -> None:

@@ -2,8 +2,16 @@
 the benchmark's own next to the configured one, migrated and dropped afterwards."""
 
 import os
+import socket
 import tempfile
 from contextlib import contextmanager
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on, for a benchmark's own server."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @contextmanager

@@ -29,21 +29,27 @@ def deliver_email(to: str, subject: str, body: str) -> str:
     return to
 
 
+def lost_runs(task, cutoff):
+    """Runs of `task` that a worker started before `cutoff` and never finished: its worker is gone,
+    and django-tasks-db never hands a running task to another. None without the database queue."""
+    backend = task.get_backend()
+    if not isinstance(backend, DatabaseBackend):
+        return DBTaskResult.objects.none()
+    return DBTaskResult.objects.filter(
+        task_path=task.module_path,
+        backend_name=backend.alias,
+        status=TaskResultStatus.RUNNING,
+        started_at__lte=cutoff,
+    )
+
+
 def requeue_lost_messages(*, older_than: timedelta) -> int:
     """SMS and e-mail whose worker was lost while sending them (a task left running for longer
     than `older_than`): queue each again and mark the lost run failed. At least once: a message
     the worker handed to the gateway just before it died goes out twice."""
     count = 0
     for lost_task in (deliver_sms, deliver_email):
-        if not isinstance(lost_task.get_backend(), DatabaseBackend):
-            continue
-        lost = DBTaskResult.objects.filter(
-            task_path=lost_task.module_path,
-            backend_name=lost_task.get_backend().alias,
-            status=TaskResultStatus.RUNNING,
-            started_at__lte=timezone.now() - older_than,
-        )
-        for result in lost:
+        for result in lost_runs(lost_task, timezone.now() - older_than):
             lost_task.enqueue(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
             result.set_failed(
                 WorkerLost(f"The worker sending this was lost; {lost_task.name} was queued again.")

@@ -15,7 +15,7 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from core import audit
-from core.tasks import WorkerLost
+from core.tasks import WorkerLost, lost_runs
 from postkasse import tasks
 from postkasse.models import Letter
 
@@ -92,9 +92,7 @@ def _queued(task, cutoff) -> set[str]:
 def _give_up_lost_runs(task, letter_id: str | None, cutoff) -> None:
     """Mark the killed worker's runs (for one letter, or all) as failed, so the queue does not
     show them running for ever."""
-    if not isinstance(task.get_backend(), DatabaseBackend):
-        return
-    lost = _db_tasks(task).filter(status=TaskResultStatus.RUNNING, started_at__lte=cutoff)
+    lost = lost_runs(task, cutoff)
     if letter_id is not None:
         lost = lost.filter(args_kwargs__args__0=letter_id)
     for result in lost:

@@ -82,13 +82,12 @@ def dispatch(journalpost: Journalpost, handler: Saksbehandler, *, request=None) 
     files = current_files(journalpost)
     if not files and journalpost.brevmal is None:
         raise DispatchRefused(_("Add a document or write the letter from a template before dispatching."))
-    attachments = [
-        # Checked once here, not once per letter: every recipient gets these same bytes.
-        postkasse.DocumentIn(dokument.tittel, name, content, _pages(content, name))
-        for dokument, content in files
-        for name in [f"{dokument.dokumentnummer}.pdf"]
-        if dokument.tilknyttet_registrering_som == "V" or journalpost.brevmal is None
-    ]
+    attachments = []
+    for dokument, content in files:
+        if dokument.tilknyttet_registrering_som == "V" or journalpost.brevmal is None:
+            # Checked once here, not once per letter: every recipient gets these same bytes.
+            name = f"{dokument.dokumentnummer}.pdf"
+            attachments.append(postkasse.DocumentIn(dokument.tittel, name, content, _pages(content, name)))
     batch = letters.LetterBatch(journalpost, recipients) if journalpost.brevmal else None
     outgoing = {}
     for party in recipients:
