@@ -29,6 +29,7 @@ demo: setup migrate seed
 	@echo ""
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) postkasse_recover; \
+	$(MANAGE) purge_expired; \
 	$(MANAGE) db_worker --interval 1 & worker=$$!; \
 	$(MANAGE) runserver 127.0.0.1:8000
 

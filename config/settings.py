@@ -194,6 +194,8 @@ TASKS = {
         "QUEUES": [],
     }
 }
+# `manage.py purge_expired` deletes finished task results older than this.
+TASK_RESULTS_KEPT_DAYS = env.int("TASK_RESULTS_KEPT_DAYS", default=14)
 
 # Outbound messages.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

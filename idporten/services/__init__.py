@@ -12,6 +12,7 @@ from idporten.services.authorize import (
 )
 from idporten.services.clients import authenticate, create_client, get_client, reset_secret, update_client
 from idporten.services.errors import OAuthError
+from idporten.services.housekeeping import purge_expired
 from idporten.services.sso import (
     current_session,
     end_session,
@@ -35,6 +36,6 @@ from idporten.services.tokens import (
 __all__ = [
     "AuthRequest", "OAuthError", "authenticate", "create_client", "current_session", "end_session",
     "exchange_code", "finish_pending", "first_party", "from_query", "get_client", "give_consent", "has_consent",
-    "introspect", "issue_code", "keep_pending", "meets", "pending", "push", "recent_logins", "redirect_with",
+    "introspect", "issue_code", "keep_pending", "meets", "pending", "purge_expired", "push", "recent_logins", "redirect_with",
     "refresh", "reset_secret", "revoke", "start_session", "update_client", "userinfo", "validate", "withdraw_consent",
 ]  # fmt: skip

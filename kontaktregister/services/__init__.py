@@ -1,5 +1,6 @@
 """What the contact register does, for its API, its self-service pages and other apps. Import from here."""
 
+from kontaktregister.services.housekeeping import purge_expired
 from kontaktregister.services.lookup import (
     MAX_PERSONS_PER_LOOKUP,
     SCOPE_CONTACT,
@@ -33,5 +34,5 @@ __all__ = [
     "KINDS", "MAX_PERSONS_PER_LOOKUP", "SCOPE_CONTACT", "SCOPE_DIGITAL_POST", "ChangeRefused", "CodeRefused",
     "Contact", "HistoryEntry", "InvalidLookup", "KontaktregisterError", "choose_mailbox", "confirm_change",
     "confirm_still_correct", "contact_record", "history", "lookup", "mailbox_providers", "needs_confirmation",
-    "provider_name", "register_provider", "remove_contact", "request_change", "set_language", "set_reservation",
+    "provider_name", "purge_expired", "register_provider", "remove_contact", "request_change", "set_language", "set_reservation",
 ]  # fmt: skip

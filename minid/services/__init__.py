@@ -31,6 +31,7 @@ from minid.services.errors import (
     PasswordRejected,
     RateLimited,
 )
+from minid.services.housekeeping import purge_expired
 from minid.services.login import (
     complete_login,
     get_login,
@@ -54,7 +55,7 @@ __all__ = [
     "RegistrationStart", "block_letter", "block_letter_with_code", "change_password", "complete_login",
     "confirm_contact", "confirm_contact_change", "confirm_registration_codes", "create_profile",
     "current_letter", "delete_user", "export_data", "get_login", "give_consent", "mark_printed",
-    "order_pin_letter", "own_audit_trail", "password_problems", "request_contact_change", "reset_password",
+    "order_pin_letter", "own_audit_trail", "password_problems", "purge_expired", "request_contact_change", "reset_password",
     "resend_sms", "set_code_channel", "start_login", "start_password_reset", "start_registration",
     "unverified_contacts", "use_pin_instead", "user_for",
 ]  # fmt: skip

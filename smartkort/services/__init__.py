@@ -8,6 +8,7 @@ from smartkort.services.errors import (
     RevocationListRejected,
     SmartcardError,
 )
+from smartkort.services.housekeeping import purge_expired
 from smartkort.services.registry import (
     available_providers,
     delete_mapping,
@@ -19,6 +20,6 @@ from smartkort.services.registry import (
 
 __all__ = [
     "AuthenticationRefused", "CardHolder", "CertificateRefused", "RevocationListRejected", "SmartcardError",
-    "available_providers", "delete_mapping", "issue_challenge", "read_revocation_list", "save_issuer", "save_mapping",
+    "available_providers", "delete_mapping", "issue_challenge", "purge_expired", "read_revocation_list", "save_issuer", "save_mapping",
     "upload_revocation_list", "verify_authentication", "verify_certificate",
 ]  # fmt: skip
