@@ -247,6 +247,12 @@ SAKSARKIV_BACKGROUND_DISPATCH_FROM = 50
 # MinID
 MINID_PIN_CODES_PER_LETTER = 25
 MINID_MAX_FAILED_ATTEMPTS = env.int("MINID_MAX_FAILED_ATTEMPTS", default=5)
+# What one check of an uploaded PDF (core.pdf.validate_pdf) may cost: pages, objects walked, and bytes
+# its streams other than images may unpack to. Each is far beyond a real letter or case document.
+PDF_MAX_PAGES = env.int("PDF_MAX_PAGES", default=2000)
+PDF_MAX_OBJECTS = env.int("PDF_MAX_OBJECTS", default=200_000)
+PDF_MAX_UNPACKED_BYTES = env.int("PDF_MAX_UNPACKED_BYTES", default=64 * 1024 * 1024)
+
 MINID_CODE_TTL_SECONDS = env.int("MINID_CODE_TTL_SECONDS", default=300)
 MINID_LOGIN_TTL_SECONDS = 900
 # Failed attempts allowed from one client address within the window before it must wait.

@@ -82,22 +82,165 @@ def render_pdf(html: str) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
+# What a PDF may not carry into a letter, a signing job or the archive: code that runs in the reader
+# (JavaScript, also in XFA forms), actions that start programs, and files hidden inside it.
+JAVASCRIPT = "javascript"
+LAUNCH = "launch"
+EMBEDDED_FILE = "embedded_file"
+
+
+class _TooMuchWork(Exception):
+    """A PDF needs more than a check's budget: too many pages, objects or unpacked bytes."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
 def validate_pdf(content: bytes, name: str) -> int:
-    """A PDF by its content, not its name: the header and a readable page tree. Returns the page
-    count, or raises ValidationError with a message naming the file."""
+    """A PDF by its content, not its name: the header, a readable page tree of at most PDF_MAX_PAGES
+    pages, streams that unpack within PDF_MAX_UNPACKED_BYTES, and no active content. Returns the
+    page count, or raises ValidationError with a message naming the file.
+
+    The file comes from outside (an agency, a citizen), so every step is bounded: pypdf's own limits
+    are set from the same budgets, and whatever pypdf raises on garbage is a refusal, never a 500."""
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf import PasswordType, PdfReader, apply_configuration
+    from pypdf.errors import LimitReachedError
 
     if not content.startswith(b"%PDF-"):
         raise ValidationError(_("%(name)s is not a PDF.") % {"name": name}, code="not_pdf")
+    budget = settings.PDF_MAX_UNPACKED_BYTES
+    limits = {
+        # A page tree of fan-out 2 or more has fewer entries than twice its pages.
+        "page_tree_maximum_entries": 2 * settings.PDF_MAX_PAGES + 10,
+        "zlib_maximum_output_length": budget,
+        "lzw_maximum_output_length": budget,
+        "run_length_maximum_output_length": budget,
+        "array_based_stream_maximum_output_length": budget,
+        "brotli_maximum_output_length": budget,
+    }
     try:
-        pages = len(PdfReader(io.BytesIO(content)).pages)
-    except (PdfReadError, ValueError, KeyError, TypeError):
+        with apply_configuration(**limits):
+            reader = PdfReader(io.BytesIO(content))
+            if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+                raise ValidationError(
+                    _("%(name)s is protected with a password; send it without.") % {"name": name},
+                    code="encrypted_pdf",
+                )
+            try:
+                pages = len(reader.pages)
+            except LimitReachedError:
+                raise _TooMuchWork("too_many_pages") from None
+            if pages > settings.PDF_MAX_PAGES:
+                raise _TooMuchWork("too_many_pages")
+            found = _active_content(reader, budget)
+    except ValidationError:
+        raise
+    except _TooMuchWork as refusal:
+        if refusal.code == "too_many_pages":
+            message = _("%(name)s has more than %(count)d pages.") % {
+                "name": name,
+                "count": settings.PDF_MAX_PAGES,
+            }
+        else:
+            message = _("%(name)s is too large or too complex to check once unpacked.") % {"name": name}
+        raise ValidationError(message, code=refusal.code) from None
+    except NotImplementedError:
+        # pypdf's answer to an encryption method it does not know.
+        raise ValidationError(
+            _("%(name)s is encrypted in a way that cannot be read; send it without encryption.")
+            % {"name": name},
+            code="encrypted_pdf",
+        ) from None
+    except Exception:
+        # pypdf raises a wide and undocumented range on garbage: PdfReadError and LimitReachedError,
+        # but also KeyError, TypeError, OverflowError, RecursionError... To the sender each is a file
+        # that cannot be read.
         raise ValidationError(
             _("%(name)s is not a readable PDF.") % {"name": name}, code="unreadable_pdf"
         ) from None
+    if found == JAVASCRIPT:
+        raise ValidationError(
+            _("%(name)s contains JavaScript, which could run on the reader's machine; send it without.")
+            % {"name": name},
+            code="pdf_javascript",
+        )
+    if found == LAUNCH:
+        raise ValidationError(
+            _("%(name)s contains an action that starts a program on the reader's machine; send it without.")
+            % {"name": name},
+            code="pdf_launch_action",
+        )
+    if found == EMBEDDED_FILE:
+        raise ValidationError(
+            _("%(name)s has files embedded in it, which no one has checked; send them as separate documents.")
+            % {"name": name},
+            code="pdf_embedded_file",
+        )
     if pages < 1:
         raise ValidationError(_("%(name)s has no pages.") % {"name": name}, code="empty_pdf")
     return pages
+
+
+def _active_content(reader, budget: int) -> str | None:
+    """Walk every object reachable from the catalog once, looking for active content, and unpack each
+    stream that is not an image: the page contents that print and the mailbox render, form XObjects,
+    fonts. Images stay packed: a scanned page is large by right, and never runs. Raises _TooMuchWork
+    past PDF_MAX_OBJECTS objects or the budget of unpacked bytes."""
+    from pypdf import apply_configuration
+    from pypdf.errors import LimitReachedError
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+
+    objects_left = settings.PDF_MAX_OBJECTS
+    seen: set[tuple[int, int]] = set()
+    stack = [reader.trailer["/Root"]]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            if (item.idnum, item.generation) in seen:
+                continue
+            seen.add((item.idnum, item.generation))
+            item = item.get_object()
+        objects_left -= 1
+        if objects_left < 0:
+            raise _TooMuchWork("too_complex_pdf")
+        if isinstance(item, DictionaryObject):
+            found = _kind_of(item)
+            if found:
+                return found
+            if isinstance(item, StreamObject) and item.get("/Subtype") != "/Image":
+                try:
+                    # Each stream may unpack to what is left of the budget, and no more.
+                    with apply_configuration(
+                        zlib_maximum_output_length=budget,
+                        lzw_maximum_output_length=budget,
+                        run_length_maximum_output_length=budget,
+                    ):
+                        budget -= len(item.get_data())
+                except LimitReachedError:
+                    raise _TooMuchWork("too_complex_pdf") from None
+                if budget <= 0:
+                    raise _TooMuchWork("too_complex_pdf")
+            stack.extend(value for key, value in item.items() if key != "/Parent")
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)
+    return None
+
+
+def _kind_of(dictionary) -> str | None:
+    """Which active content a PDF dictionary is, if any."""
+    action = dictionary.get("/S")
+    if action == "/JavaScript" or "/JS" in dictionary or "/JavaScript" in dictionary or "/XFA" in dictionary:
+        return JAVASCRIPT
+    if action == "/Launch":
+        return LAUNCH
+    if (
+        "/EmbeddedFiles" in dictionary
+        or "/EF" in dictionary
+        or dictionary.get("/Type") == "/EmbeddedFile"
+        or dictionary.get("/Subtype") == "/FileAttachment"
+    ):
+        return EMBEDDED_FILE
+    return None

@@ -1,11 +1,15 @@
 import datetime
 import io
+import time
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
 from PIL import Image
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
-from core.pdf import ADDRESS_WINDOW, Letter, LetterSender, paragraphs, render_letter_pdf
+from core.pdf import ADDRESS_WINDOW, Letter, LetterSender, paragraphs, render_letter_pdf, validate_pdf
+from tests.core import hostile_pdfs
 
 MM = 72 / 25.4  # PDF points per millimetre
 A4_HEIGHT_MM = 297
@@ -102,3 +106,117 @@ def test_body_text_is_escaped():
 def test_single_line_breaks_stay_within_a_paragraph():
     body = paragraphs("Med vennlig hilsen\nFjordvik kommune\n\nVedlegg: 1")
     assert body == "<p>Med vennlig hilsen<br>Fjordvik kommune</p><p>Vedlegg: 1</p>"
+
+
+# Checking uploaded PDFs: every hostile file is a clear ValidationError, found within a bounded cost.
+
+
+def refusal(content: bytes) -> ValidationError:
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        validate_pdf(content, "vedtak.pdf")
+    return caught.value
+
+
+def test_a_letter_pdf_passes_with_its_page_count():
+    assert validate_pdf(render_letter_pdf(letter()), "vedtak.pdf") == 1
+
+
+def test_a_page_tree_claiming_100000_pages_is_refused_at_once():
+    content = hostile_pdfs.page_tree_bomb()
+    assert len(content) < 2048
+    started = time.process_time()
+    error = refusal(content)
+    assert time.process_time() - started < 0.5
+    assert error.code == "too_many_pages"
+    assert error.messages == ["vedtak.pdf has more than 2000 pages."]
+
+
+def test_the_page_limit_is_a_setting(settings):
+    settings.PDF_MAX_PAGES = 3
+    pages = paragraphs("\n\n".join("Lang tekst om saken. " * 80 for _ in range(30)))
+    assert refusal(render_letter_pdf(letter(body_html=pages))).code == "too_many_pages"
+
+
+def test_a_content_stream_that_unpacks_to_300_mb_is_refused():
+    content = hostile_pdfs.inflation_bomb(300)
+    assert len(content) < 400_000
+    started = time.process_time()
+    error = refusal(content)
+    assert time.process_time() - started < 2
+    assert error.code == "too_complex_pdf"
+
+
+def test_the_unpacked_budget_is_a_setting(settings):
+    content = hostile_pdfs.inflation_bomb(5)
+    assert validate_pdf(content, "vedtak.pdf") == 1
+    settings.PDF_MAX_UNPACKED_BYTES = 4 * 1024 * 1024
+    assert refusal(content).code == "too_complex_pdf"
+
+
+def test_a_large_image_is_not_unpacked_against_the_budget(settings):
+    settings.PDF_MAX_UNPACKED_BYTES = 1024 * 1024
+    assert validate_pdf(hostile_pdfs.large_pdf(3), "skanning.pdf") == 1
+
+
+@pytest.mark.parametrize(
+    ("make", "code", "why"),
+    [
+        (hostile_pdfs.with_javascript, "pdf_javascript", "JavaScript"),
+        (hostile_pdfs.with_page_javascript_link, "pdf_javascript", "JavaScript"),
+        (hostile_pdfs.with_launch_action, "pdf_launch_action", "starts a program"),
+        (hostile_pdfs.with_embedded_file, "pdf_embedded_file", "files embedded"),
+        (hostile_pdfs.with_file_attachment_annotation, "pdf_embedded_file", "files embedded"),
+    ],
+)
+def test_active_content_is_refused_with_the_reason(make, code, why):
+    error = refusal(make())
+    assert error.code == code
+    assert why in error.messages[0]
+    assert error.messages[0].startswith("vedtak.pdf ")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"%PDF-1.7\n" + b"[" * 100_000,  # nested arrays: RecursionError in a recursive reader
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R /Size 99999999999999999999 >>",
+        b"%PDF-1.4\n" + bytes(range(256)) * 40,
+        hostile_pdfs.assemble(
+            [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids 7 /Count 1e400 >>"]
+        ),
+        hostile_pdfs.assemble([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [1 0 R] >>"]),
+    ],
+    ids=["deep-nesting", "huge-size", "garbage", "bad-kids", "cycle"],
+)
+def test_garbage_is_unreadable_never_an_exception(content):
+    assert refusal(content).code in {"unreadable_pdf", "empty_pdf"}
+
+
+def test_an_unknown_encryption_is_refused_not_a_500():
+    content = hostile_pdfs.assemble(
+        [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] >>", b"<< /Type /Page >>"],
+        trailer=b"/Encrypt << /Filter /Unknown /V 9 /R 9 /O <00> /U <00> /P -4 >> /ID [<00><00>] ",
+    )
+    error = refusal(content)
+    assert error.code == "encrypted_pdf"
+    assert "encrypted" in error.messages[0]
+
+
+def test_a_password_protected_pdf_is_refused():
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.encrypt(user_password="hemmelig", owner_password="eier", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    error = refusal(out.getvalue())
+    assert error.code == "encrypted_pdf"
+    assert "password" in error.messages[0]
+
+
+def test_a_pdf_with_only_an_owner_password_is_read():
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.encrypt(user_password="", owner_password="eier", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    assert validate_pdf(out.getvalue(), "vedtak.pdf") == 1
