@@ -3,10 +3,11 @@
 from datetime import datetime
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,11 +17,26 @@ from core.phone import normalise_phone_number
 from virksomheter.models import (
     CURRENT_TERMS_VERSION,
     Organisation,
+    RevokedCertificate,
     ScopeGrant,
     TermsAcceptance,
+    TrustedIssuer,
     UsedGrantJti,
+    normalise_serial,
     validate_png,
 )
+
+
+class AuditAction(models.TextChoices):
+    ORGANISATION_REGISTERED = "virksomheter.organisation_registered"
+    ORGANISATION_CHANGED = "virksomheter.organisation_changed"
+    SCOPE_GRANTED = "virksomheter.scope_granted"
+    SCOPE_WITHDRAWN = "virksomheter.scope_withdrawn"
+    TERMS_ACCEPTED = "virksomheter.terms_accepted"
+    ISSUER_REGISTERED = "virksomheter.issuer_registered"
+    ISSUER_CHANGED = "virksomheter.issuer_changed"
+    CERTIFICATE_REVOKED = "virksomheter.certificate_revoked"
+    REVOCATION_WITHDRAWN = "virksomheter.revocation_withdrawn"
 
 
 class VirksomheterError(DomainError):
@@ -90,7 +106,7 @@ def save_organisation(
             )
         organisation.save()
         audit.record(
-            "virksomheter.organisation_registered" if created else "virksomheter.organisation_changed",
+            AuditAction.ORGANISATION_REGISTERED if created else AuditAction.ORGANISATION_CHANGED,
             actor=changed_by,
             request=request,
             obj=organisation,
@@ -99,13 +115,16 @@ def save_organisation(
     return organisation
 
 
-def grant_scope(organisation: Organisation, scope: str, *, granted_by: Any) -> ScopeGrant:
+def grant_scope(organisation: Organisation, scope: str, *, granted_by: Any, request=None) -> ScopeGrant:
+    if scope not in ScopeGrant.Scope.values:
+        raise ValidationError({"scope": _("Unknown scope: %(scopes)s.") % {"scopes": scope}})
     with transaction.atomic():
         grant, created = ScopeGrant.objects.get_or_create(organisation=organisation, scope=scope)
         if created:
             audit.record(
-                "virksomheter.scope_granted",
+                AuditAction.SCOPE_GRANTED,
                 actor=granted_by,
+                request=request,
                 obj=organisation,
                 object_id=organisation.organisasjonsnummer,
                 details={"scope": scope},
@@ -113,34 +132,153 @@ def grant_scope(organisation: Organisation, scope: str, *, granted_by: Any) -> S
     return grant
 
 
-def withdraw_scope(organisation: Organisation, scope: str, *, withdrawn_by: Any) -> None:
+def withdraw_scope(organisation: Organisation, scope: str, *, withdrawn_by: Any, request=None) -> None:
     with transaction.atomic():
         deleted, _rows = ScopeGrant.objects.filter(organisation=organisation, scope=scope).delete()
         if deleted:
             audit.record(
-                "virksomheter.scope_withdrawn",
+                AuditAction.SCOPE_WITHDRAWN,
                 actor=withdrawn_by,
+                request=request,
                 obj=organisation,
                 object_id=organisation.organisasjonsnummer,
                 details={"scope": scope},
             )
 
 
+def withdraw_grant(grant: ScopeGrant, *, withdrawn_by: Any, request=None) -> None:
+    """Withdraw a grant as stored (a form may have changed the instance it hands over)."""
+    stored = ScopeGrant.objects.filter(pk=grant.pk).select_related("organisation").first()
+    if stored is not None:
+        withdraw_scope(stored.organisation, stored.scope, withdrawn_by=withdrawn_by, request=request)
+
+
+def change_scope(grant: ScopeGrant, scope: str, *, changed_by: Any, request=None) -> ScopeGrant:
+    """Replace a granted scope by another: the old one withdrawn, the new one granted, both audited."""
+    stored = ScopeGrant.objects.get(pk=grant.pk)
+    if stored.scope == scope:
+        return stored
+    with transaction.atomic():
+        withdraw_scope(grant.organisation, stored.scope, withdrawn_by=changed_by, request=request)
+        return grant_scope(grant.organisation, scope, granted_by=changed_by, request=request)
+
+
 def accept_terms(
-    organisation: Organisation, *, accepted_by: Any, version: str = CURRENT_TERMS_VERSION
+    organisation: Organisation, *, accepted_by: Any, version: str = CURRENT_TERMS_VERSION, request=None
 ) -> TermsAcceptance:
     with transaction.atomic():
         acceptance = TermsAcceptance.objects.create(
             organisation=organisation, version=version, accepted_at=timezone.now()
         )
         audit.record(
-            "virksomheter.terms_accepted",
+            AuditAction.TERMS_ACCEPTED,
             actor=accepted_by,
+            request=request,
             obj=organisation,
             object_id=organisation.organisasjonsnummer,
             details={"version": version},
         )
     return acceptance
+
+
+def _fingerprint(certificate_pem: str) -> str:
+    from virksomheter.certificates import load_ca_certificate
+
+    try:
+        return load_ca_certificate(certificate_pem).fingerprint(hashes.SHA256()).hex()
+    except ValueError:  # a row written around this service: the change is still recorded
+        return ""
+
+
+def save_trusted_issuer(issuer: TrustedIssuer, *, changed_by: Any, request=None) -> TrustedIssuer:
+    """Trust a CA's enterprise certificates, or store a change to it (name, CA certificate, active).
+    The trail names the CA certificate by its SHA-256 fingerprint, before and after."""
+    issuer.full_clean()
+    new = {"name": issuer.name, "active": issuer.active, "certificate": _fingerprint(issuer.certificate_pem)}
+    with transaction.atomic():
+        stored = TrustedIssuer.objects.select_for_update().filter(pk=issuer.pk).first() if issuer.pk else None
+        if stored is None:
+            issuer.save()
+            audit.record(
+                AuditAction.ISSUER_REGISTERED, actor=changed_by, request=request, obj=issuer, details=new
+            )
+            return issuer
+        old = {
+            "name": stored.name,
+            "active": stored.active,
+            "certificate": _fingerprint(stored.certificate_pem),
+        }
+        changed = {field: [old[field], new[field]] for field in new if old[field] != new[field]}
+        issuer.save()
+        if changed:
+            audit.record(
+                AuditAction.ISSUER_CHANGED,
+                actor=changed_by,
+                request=request,
+                obj=issuer,
+                details={"name": issuer.name, "changed": changed},
+            )
+    return issuer
+
+
+def _revocation_details(revoked: RevokedCertificate) -> dict:
+    return {
+        "issuer": revoked.issuer.name,
+        "serial": revoked.serial,
+        "revoked_at": revoked.revoked_at.isoformat(),
+        "reason": revoked.reason,
+    }
+
+
+def clean_serial(value: str) -> str:
+    """A serial number as certificate viewers show it (hex, with colons or spaces), as stored."""
+    serial = normalise_serial(value)
+    try:
+        int(serial, 16)
+    except ValueError:
+        raise ValidationError(
+            {"serial": ValidationError(_("Enter the serial number in hexadecimal."), code="invalid_serial")}
+        ) from None
+    return serial
+
+
+def revoke_certificate(
+    issuer: TrustedIssuer,
+    serial: str,
+    *,
+    revoked_at: datetime,
+    reason: str = "",
+    revoked_by: Any,
+    request=None,
+) -> RevokedCertificate:
+    """Refuse an enterprise certificate (or intermediate) of `issuer` by its serial number (hex)."""
+    revoked = RevokedCertificate(
+        issuer=issuer, serial=clean_serial(serial), revoked_at=revoked_at, reason=reason
+    )
+    revoked.full_clean()
+    with transaction.atomic():
+        revoked.save()
+        audit.record(
+            AuditAction.CERTIFICATE_REVOKED,
+            actor=revoked_by,
+            request=request,
+            obj=revoked,
+            details=_revocation_details(revoked),
+        )
+    return revoked
+
+
+def withdraw_revocation(revoked: RevokedCertificate, *, withdrawn_by: Any, request=None) -> None:
+    """Trust a revoked certificate again (a revocation made by mistake)."""
+    with transaction.atomic():
+        audit.record(
+            AuditAction.REVOCATION_WITHDRAWN,
+            actor=withdrawn_by,
+            request=request,
+            obj=revoked,
+            details=_revocation_details(revoked),
+        )
+        revoked.delete()
 
 
 def latest_terms_acceptance(organisation: Organisation) -> TermsAcceptance | None:
