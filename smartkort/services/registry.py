@@ -22,18 +22,37 @@ def available_providers() -> list[str]:
     return [provider for provider in Provider.values if provider in found]
 
 
+def _changes(stored, changed, fields: tuple[str, ...]) -> dict[str, list]:
+    """{field: [old, new]} for the fields a change touches, for the audit trail."""
+    if stored is None:
+        return {}
+    return {
+        field: [getattr(stored, field), getattr(changed, field)]
+        for field in fields
+        if getattr(stored, field) != getattr(changed, field)
+    }
+
+
+ISSUER_FIELDS = ("name", "provider", "active")
+MAPPING_FIELDS = ("issuer_id", "serial", "identity_number", "note")
+
+
 def save_issuer(issuer: Issuer, *, changed_by: Any, request=None) -> Issuer:
     """Register an issuer CA or store changes to it (name, provider, active)."""
     created = issuer.pk is None
     issuer.full_clean()
     with transaction.atomic():
+        stored = None if created else Issuer.objects.select_for_update().filter(pk=issuer.pk).first()
         issuer.save()
+        details = {"name": issuer.name, "provider": issuer.provider, "active": issuer.active}
+        if stored is not None:
+            details["changed"] = _changes(stored, issuer, ISSUER_FIELDS)
         audit.record(
             "smartkort.issuer_registered" if created else "smartkort.issuer_changed",
             actor=changed_by,
             request=request,
             obj=issuer,
-            details={"name": issuer.name, "provider": issuer.provider, "active": issuer.active},
+            details=details,
         )
     return issuer
 
@@ -168,17 +187,24 @@ def save_mapping(mapping: CertificateMapping, *, changed_by: Any, request=None) 
         raise ValidationError({"serial": error.messages}) from None
     mapping.full_clean()
     with transaction.atomic():
+        stored = (
+            None if created else CertificateMapping.objects.select_for_update().filter(pk=mapping.pk).first()
+        )
         mapping.save()
+        details = {
+            "issuer": mapping.issuer.name,
+            "serial": mapping.serial,
+            "identity_number": mapping.identity_number,
+        }
+        if stored is not None:
+            # A card moved to another person is the change an inspector looks for.
+            details["changed"] = _changes(stored, mapping, MAPPING_FIELDS)
         audit.record(
             "smartkort.mapping_registered" if created else "smartkort.mapping_changed",
             actor=changed_by,
             request=request,
             obj=mapping,
-            details={
-                "issuer": mapping.issuer.name,
-                "serial": mapping.serial,
-                "identity_number": mapping.identity_number,
-            },
+            details=details,
         )
     return mapping
 

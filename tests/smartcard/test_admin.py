@@ -153,3 +153,46 @@ def test_a_registration_needs_a_valid_identity_number_and_hex_serial(admin_clien
     errors = response.context["adminform"].form.errors
     assert set(errors) == {"serial", "identity_number"}
     assert not CertificateMapping.objects.exists()
+
+
+def test_deactivating_an_issuer_records_the_old_and_new_value(admin_client, buypass):
+    issuer = buypass.issuer
+    response = admin_client.post(
+        reverse("admin:smartkort_issuer_change", args=[issuer.pk]),
+        {"name": issuer.name, "provider": issuer.provider},
+    )
+    assert response.status_code == 302
+    assert not Issuer.objects.get(pk=issuer.pk).active
+    event = AuditEvent.objects.get(action="smartkort.issuer_changed")
+    assert event.actor == "admin" and event.details["changed"] == {"active": [True, False]}
+
+
+def registered_card(buypass, serial: str, person) -> CertificateMapping:
+    from smartkort import services
+
+    mapping = CertificateMapping(issuer=buypass.issuer, serial=serial, identity_number=person.identity_number)
+    return services.save_mapping(mapping, changed_by="test")
+
+
+def test_moving_a_card_to_another_person_records_both(admin_client, buypass):
+    kari, ola = make_person(), make_person()
+    mapping = registered_card(buypass, "a1", kari)
+    response = admin_client.post(
+        reverse("admin:smartkort_certificatemapping_change", args=[mapping.pk]),
+        {"issuer": buypass.issuer.pk, "serial": "a1", "identity_number": ola.identity_number, "note": ""},
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="smartkort.mapping_changed")
+    assert event.details["changed"] == {"identity_number": [kari.identity_number, ola.identity_number]}
+
+
+def test_removing_card_registrations_with_the_bulk_delete_action_is_audited(admin_client, buypass):
+    mappings = [registered_card(buypass, serial, make_person()) for serial in ("a1", "b2")]
+    response = admin_client.post(
+        reverse("admin:smartkort_certificatemapping_changelist"),
+        {"action": "delete_selected", "_selected_action": [m.pk for m in mappings], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not CertificateMapping.objects.exists()
+    deleted = AuditEvent.objects.filter(action="smartkort.mapping_deleted", actor="admin")
+    assert sorted(event.details["serial"] for event in deleted) == ["a1", "b2"]
