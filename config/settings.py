@@ -4,6 +4,7 @@ Defaults suit a developer's machine. With DEBUG off the process refuses to start
 without a real SECRET_KEY, and cookies, HSTS and redirects turn strict.
 """
 
+import ipaddress
 import sys
 from pathlib import Path
 
@@ -170,6 +171,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The proxies (addresses or networks) whose X-Forwarded-For is believed: without them every citizen
+# behind the TLS proxy would share the proxy's address, and the limits per address with it.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+try:
+    [ipaddress.ip_network(value, strict=False) for value in TRUSTED_PROXIES]
+except ValueError as error:
+    sys.exit(f"Felles refuses to start: TRUSTED_PROXIES holds something that is not an address: {error}")
 X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -239,6 +247,12 @@ POSTKASSE_URL = env("POSTKASSE_URL", default="http://127.0.0.1:8000/postkasse/")
 # The font letters are set in (core/templates/core/letter.html), for text stamped into shared letters.
 STAMP_FONT_FILE = env.path("STAMP_FONT_FILE", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
+# What one check of an uploaded PDF (core.pdf.validate_pdf) may cost: pages, objects walked, and bytes
+# its streams other than images may unpack to. Each is far beyond a real letter or case document.
+PDF_MAX_PAGES = env.int("PDF_MAX_PAGES", default=2000)
+PDF_MAX_OBJECTS = env.int("PDF_MAX_OBJECTS", default=200_000)
+PDF_MAX_UNPACKED_BYTES = env.int("PDF_MAX_UNPACKED_BYTES", default=64 * 1024 * 1024)
+
 # The case archive: the largest document file a case handler may upload.
 SAKSARKIV_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 # From this many recipients a dispatch (masseutsendelse) runs as a background task.
@@ -247,17 +261,26 @@ SAKSARKIV_BACKGROUND_DISPATCH_FROM = 50
 # MinID
 MINID_PIN_CODES_PER_LETTER = 25
 MINID_MAX_FAILED_ATTEMPTS = env.int("MINID_MAX_FAILED_ATTEMPTS", default=5)
-# What one check of an uploaded PDF (core.pdf.validate_pdf) may cost: pages, objects walked, and bytes
-# its streams other than images may unpack to. Each is far beyond a real letter or case document.
-PDF_MAX_PAGES = env.int("PDF_MAX_PAGES", default=2000)
-PDF_MAX_OBJECTS = env.int("PDF_MAX_OBJECTS", default=200_000)
-PDF_MAX_UNPACKED_BYTES = env.int("PDF_MAX_UNPACKED_BYTES", default=64 * 1024 * 1024)
-
 MINID_CODE_TTL_SECONDS = env.int("MINID_CODE_TTL_SECONDS", default=300)
 MINID_LOGIN_TTL_SECONDS = 900
-# Failed attempts allowed from one client address within the window before it must wait.
+# Self-service ends after this long without a request, like ID-porten's SSO session.
+MINID_SESSION_IDLE_SECONDS = env.int("MINID_SESSION_IDLE_SECONDS", default=1800)
+# Deleting the user or changing its mobile or e-mail asks for the password again unless it was given
+# within this many seconds.
+MINID_REAUTH_SECONDS = env.int("MINID_REAUTH_SECONDS", default=300)
+# The same security notice (a login on a locked user, a registration attempt on an existing one) goes
+# to a person's registered mobile and e-mail at most once in this many seconds.
+MINID_NOTICE_INTERVAL_SECONDS = env.int("MINID_NOTICE_INTERVAL_SECONDS", default=3600)
+# Failed attempts (wrong passwords and codes) allowed within the window: per fødselsnummer first,
+# per client address second (TRUSTED_PROXIES decides what the address is).
+MINID_FAILURE_WINDOW_SECONDS = 900
+MINID_PERSON_MAX_FAILURES = env.int("MINID_PERSON_MAX_FAILURES", default=10)
 MINID_IP_MAX_FAILURES = env.int("MINID_IP_MAX_FAILURES", default=20)
-MINID_IP_WINDOW_SECONDS = 900
+# SMS and e-mail (codes and notices) MinID sends one person in an hour.
+MINID_MESSAGES_PER_HOUR = env.int("MINID_MESSAGES_PER_HOUR", default=10)
+# PIN letters one person can be sent in a day, and PIN-letter orders one client address can make in a day.
+MINID_LETTERS_PER_PERSON_PER_DAY = env.int("MINID_LETTERS_PER_PERSON_PER_DAY", default=3)
+MINID_LETTER_ORDERS_PER_ADDRESS_PER_DAY = env.int("MINID_LETTER_ORDERS_PER_ADDRESS_PER_DAY", default=5)
 MINID_LETTER_SENDER = {
     "name": env("MINID_LETTER_SENDER_NAME", default="MinID"),
     "address_lines": env.list("MINID_LETTER_SENDER_ADDRESS", default=["Postboks 1", "0101 OSLO"]),
@@ -283,15 +306,22 @@ IDPORTEN_TOKEN_REQUESTS_PER_MINUTE = env.int("IDPORTEN_TOKEN_REQUESTS_PER_MINUTE
 SMARTCARD_AGENT_URL = env("SMARTCARD_AGENT_URL", default="http://127.0.0.1:24727")
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Adds the refusals every operation can give (400, 401, 403, 404, 415) to the schema.
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.ProblemAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only, read up to each view's body limit, never deeper than 1024 levels, never a NUL.
+    "DEFAULT_PARSER_CLASSES": ["core.api_parsers.JSONParser"],
+    # Every refusal of every API as a problem {"code", "detail"}, Django's own included.
+    "EXCEPTION_HANDLER": "core.api.handle_exception",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Felles API",
     "DESCRIPTION": "APIs for agencies and service owners.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies get their own components, where a required string says minLength 1.
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 LOGGING = {

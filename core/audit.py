@@ -9,13 +9,9 @@ from typing import Any
 from django.db import models
 
 from core.models import AuditEvent
+from core.net import client_address
 
 Outcome = AuditEvent.Outcome
-
-
-def _client_ip(request) -> str | None:
-    # REMOTE_ADDR is set by the server (or by the TLS proxy configured in front of it).
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def record(
@@ -48,7 +44,7 @@ def record(
         object_type=object_type,
         object_id=str(object_id),
         outcome=outcome,
-        ip_address=_client_ip(request) if request is not None else None,
+        ip_address=client_address(request),
         user_agent=request.headers.get("User-Agent", "")[:500] if request is not None else "",
         details=details or {},
     )

@@ -79,3 +79,15 @@ class OutboundSms(models.Model):
 
     def __str__(self):
         return f"{self.to} {self.created:%Y-%m-%d %H:%M}"
+
+
+class ThrottleCounter(models.Model):
+    """Hits on one throttle key within one window (core.throttle). The key is stored as an HMAC."""
+
+    digest = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["digest", "window_start"], name="throttle_one_counter")]

@@ -160,19 +160,6 @@ class UsedAssertion(models.Model):
         constraints = [models.UniqueConstraint(fields=["client", "jti"], name="assertion_jti_once")]
 
 
-class TokenRequestCount(models.Model):
-    """Token requests per client per minute, for the token endpoint's rate limit."""
-
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
-    minute = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["client", "minute"], name="token_rate_once_per_minute")
-        ]
-
-
 class Consent(models.Model):
     """The citizen's consent to common public login, until withdrawn."""
 

@@ -145,13 +145,3 @@ class Login(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["completed_at", "method"], name="login_completed_method")]
-
-
-class FailedAttempt(models.Model):
-    """Failed logins and code checks per client address, for rate limiting."""
-
-    ip_address = models.GenericIPAddressField()
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["ip_address", "at"], name="failedattempt_ip_at")]

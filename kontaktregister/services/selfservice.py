@@ -16,8 +16,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from core import audit
-from core.models import AuditEvent
+from core import audit, throttle
 from core.phone import is_mobile, normalise_phone_number
 from core.tasks import deliver_email, deliver_sms
 from folkeregister import services as folkeregister
@@ -29,7 +28,7 @@ CODE_KEY_SALT = "felles.kontaktregister.verification-code"
 CODE_DIGITS = 6
 # Codes sent to one person (mobile and e-mail together) are limited per this window: each is an SMS
 # or e-mail someone pays for, to an address the citizen has only claimed.
-CODE_WINDOW = timedelta(hours=1)
+CODES_SENT = "kontaktregister.codes"
 KINDS = VerificationCode.Kind
 
 
@@ -106,13 +105,7 @@ def _digest(salt: str, code: str) -> str:
 def request_change(identity_number: str, kind: str, value: str, *, request=None) -> str:
     """Send a code to the new mobile or e-mail; returns the value as it will be stored."""
     value = clean_value(kind, value)
-    sent = AuditEvent.objects.filter(
-        action__in=[f"kontaktregister.{k}_code_sent" for k in KINDS.values],
-        object_type=OBJECT_TYPE,
-        object_id=identity_number,
-        time__gte=timezone.now() - CODE_WINDOW,
-    ).count()
-    if sent >= settings.KRR_CODES_PER_HOUR:
+    if not throttle.hit(CODES_SENT, identity_number, throttle.Rate.per_hour(settings.KRR_CODES_PER_HOUR)):
         _record("code_refused", identity_number, request=request, outcome=audit.Outcome.DENIED, kind=kind)
         raise CodeRefused(_("You have asked for many codes in a short time. Wait an hour and try again."))
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"

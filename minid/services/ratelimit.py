@@ -1,27 +1,58 @@
-"""Failed attempts per client address, counted in the database so that every web
-process shares them and they survive restarts."""
+"""MinID's limits, over the one throttle in core.
 
-from datetime import timedelta
+Failures (wrong passwords and codes) count per fødselsnummer first, so that a person is guarded however
+many addresses the guesses come from, and per client address second, so that one address cannot guess
+across many persons. Codes and notices sent by SMS or e-mail are capped per person and hour, so that
+MinID cannot be used to flood a phone or an inbox.
+"""
 
 from django.conf import settings
-from django.utils import timezone
 
-from minid.models import FailedAttempt
-from minid.services.errors import RateLimited
+from core import audit, throttle
+from core.net import client_address
+from minid.services.errors import MessagesLimited, RateLimited
+
+FAILURES_PER_PERSON = "minid.failures.person"
+FAILURES_PER_ADDRESS = "minid.failures.address"
+MESSAGES_PER_PERSON = "minid.messages.person"
 
 
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+def _failure_limits(request, identity_number: str | None) -> list[tuple[str, str, throttle.Rate]]:
+    window = settings.MINID_FAILURE_WINDOW_SECONDS
+    limits = []
+    if identity_number:
+        limits.append(
+            (FAILURES_PER_PERSON, identity_number, throttle.Rate(settings.MINID_PERSON_MAX_FAILURES, window))
+        )
+    address = client_address(request)
+    if address:
+        limits.append((FAILURES_PER_ADDRESS, address, throttle.Rate(settings.MINID_IP_MAX_FAILURES, window)))
+    return limits
 
 
-def check_not_limited(ip: str | None) -> None:
-    if ip is None:
-        return
-    since = timezone.now() - timedelta(seconds=settings.MINID_IP_WINDOW_SECONDS)
-    if FailedAttempt.objects.filter(ip_address=ip, at__gte=since).count() >= settings.MINID_IP_MAX_FAILURES:
+def check_not_limited(request, identity_number: str | None = None) -> None:
+    """Refuse to try at all while the person or the address has used up its failures."""
+    if any(throttle.exceeded(*limit) for limit in _failure_limits(request, identity_number)):
         raise RateLimited()
 
 
-def record_failure(ip: str | None) -> None:
-    if ip is not None:
-        FailedAttempt.objects.create(ip_address=ip)
+def record_failure(request, identity_number: str | None = None) -> None:
+    for limit in _failure_limits(request, identity_number):
+        throttle.hit(*limit)
+
+
+def allow_message(identity_number: str, *, purpose: str, request=None) -> None:
+    """Count one SMS or e-mail to the person; over the hourly cap it is refused and audited."""
+    rate = throttle.Rate.per_hour(settings.MINID_MESSAGES_PER_HOUR)
+    if throttle.hit(MESSAGES_PER_PERSON, identity_number, rate):
+        return
+    audit.record(
+        "minid.message_refused",
+        actor=identity_number,
+        request=request,
+        object_type="minid.person",
+        object_id=identity_number,
+        outcome=audit.Outcome.DENIED,
+        details={"purpose": purpose, "reason": "too_many_messages"},
+    )
+    raise MessagesLimited()

@@ -15,8 +15,8 @@ from django.db.models import Case, F, Prefetch, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import audit
-from core.models import AuditEvent
+from core import audit, throttle
+from core.net import client_address
 from saksarkiv.models import Innsynskrav, Journalpost, Korrespondansepart, Saksbehandler, Saksmappe, Skjerming
 from saksarkiv.services.archive import record_change
 from saksarkiv.services.errors import InvalidInput, NotFound, SaksarkivError
@@ -49,6 +49,7 @@ LISTED_PARTIES = {
 # working day in bursts, not for a script flooding an organisation's case handlers.
 REQUESTS_PER_WINDOW = 30
 REQUEST_WINDOW = timedelta(hours=1)
+REQUESTS_FROM_ADDRESS = "innsyn.requests"
 REQUEST_ACTION = "saksarkiv.innsynskrav_filed"
 REFUSED_ACTION = "saksarkiv.innsynskrav_refused"
 
@@ -213,14 +214,11 @@ def public_entry(organisation: Organisation, pk: int) -> tuple[Journalpost, Publ
 
 
 def _check_rate(journalpost: Journalpost, email: str, request) -> None:
-    # The audit trail already holds every filed request with its client address; counting there
-    # is shared by all web processes, like MinID's failed-attempt counter.
-    ip = request.META.get("REMOTE_ADDR") if request is not None else None
-    if ip is None:
+    address = client_address(request)
+    if address is None:
         return
-    since = timezone.now() - REQUEST_WINDOW
-    recent = AuditEvent.objects.filter(action=REQUEST_ACTION, ip_address=ip, time__gte=since)
-    if recent.count() >= REQUESTS_PER_WINDOW:
+    rate = throttle.Rate(REQUESTS_PER_WINDOW, int(REQUEST_WINDOW.total_seconds()))
+    if not throttle.hit(REQUESTS_FROM_ADDRESS, address, rate):
         # A flood from one address is a security event; it is recorded under another action, so
         # refused attempts do not count towards the limit themselves.
         audit.record(
