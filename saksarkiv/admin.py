@@ -6,6 +6,7 @@ another organisation answers 404). The rules live in saksarkiv.services; this is
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import get_fields_from_path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -53,6 +54,16 @@ class CaseHandlerAdmin(admin.ModelAdmin):
         if handler is None:
             raise PermissionDenied
         return handler
+
+    def get_list_filter(self, request):
+        # A filter over another model would list all its rows, other organisations' case handlers
+        # among them; offer only the values found in this handler's own records.
+        return [
+            (name, admin.RelatedOnlyFieldListFilter)
+            if isinstance(name, str) and get_fields_from_path(self.model, name)[-1].is_relation
+            else name
+            for name in super().get_list_filter(request)
+        ]
 
 
 # A mass dispatch may have thousands of recipients; the page shows the first ones and the count.
@@ -403,6 +414,8 @@ class JournalpostAdmin(CaseHandlerAdmin):
 
 
 class BrevmalForm(forms.ModelForm):
+    organisation = None  # the handler's, set by BrevmalAdmin.get_form
+
     class Meta:
         model = Brevmal
         fields = ("navn", "emne", "tekst")
@@ -415,6 +428,14 @@ class BrevmalForm(forms.ModelForm):
         except services.SaksarkivError as error:
             raise ValidationError(error.message) from None
         return cleaned
+
+    def validate_unique(self):
+        # The name is unique within the organisation, which is not a field on the form.
+        self.instance.organisation = self.organisation
+        try:
+            self.instance.validate_constraints()
+        except ValidationError as error:
+            self._update_errors(error)
 
 
 @admin.register(Brevmal)
@@ -432,11 +453,10 @@ class BrevmalAdmin(CaseHandlerAdmin):
             f"{{{{ {name} }}}} ({description})" for name, description in services.FIELDS.items()
         )
         form.base_fields["tekst"].help_text = _("Fields you can use: %(fields)s") % {"fields": fields}
-        return form
+        return type(form.__name__, (form,), {"organisation": self.handler(request).organisation})
 
     def save_model(self, request, obj, form, change):
-        obj.organisation = self.handler(request).organisation
-        super().save_model(request, obj, form, change)
+        services.save_template(obj, self.handler(request), request=request)
 
 
 @admin.register(Skjerming)

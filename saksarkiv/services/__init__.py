@@ -22,12 +22,12 @@ from saksarkiv.services.documents import (
 )
 from saksarkiv.services.editing import EDITABLE_FIELDS, screening, update_journalpost, update_saksmappe
 from saksarkiv.services.errors import DispatchRefused, InvalidInput, NotFound, RecordFinalised, SaksarkivError
-from saksarkiv.services.letters import FIELDS, letter_pdf, validate_template
+from saksarkiv.services.letters import FIELDS, letter_pdf, save_template, validate_template
 from saksarkiv.services.parties import add_party, add_recipients, remove_party
 
 __all__ = [
     "EDITABLE_FIELDS", "FIELDS", "DispatchRefused", "InvalidInput", "NotFound", "RecordFinalised", "SaksarkivError", "add_document",
     "add_journalpost", "add_party", "add_recipients", "cases_for", "close_case", "create_saksmappe", "current_files", "current_version", "open_version",
     "dispatch", "dispatch_or_queue", "ensure_arkiv", "finalise", "get_journalpost", "handler_for", "journalposts_for", "letter_pdf",
-    "new_version", "public", "receipts", "remove_party", "screening", "update_journalpost", "update_saksmappe", "validate_template",
+    "new_version", "public", "receipts", "remove_party", "save_template", "screening", "update_journalpost", "update_saksmappe", "validate_template",
 ]  # fmt: skip

@@ -21,7 +21,7 @@ def handler(org=None, **user_fields) -> Saksbehandler:
     org = org or organisation()
     user = get_user_model().objects.create_user(
         username=f"saksbehandler{next(_users)}", password="Riktig-hest-batteri-42", is_staff=True,
-        first_name="Ingrid", last_name="Berg", **user_fields,
+        **{"first_name": "Ingrid", "last_name": "Berg", **user_fields},
     )  # fmt: skip
     return Saksbehandler.objects.create(
         user=user, organisation=org, initialer="IB", administrativ_enhet="Helse"

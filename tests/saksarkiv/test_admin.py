@@ -173,3 +173,58 @@ def test_dashboard_shows_this_months_digital_and_paper_and_the_saving(
     ]
     assert cells[:4] == ["2", "1", "0", "67 %"]
     assert cells[5] == "34"  # 2 × (25 kr on paper − 8 kr digital)
+
+
+def test_list_filters_offer_only_the_handlers_own_organisations_case_handlers(client):
+    nordas = handler(organisation("974312344", "Nordås kommune"), first_name="Nora", last_name="Nordås")
+    fjordvik = handler(organisation(), first_name="Frode", last_name="Fjordvik")
+    for own in (nordas, fjordvik):
+        case = services.create_saksmappe(own, tittel="Sak")
+        services.add_journalpost(case, own, journalposttype="I", tittel="Brev")
+    client.force_login(nordas.user)
+
+    for changelist in ("/admin/saksarkiv/saksmappe/", "/admin/saksarkiv/journalpost/"):
+        page = client.get(changelist).content.decode()
+        assert "Nora Nordås" in page, changelist  # the filter is there, with the own handler
+        assert "Frode Fjordvik" not in page, changelist
+
+
+def test_templates_are_saved_through_the_service_that_audits_them(client, case_handler):
+    response = client.post(
+        "/admin/saksarkiv/brevmal/add/",
+        {"navn": "Vedtak", "emne": "Vedtak", "tekst": "Hei {{ mottaker_navn }}"},
+    )
+    assert response.status_code == 302
+    template = case_handler.organisation.brevmal_set.get()
+    created = AuditEvent.objects.get(action="saksarkiv.template_created")
+    assert created.actor_user == case_handler.user and created.object_id == str(template.pk)
+
+    response = client.post(
+        f"/admin/saksarkiv/brevmal/{template.pk}/change/",
+        {"navn": "Vedtak", "emne": "Vedtak", "tekst": "Hei {{ mottaker_navn }}, innvilget."},
+    )
+    assert response.status_code == 302
+    changed = AuditEvent.objects.get(action="saksarkiv.template_changed")
+    assert changed.details["changed"] == {
+        "tekst": ["Hei {{ mottaker_navn }}", "Hei {{ mottaker_navn }}, innvilget."]
+    }
+
+
+def test_a_template_name_already_used_in_the_organisation_is_a_form_error(client, case_handler):
+    brevmal(case_handler.organisation, navn="Vedtak")
+    response = client.post(
+        "/admin/saksarkiv/brevmal/add/", {"navn": "Vedtak", "emne": "Vedtak", "tekst": "Hei"}
+    )
+    assert response.status_code == 200 and response.context["adminform"].form.errors
+    assert case_handler.organisation.brevmal_set.count() == 1
+    assert not AuditEvent.objects.filter(action__startswith="saksarkiv.template").exists()
+
+
+def test_another_organisations_template_cannot_be_changed(client, case_handler):
+    theirs = brevmal(organisation("974312344", "Velferdsetaten"), tekst="Deres tekst")
+    response = client.post(
+        f"/admin/saksarkiv/brevmal/{theirs.pk}/change/", {"navn": "Mine", "emne": "Mine", "tekst": "Mine"}
+    )
+    assert response.status_code in (302, 404)
+    theirs.refresh_from_db()
+    assert theirs.tekst == "Deres tekst"
