@@ -47,6 +47,13 @@ class OrganisationAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         services.save_organisation(obj, changed_by=request.user, request=request)
 
+    def delete_model(self, request, obj):
+        services.delete_organisation(obj, deleted_by=request.user, request=request)
+
+    def delete_queryset(self, request, queryset):
+        for organisation in queryset:
+            services.delete_organisation(organisation, deleted_by=request.user, request=request)
+
     def save_formset(self, request, form, formset, change):
         organisation = form.instance
         if formset.model is ScopeGrant:

@@ -30,6 +30,7 @@ from virksomheter.models import (
 class AuditAction(models.TextChoices):
     ORGANISATION_REGISTERED = "virksomheter.organisation_registered"
     ORGANISATION_CHANGED = "virksomheter.organisation_changed"
+    ORGANISATION_DELETED = "virksomheter.organisation_deleted"
     SCOPE_GRANTED = "virksomheter.scope_granted"
     SCOPE_WITHDRAWN = "virksomheter.scope_withdrawn"
     TERMS_ACCEPTED = "virksomheter.terms_accepted"
@@ -113,6 +114,24 @@ def save_organisation(
             object_id=organisation.organisasjonsnummer,
         )
     return organisation
+
+
+def delete_organisation(organisation: Organisation, *, deleted_by: Any, request=None) -> None:
+    """Remove an organisation with its scope grants and terms acceptances (the admin has checked
+    that nothing protected refers to it); the trail keeps what it had been granted."""
+    with transaction.atomic():
+        audit.record(
+            AuditAction.ORGANISATION_DELETED,
+            actor=deleted_by,
+            request=request,
+            obj=organisation,
+            object_id=organisation.organisasjonsnummer,
+            details={
+                "name": organisation.name_nb,
+                "scopes": sorted(organisation.scope_grants.values_list("scope", flat=True)),
+            },
+        )
+        organisation.delete()
 
 
 def grant_scope(organisation: Organisation, scope: str, *, granted_by: Any, request=None) -> ScopeGrant:

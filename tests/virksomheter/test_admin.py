@@ -264,3 +264,18 @@ def test_changing_and_withdrawing_scopes_in_the_admin_is_audited(admin_client):
     withdrawn = by_admin.filter(action="virksomheter.scope_withdrawn")
     assert sorted(e.details["scope"] for e in withdrawn) == [Scope.DIGITALPOST, Scope.KONTAKTINFORMASJON]
     assert by_admin.get(action="virksomheter.scope_granted").details["scope"] == Scope.SIGNERING
+
+
+def test_deleting_organisations_with_the_bulk_action_audits_the_scopes_they_lose(admin_client):
+    organisation = services.save_organisation(new_organisation(), changed_by="test")
+    services.grant_scope(organisation, ScopeGrant.Scope.KONTAKTINFORMASJON, granted_by="test")
+
+    response = admin_client.post(
+        reverse("admin:virksomheter_organisation_changelist"),
+        {"action": "delete_selected", "_selected_action": [organisation.pk], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    assert not Organisation.objects.exists() and not ScopeGrant.objects.exists()
+    event = events("virksomheter.organisation_deleted").get()
+    assert event.actor == "admin" and event.details["scopes"] == [ScopeGrant.Scope.KONTAKTINFORMASJON]
