@@ -99,13 +99,10 @@ def seed_demo_certificates() -> Path:
     scope (KRR lookup, sending digital post) and an acceptance of the current terms. Returns the folder the files are in."""
     certificate_dir().mkdir(parents=True, exist_ok=True)
     ca_certificate, ca_key = _test_ca()
-    TrustedIssuer.objects.update_or_create(
-        name=TEST_CA_NAME,
-        defaults={
-            "certificate_pem": ca_certificate.public_bytes(serialization.Encoding.PEM).decode(),
-            "active": True,
-        },
-    )
+    issuer = TrustedIssuer.objects.filter(name=TEST_CA_NAME).first() or TrustedIssuer(name=TEST_CA_NAME)
+    issuer.certificate_pem = ca_certificate.public_bytes(serialization.Encoding.PEM).decode()
+    issuer.active = True
+    services.save_trusted_issuer(issuer, changed_by=SEEDED_BY)
     numbers = [data["organisasjonsnummer"] for data in DEMO_ORGANISATIONS]
     for organisation in Organisation.objects.filter(organisasjonsnummer__in=numbers):
         _enterprise_certificate(organisation, ca_certificate, ca_key)
