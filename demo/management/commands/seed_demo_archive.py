@@ -55,9 +55,8 @@ class Command(BaseCommand):
                 defaults={"organisation": organisation, "initialer": "ADM", "administrativ_enhet": "Arkiv"},
             )
         for name, subject, text in TEMPLATES:
-            Brevmal.objects.get_or_create(
-                organisation=organisation, navn=name, defaults={"emne": subject, "tekst": text}
-            )
+            if not Brevmal.objects.filter(organisation=organisation, navn=name).exists():
+                services.save_template(Brevmal(navn=name, emne=subject, tekst=text), handler)
         if not created:
             self.stdout.write("The demo archive is already seeded.")
             return
