@@ -326,7 +326,8 @@ def check_scopes(organisation: Organisation, scopes: list[str]) -> None:
 
 def use_grant_jti(organisation: Organisation, jti: str, *, expires_at: datetime) -> None:
     """Record a JWT grant's jti as used; GrantReplayed if it was used before."""
-    UsedGrantJti.objects.filter(expires_at__lt=timezone.now()).delete()
+    # A jti seen only on an expired grant may come again (purge_expired deletes the rest).
+    UsedGrantJti.objects.filter(organisation=organisation, jti=jti, expires_at__lt=timezone.now()).delete()
     try:
         with transaction.atomic():
             UsedGrantJti.objects.create(organisation=organisation, jti=jti, expires_at=expires_at)

@@ -27,7 +27,8 @@ from smartkort.services.errors import AuthenticationRefused, CertificateRefused
 
 CHALLENGE_BYTES = 32
 CHALLENGE_TTL = timedelta(minutes=5)
-# Spent and expired challenges are kept a day, so that a late answer is told why it is refused.
+# Spent and expired challenges are kept a day, so that a late answer is told why it is refused;
+# then manage.py purge_expired deletes them (smartkort.services.housekeeping).
 CHALLENGE_KEPT = timedelta(days=1)
 TOKEN_FORMAT = "web-eid:1"
 ALGORITHM = "ES256"  # pinned: ECDSA P-256 with SHA-256, the signature as raw r || s
@@ -42,7 +43,6 @@ def _hash(value: str) -> str:
 def issue_challenge(*, origin: str, provider: str, attempt: str) -> str:
     """A new nonce (32 random bytes, base64url) for one login attempt at `origin`."""
     now = timezone.now()
-    LoginChallenge.objects.filter(expires_at__lt=now - CHALLENGE_KEPT).delete()
     nonce = secrets.token_urlsafe(CHALLENGE_BYTES)
     LoginChallenge.objects.create(
         nonce=nonce,
