@@ -7,12 +7,12 @@ admin modules, so core imports no app), and `manage.py purge_expired` runs it ev
 
 from datetime import datetime, timedelta
 from importlib import import_module
-from importlib.util import find_spec
 
 from django.apps import apps
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 from django_tasks_db.models import DBTaskResult
 
 
@@ -31,10 +31,9 @@ def purge_task_results(now: datetime) -> dict[str, int]:
 
 def _app_purges():
     for app_config in apps.get_app_configs():
-        module_name = f"{app_config.name}.services"
-        if find_spec(module_name) is None:
+        if not module_has_submodule(app_config.module, "services"):
             continue
-        purge = getattr(import_module(module_name), "purge_expired", None)
+        purge = getattr(import_module(f"{app_config.name}.services"), "purge_expired", None)
         if purge is not None:
             yield purge
 
