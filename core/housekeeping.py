@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 from django_tasks_db.models import DBTaskResult
 
+from core.models import ThrottleCounter
+
 
 def deleted(queryset: QuerySet) -> dict[str, int]:
     """Delete and count per model label, cascades included (what an operator wants to see)."""
@@ -27,6 +29,11 @@ def purge_task_results(now: datetime) -> dict[str, int]:
     running ones are the queue itself, and postkasse_recover reads running ones."""
     cutoff = now - timedelta(days=settings.TASK_RESULTS_KEPT_DAYS)
     return deleted(DBTaskResult.objects.finished().filter(finished_at__lt=cutoff))
+
+
+def purge_throttle_counters(now: datetime) -> dict[str, int]:
+    """Throttle counters whose window has passed (core.throttle)."""
+    return deleted(ThrottleCounter.objects.filter(expires_at__lte=now))
 
 
 def _app_purges():
@@ -42,7 +49,7 @@ def purge_expired(now: datetime | None = None) -> dict[str, int]:
     """Run every app's purge and this module's own; deleted rows per model label."""
     now = now or timezone.now()
     counts: dict[str, int] = {}
-    for purge in (*_app_purges(), purge_task_results):
+    for purge in (*_app_purges(), purge_task_results, purge_throttle_counters):
         for label, count in purge(now).items():
             counts[label] = counts.get(label, 0) + count
     return counts

@@ -4,7 +4,7 @@ so that every web process and worker shares it and it survives restarts.
 A hit is one atomic `INSERT … ON CONFLICT DO UPDATE … RETURNING`, so two requests at the same moment
 never both read a stale count: the n-th hit in a window sees exactly n. Keys are stored as an HMAC,
 never in clear, because many are fødselsnummer or client addresses. Counters past their window are
-removed by `purge_expired()` (the housekeeping job).
+removed by the housekeeping job (core.housekeeping).
 
 Two ways to use it:
 - a cap on something done (codes sent, letters ordered, token requests): `hit()` before doing it and
@@ -75,14 +75,3 @@ def exceeded(scope: str, key: str, rate: Rate) -> bool:
     start = _window_start(rate, timezone.now())
     counter = ThrottleCounter.objects.filter(digest=_digest(scope, key), window_start=start).first()
     return counter is not None and counter.count >= rate.limit
-
-
-def reset(scope: str, key: str) -> None:
-    """Forget the key's counts (for example the failures before a successful login)."""
-    ThrottleCounter.objects.filter(digest=_digest(scope, key)).delete()
-
-
-def purge_expired() -> int:
-    """Remove counters whose window has passed; returns how many."""
-    deleted, _ = ThrottleCounter.objects.filter(expires_at__lte=timezone.now()).delete()
-    return deleted

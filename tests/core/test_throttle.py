@@ -1,11 +1,13 @@
 """The one throttle: atomic per key and window, expired counters purged, and the client address taken
 from X-Forwarded-For only behind a trusted proxy."""
 
+import io
 import threading
 from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import RequestFactory
 from django.utils import timezone
@@ -43,11 +45,12 @@ def test_a_new_window_starts_from_zero():
 
 
 @pytest.mark.django_db
-def test_purge_removes_only_counters_whose_window_has_passed():
+def test_the_housekeeping_job_removes_only_counters_whose_window_has_passed():
     throttle.hit("test", "old", throttle.Rate(1, 60))
     with mock.patch("django.utils.timezone.now", return_value=timezone.now() + timedelta(minutes=2)):
         throttle.hit("test", "fresh", throttle.Rate(1, 60))
-        assert throttle.purge_expired() == 1
+        call_command("purge_expired", stdout=io.StringIO())
+        assert throttle.exceeded("test", "fresh", throttle.Rate(1, 60))
     assert ThrottleCounter.objects.count() == 1
 
 
