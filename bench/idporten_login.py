@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 from unittest import mock
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
@@ -95,12 +95,15 @@ def one_login(browser, client, secret, identity_number) -> None:
     basic = base64.b64encode(f"{client.client_id}:{secret}".encode()).decode()
     tokens = browser.post(
         "/idporten/token",
-        {
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": REDIRECT_URI,
-            "code_verifier": verifier,
-        },
+        urlencode(
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": REDIRECT_URI,
+                "code_verifier": verifier,
+            }
+        ),
+        content_type="application/x-www-form-urlencoded",  # as RFC 6749 section 3.2 requires
         HTTP_AUTHORIZATION=f"Basic {basic}",
     ).json()
     info = browser.get("/idporten/userinfo", HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}").json()

@@ -465,12 +465,15 @@ def measure_stages(port: int, recipients: list[str], document: bytes) -> tuple[d
 def accept_in_process(port: int):
     """What the server does for one POST, in this process through Django's test client: returns a
     function that sends one letter and returns its id."""
+    from urllib.parse import urlencode
+
     from django.test import Client
 
     client = Client(HTTP_HOST=f"127.0.0.1:{port}")
 
     def post_form(path: str, form: dict) -> dict:
-        response = client.post(path, form)
+        # OAuth endpoints take application/x-www-form-urlencoded only (RFC 6749 section 3.2).
+        response = client.post(path, urlencode(form), content_type="application/x-www-form-urlencoded")
         assert response.status_code == 200, response.content
         return response.json()
 

@@ -26,6 +26,7 @@ ALGORITHMS = ("RS256", "ES256")
 DEFAULT_ALGORITHM = "RS256"
 # Longest-lived token a key signs (the refresh-backed authorization), plus a margin.
 RETIRED_KEY_KEPT = timedelta(seconds=7200 + 300)
+MAX_KID_LENGTH = 64  # SigningKey.kid
 
 
 class SigningError(Exception):
@@ -123,13 +124,27 @@ def sign(claims: dict, *, algorithm: str = DEFAULT_ALGORITHM, token_type: str = 
     )
 
 
-def verify(token: str, *, issuer: str, audience: str | None = None, verify_exp: bool = True) -> dict:
-    """Claims of a token this provider signed, or SigningError."""
+def verify(
+    token: str,
+    *,
+    issuer: str,
+    audience: str | None = None,
+    verify_exp: bool = True,
+    token_type: str | None = None,
+) -> dict:
+    """Claims of a token this provider signed (with the header typ `token_type`, when given), or
+    SigningError."""
     try:
         header = jwt.get_unverified_header(token)
     except JOSEError:
         raise SigningError("Not a JWT.") from None
-    key = published_keys().filter(kid=header.get("kid")).first()
+    kid = header.get("kid")
+    # Anyone can send a header; PostgreSQL refuses NUL in the lookup below.
+    if not isinstance(kid, str) or not 0 < len(kid) <= MAX_KID_LENGTH or "\x00" in kid:
+        raise SigningError("Unknown key id.")
+    if token_type is not None and header.get("typ") != token_type:
+        raise SigningError(f"Not a {token_type} token.")
+    key = published_keys().filter(kid=kid).first()
     if key is None:
         raise SigningError("Unknown key id.")
     try:

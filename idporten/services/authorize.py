@@ -154,6 +154,8 @@ def keep_pending(auth_request: AuthRequest) -> str:
 
 def pending(reference: str) -> tuple[AuthRequest, str] | None:
     """The pending request and when it started (ISO time), while it is still open."""
+    if "\x00" in reference:  # from the URL path; PostgreSQL refuses NUL in the lookup
+        return None
     row = PushedRequest.objects.filter(request_uri=reference, used_at__isnull=True).first()
     if row is None or row.expires_at < timezone.now() or "started" not in row.parameters:
         return None

@@ -15,11 +15,14 @@ from jose.exceptions import JOSEError
 
 from core import audit
 from idporten.models import Client, UsedAssertion
+from idporten.services import assertions
 from idporten.services.errors import OAuthError
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_ALGORITHMS = ("RS256", "ES256")
 MAX_ASSERTION_LIFETIME = 120
+CLOCK_SKEW_SECONDS = 10
+MAX_JTI_LENGTH = 200  # the column that keeps used ones
 
 
 def hash_secret(secret: str) -> str:
@@ -86,28 +89,30 @@ def reset_secret(client: Client, *, changed_by, request=None) -> str:
 
 
 def get_client(client_id: str | None) -> Client | None:
-    if not client_id or len(client_id) > 100:
+    # PostgreSQL refuses NUL in a query string; no client_id has one.
+    if not client_id or len(client_id) > 100 or "\x00" in client_id:
         return None
     return Client.objects.select_related("organisation").filter(client_id=client_id, active=True).first()
 
 
 def _invalid_client(description: str, client_id: str = "", request=None) -> OAuthError:
+    client_id = client_id.replace("\x00", "\ufffd")[:100]  # as sent, but storable in PostgreSQL
     audit.record(
         "idporten.client_authentication_failed",
         actor=client_id or "unknown client",
         request=request,
         object_type="idporten.client",
-        object_id=client_id[:100],
+        object_id=client_id,
         outcome=audit.Outcome.DENIED,
         details={"reason": description},
     )
     return OAuthError("invalid_client", description, status=401, redirect=False)
 
 
-def authenticate(request, *, audiences: set[str]) -> Client:
-    """The client making a back-channel request, authenticated by its registered method."""
+def authenticate(request, form: dict[str, str], *, audiences: set[str]) -> Client:
+    """The client making a back-channel request, authenticated by its registered method; `form` is
+    the request's checked parameters (idporten.services.params)."""
     header = request.headers.get("Authorization", "")
-    form = request.POST
     if header.startswith("Basic "):
         try:
             client_id, _sep, secret = base64.b64decode(header[6:]).decode().partition(":")
@@ -142,8 +147,10 @@ def _check_assertion(assertion: str, client_id: str | None, audiences: set[str],
         raise _invalid_client("Unknown client or wrong authentication method.", str(issuer)[:100], request)
     if client_id and client_id != client.client_id:
         raise _invalid_client("client_id does not match the assertion.", client.client_id, request)
-    if header.get("alg") not in ASSERTION_ALGORITHMS:
-        raise _invalid_client("Unsupported assertion algorithm.", client.client_id, request)
+    try:
+        algorithm = assertions.check_header(header, ASSERTION_ALGORITHMS)
+    except assertions.AssertionInvalid as error:
+        raise _invalid_client(error.message, client.client_id, request) from None
     keys = [
         k for k in client.jwks.get("keys", []) if k.get("kid") == header.get("kid") or "kid" not in header
     ]
@@ -152,33 +159,46 @@ def _check_assertion(assertion: str, client_id: str | None, audiences: set[str],
     claims = None
     for key in keys:
         try:
-            claims = jwt.decode(
-                assertion,
-                key,
-                algorithms=[header["alg"]],
-                issuer=client.client_id,
-                subject=client.client_id,
-                options={"verify_aud": False, "require_exp": True, "require_jti": True},
-            )
+            claims = assertions.verified_claims(assertion, key, algorithm)
             break
-        except JOSEError:
+        except assertions.AssertionInvalid:
             continue
     if claims is None:
-        raise _invalid_client(
-            "The client assertion's signature or claims do not hold.", client.client_id, request
-        )
-    audience = claims.get("aud")
-    audience = set(audience) if isinstance(audience, list) else {audience}
-    if not audience & audiences:
-        raise _invalid_client("The client assertion is for another audience.", client.client_id, request)
-    expires = datetime.fromtimestamp(claims["exp"], tz=UTC)
-    if (expires - timezone.now()).total_seconds() > MAX_ASSERTION_LIFETIME:
-        raise _invalid_client("The client assertion lives too long.", client.client_id, request)
+        raise _invalid_client("The client assertion's signature does not hold.", client.client_id, request)
+    jti, expires = _checked_claims(claims, client, audiences, request)
     try:
         with transaction.atomic():
-            UsedAssertion.objects.create(client=client, jti=str(claims["jti"])[:200], expires_at=expires)
+            UsedAssertion.objects.create(client=client, jti=jti, expires_at=expires)
     except IntegrityError:
         raise _invalid_client(
             "The client assertion has been used before.", client.client_id, request
         ) from None
     return client
+
+
+def _checked_claims(claims: dict, client: Client, audiences: set[str], request) -> tuple[str, datetime]:
+    """The assertion's jti and expiry, once its claims are of the right types and hold (RFC 7523 3)."""
+    try:
+        audience = assertions.audiences(claims)
+        issuer = assertions.string_claim(claims, "iss", required=True)
+        subject = assertions.string_claim(claims, "sub", required=True)
+        jti = assertions.string_claim(claims, "jti", required=True, max_length=MAX_JTI_LENGTH)
+        expires = assertions.numeric_date(claims, "exp", required=True)
+        issued = assertions.numeric_date(claims, "iat", required=False)
+        not_before = assertions.numeric_date(claims, "nbf", required=False)
+    except assertions.AssertionInvalid as error:
+        raise _invalid_client(error.message, client.client_id, request) from None
+    if issuer != client.client_id or subject != client.client_id:
+        raise _invalid_client(
+            "The client assertion's iss and sub must be the client_id.", client.client_id, request
+        )
+    if not set(audience) & audiences:
+        raise _invalid_client("The client assertion is for another audience.", client.client_id, request)
+    now = timezone.now().timestamp()
+    if expires <= now:
+        raise _invalid_client("The client assertion has expired.", client.client_id, request)
+    if expires - now > MAX_ASSERTION_LIFETIME:
+        raise _invalid_client("The client assertion lives too long.", client.client_id, request)
+    if max(issued or 0, not_before or 0) > now + CLOCK_SKEW_SECONDS:
+        raise _invalid_client("The client assertion is not valid yet.", client.client_id, request)
+    return jti, datetime.fromtimestamp(expires, tz=UTC)

@@ -10,8 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import audit
-from idporten.models import LEVELS, Authorization, Consent, LoginEvent, SsoSession
+from idporten import keys
+from idporten.models import LEVELS, Authorization, Client, Consent, LoginEvent, SsoSession
+from idporten.services.clients import get_client
 from idporten.services.issuer import issuer
+from idporten.services.tokens import ID_TOKEN_TYPE
 
 SESSION_KEY = "idporten.sid"
 
@@ -102,6 +105,49 @@ class Logout:
     """What ending a session needs the browser to do: front-channel URIs to load."""
 
     frontchannel_uris: list[str]
+
+
+@dataclass(frozen=True)
+class LogoutHint:
+    """What a valid id_token_hint tells: the client it was issued to and the session it was issued in."""
+
+    client: Client
+    sid: str
+
+
+def logout_hint(token: str, *, issuer: str, client_id: str = "", request=None) -> LogoutHint | None:
+    """The client and session named by an ID token this issuer gave a registered client, or None.
+
+    Any other token Felles signs verifies with the same keys, so the token's kind is checked too:
+    an access token (ID-porten's or Maskinporten's) is at+jwt with the issuer as audience, a logout
+    token is logout+jwt with events and never a nonce (Back-Channel Logout 1.0 section 2.4). An
+    expired ID token is still a hint (RP-Initiated Logout 1.0 section 2)."""
+    if not token:
+        return None
+    try:
+        claims = keys.verify(token, issuer=issuer, verify_exp=False, token_type=ID_TOKEN_TYPE)
+    except keys.SigningError as error:
+        reason = str(error)
+        claims = None
+    if claims is not None:
+        audience, sid = claims.get("aud"), claims.get("sid")
+        client = get_client(audience) if isinstance(audience, str) else None
+        if "events" in claims or not isinstance(claims.get("nonce"), str) or not isinstance(sid, str):
+            reason = "not an ID token"
+        elif client is None:
+            reason = "not issued to a registered client"
+        elif client_id and client_id != client.client_id:
+            reason = "issued to another client than client_id"
+        else:
+            return LogoutHint(client=client, sid=sid)
+    audit.record(
+        "idporten.logout_hint_refused",
+        actor="unknown",
+        request=request,
+        outcome=audit.Outcome.DENIED,
+        details={"reason": reason},
+    )
+    return None
 
 
 def end_session(session: SsoSession, *, reason: str, issuer: str = "", request=None) -> Logout:

@@ -31,6 +31,10 @@ from idporten.services.authorize import AuthRequest
 from idporten.services.errors import OAuthError
 
 BEARER = "Bearer"
+# The header typ of each token we sign. ID tokens keep plain JWT, which relying parties expect
+# (OIDC Core names no other); access tokens are at+jwt (RFC 9068), logout tokens logout+jwt.
+ID_TOKEN_TYPE = "JWT"
+ACCESS_TOKEN_TYPE = "at+jwt"
 
 
 def _hash(value: str) -> str:
@@ -200,7 +204,7 @@ def _token_response(authorization: Authorization, *, issuer: str, with_id_token:
         token_hash=_hash(refresh_token), authorization=authorization, expires_at=refresh_expires
     )
     response = {
-        "access_token": keys.sign(access_claims, token_type="at+jwt"),
+        "access_token": keys.sign(access_claims, token_type=ACCESS_TOKEN_TYPE),
         "token_type": BEARER,
         "expires_in": access_ttl,
         "scope": authorization.scope,
@@ -210,6 +214,7 @@ def _token_response(authorization: Authorization, *, issuer: str, with_id_token:
         response["id_token"] = keys.sign(
             id_token_claims(authorization, issuer=issuer, now=now),
             algorithm=client.id_token_signed_response_alg,
+            token_type=ID_TOKEN_TYPE,
         )
     return response
 

@@ -5,6 +5,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from idporten import maskinporten
+from idporten.services import params
 from idporten.services.errors import OAuthError
 from idporten.services.issuer import issuer
 from idporten.views.protocol import oauth_error
@@ -14,9 +15,10 @@ from idporten.views.protocol import oauth_error
 @require_POST
 def token(request):
     try:
+        form = params.parameters(request)
         body = maskinporten.issue_token(
-            grant_type=request.POST.get("grant_type", ""),
-            assertion=request.POST.get("assertion", ""),
+            grant_type=form.get("grant_type", ""),
+            assertion=form.get("assertion", ""),
             issuer=issuer(request),
             request=request,
         )

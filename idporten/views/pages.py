@@ -12,9 +12,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import audit
-from idporten import keys, services
+from idporten import services
 from idporten.models import LEVELS, LOA_HIGH, LOA_SUBSTANTIAL
+from idporten.services import params
 from idporten.services.issuer import issuer
+from idporten.services.sso import logout_hint
 from idporten.views.protocol import continue_authorization
 from minid import session as minid_session
 from smartkort import services as smartkort
@@ -172,25 +174,20 @@ def my_logins(request):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def endsession(request):
-    """RP-initiated logout: end the SSO session and log the citizen out of every service in it."""
-    params = (request.GET if request.method == "GET" else request.POST).dict()
-    hint = params.get("id_token_hint", "")
-    client = None
-    hinted_sid = None
-    if hint:
-        try:
-            claims = keys.verify(hint, issuer=issuer(request), verify_exp=False)
-        except keys.SigningError:
-            return render(
-                request,
-                "idporten/error.html",
-                {"error": services.OAuthError("invalid_request", "id_token_hint is not valid.")},
-                status=400,
-            )
-        client = services.get_client(claims.get("aud") if isinstance(claims.get("aud"), str) else None)
-        hinted_sid = claims.get("sid")
-    post_logout = params.get("post_logout_redirect_uri", "")
-    if post_logout and (client is None or post_logout not in client.post_logout_redirect_uris):
+    """RP-initiated logout: end the SSO session and log the citizen out of every service in it.
+    Only a valid ID token for this very session ends it at once; anything else asks the citizen."""
+    try:
+        query = params.parameters(request)
+    except services.OAuthError as error:
+        return render(request, "idporten/error.html", {"error": error}, status=400)
+    hint = logout_hint(
+        query.get("id_token_hint", ""),
+        issuer=issuer(request),
+        client_id=query.get("client_id", ""),
+        request=request,
+    )
+    post_logout = query.get("post_logout_redirect_uri", "")
+    if post_logout and (hint is None or post_logout not in hint.client.post_logout_redirect_uris):
         return render(
             request,
             "idporten/error.html",
@@ -198,16 +195,16 @@ def endsession(request):
             status=400,
         )
     session = services.current_session(request)
-    if not hint and session is not None:
-        # Without a hint the request may come from any site: the citizen confirms (RP-Initiated Logout 2).
+    if hint is None or (session is not None and hint.sid != session.sid):
+        # The request may come from any site (RP-Initiated Logout 1.0 section 2): the citizen confirms.
         return render(request, "idporten/confirm_logout.html")
     frontchannel = []
-    if session is not None and (hinted_sid is None or hinted_sid == session.sid):
+    if session is not None:
         frontchannel = services.end_session(
             session, reason="logout", issuer=issuer(request), request=request
         ).frontchannel_uris
     destination = (
-        services.redirect_with(post_logout, state=params.get("state") or None)
+        services.redirect_with(post_logout, state=query.get("state") or None)
         if post_logout
         else reverse("idporten:logged_out")
     )

@@ -15,6 +15,7 @@ from core import audit
 from idporten import keys, services
 from idporten.models import LEVELS
 from idporten.ratelimit import check_token_rate
+from idporten.services import params
 from idporten.services.issuer import issuer
 from minid.session import AMR_VALUES
 from smartkort import session as smartkort_session
@@ -107,24 +108,25 @@ def jwks(request):
 @require_POST
 def par(request):
     try:
+        form = params.parameters(request)
         client = services.authenticate(
-            request, audiences={issuer(request), endpoint(request, "par"), endpoint(request, "token")}
+            request, form, audiences={issuer(request), endpoint(request, "par"), endpoint(request, "token")}
         )
-        params = {k: v for k, v in request.POST.items() if not k.startswith("client_")}
-        params["client_id"] = client.client_id
-        request_uri, expires_in = services.push(params, client)
+        pushed = {k: v for k, v in form.items() if not k.startswith("client_")}
+        pushed["client_id"] = client.client_id
+        request_uri, expires_in = services.push(pushed, client)
     except services.OAuthError as error:
         return oauth_error(error)
     return _no_store(JsonResponse({"request_uri": request_uri, "expires_in": expires_in}, status=201))
 
 
-def _error_redirect(params: dict, error: services.OAuthError, request) -> HttpResponseRedirect:
+def _error_redirect(query: dict, error: services.OAuthError, request) -> HttpResponseRedirect:
     return HttpResponseRedirect(
         services.redirect_with(
-            params["redirect_uri"],
+            query["redirect_uri"],
             error=error.error,
             error_description=error.description or None,
-            state=params.get("state") or None,
+            state=query.get("state") or None,
             iss=issuer(request),
         )
     )
@@ -134,20 +136,21 @@ def _error_redirect(params: dict, error: services.OAuthError, request) -> HttpRe
 @never_cache
 @require_http_methods(["GET", "POST"])
 def authorize(request):
-    params = (request.GET if request.method == "GET" else request.POST).dict()
+    query = {}
     try:
-        auth = services.from_query(params)
+        query = params.parameters(request)
+        auth = services.from_query(query)
     except services.OAuthError as error:
         audit.record(
             "idporten.authorization_refused",
-            actor=params.get("client_id", "")[:100] or "unknown client",
+            actor=query.get("client_id", "")[:100] or "unknown client",
             request=request,
             outcome=audit.Outcome.DENIED,
             details={"error": error.error, "description": error.description},
         )
         if not error.redirect:
             return render(request, "idporten/error.html", {"error": error}, status=400)
-        return _error_redirect(params, error, request)
+        return _error_redirect(query, error, request)
     response = continue_authorization(request, auth)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME, auth.locale, samesite="Lax", secure=request.is_secure()
@@ -185,21 +188,23 @@ def _logged_in_since_request(session, reference: str | None) -> bool:
 @csrf_exempt
 @require_POST
 def token(request):
+    form = {}
     try:
-        client = services.authenticate(request, audiences={issuer(request), endpoint(request, "token")})
+        form = params.parameters(request)
+        client = services.authenticate(request, form, audiences={issuer(request), endpoint(request, "token")})
         check_token_rate(client)
-        grant_type = request.POST.get("grant_type")
+        grant_type = form.get("grant_type")
         if grant_type == "authorization_code":
             body = services.exchange_code(
                 client,
-                code=request.POST.get("code", ""),
-                redirect_uri=request.POST.get("redirect_uri", ""),
-                code_verifier=request.POST.get("code_verifier", ""),
+                code=form.get("code", ""),
+                redirect_uri=form.get("redirect_uri", ""),
+                code_verifier=form.get("code_verifier", ""),
                 issuer=issuer(request),
             )
         elif grant_type == "refresh_token":
             body = services.refresh(
-                client, refresh_token=request.POST.get("refresh_token", ""), issuer=issuer(request)
+                client, refresh_token=form.get("refresh_token", ""), issuer=issuer(request)
             )
         else:
             raise services.OAuthError("unsupported_grant_type", "Use authorization_code or refresh_token.")
@@ -207,7 +212,7 @@ def token(request):
         if error.error == "invalid_grant":
             audit.record(
                 "idporten.token_refused",
-                actor=request.POST.get("client_id", "") or "client",
+                actor=form.get("client_id", "") or "client",
                 request=request,
                 outcome=audit.Outcome.DENIED,
                 details={"error": error.error, "description": error.description},
@@ -235,10 +240,11 @@ def userinfo(request):
 @require_POST
 def revoke(request):
     try:
-        client = services.authenticate(request, audiences={issuer(request), endpoint(request, "token")})
+        form = params.parameters(request)
+        client = services.authenticate(request, form, audiences={issuer(request), endpoint(request, "token")})
     except services.OAuthError as error:
         return oauth_error(error)
-    services.revoke(client, token=request.POST.get("token", ""))
+    services.revoke(client, token=form.get("token", ""))
     return _no_store(JsonResponse({}))
 
 
@@ -246,11 +252,12 @@ def revoke(request):
 @require_POST
 def introspect(request):
     try:
-        client = services.authenticate(request, audiences={issuer(request), endpoint(request, "token")})
+        form = params.parameters(request)
+        client = services.authenticate(request, form, audiences={issuer(request), endpoint(request, "token")})
     except services.OAuthError as error:
         return oauth_error(error)
     return _no_store(
-        JsonResponse(services.introspect(client, token=request.POST.get("token", ""), issuer=issuer(request)))
+        JsonResponse(services.introspect(client, token=form.get("token", ""), issuer=issuer(request)))
     )
 
 

@@ -1,10 +1,12 @@
 """POST /api/krr/v1/personer: KRR lookup for agencies with a Maskinporten token."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import audit
+from core.openapi import Problem
 from idporten.drf import HasScope, MaskinportenAuthentication
 from kontaktregister import services
 from kontaktregister.api.renderers import FastJSONRenderer
@@ -46,11 +48,16 @@ class PersonLookup(APIView):
     authentication_classes = [MaskinportenAuthentication]
     permission_classes = [HasScope]
     renderer_classes = [FastJSONRenderer]
+    # JSON only, as oppslagstjenesten takes it: a form body could never carry the list of numbers.
+    parser_classes = [JSONParser]
     required_scopes = [services.SCOPE_CONTACT]
 
     @extend_schema(
         request=LookupRequest,
-        responses=LookupAnswer,
+        responses={
+            200: LookupAnswer,
+            400: OpenApiResponse(Problem, description="Not a list of 1 to 1000 valid identity numbers."),
+        },
         summary="Look up contact information for up to 1000 persons",
         description=(
             "Needs a Maskinporten token with the scope krr:kontaktinformasjon; mailbox and certificate "

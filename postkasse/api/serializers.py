@@ -2,10 +2,13 @@
 `source` is the name accept_letter takes, so the validated data goes to the service as it is;
 a field left out keeps the Letter model's default."""
 
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api import Base64Field
 from postkasse.models import Letter, Receipt
+from postkasse.services.sending import MAX_REMINDERS
 
 
 class Dokument(serializers.Serializer):
@@ -21,7 +24,8 @@ class Varsling(serializers.Serializer):
     epost = serializers.BooleanField(source="notify_email", required=False, help_text="Default: true.")
     paaminnelse_etter_dager = serializers.ListField(
         source="reminder_days",
-        child=serializers.IntegerField(),
+        child=serializers.IntegerField(min_value=1, max_value=60),
+        max_length=MAX_REMINDERS,
         required=False,
         help_text="Reminders after these many days, at most 3, each 1 to 60.",
     )
@@ -61,7 +65,12 @@ class NyForsendelse(serializers.Serializer):
         help_text="Shown only in the mailbox, after login.",
     )
     dokumenter = Dokument(
-        source="documents", many=True, help_text="PDFs; the first is the main document, the rest attachments."
+        source="documents",
+        many=True,
+        allow_empty=False,
+        max_length=settings.POSTKASSE_MAX_DOCUMENTS,
+        error_messages={"empty": _("A letter needs a main document.")},
+        help_text="PDFs; the first is the main document, the rest attachments.",
     )
     sikkerhetsnivaa = serializers.ChoiceField(
         source="security_level",
@@ -117,9 +126,3 @@ class Forsendelse(serializers.Serializer):
 
 class Kvitteringer(serializers.Serializer):
     kvitteringer = Kvittering(many=True)
-
-
-class Problem(serializers.Serializer):
-    code = serializers.CharField(help_text="Stable, for machines.")
-    detail = serializers.CharField(help_text="For people, in the request's language.")
-    field_errors = serializers.DictField(required=False, help_text="Per field, when fields are invalid.")

@@ -1,11 +1,12 @@
 """The agency API of Sikker digital post (DPI) with a Maskinporten token and the send scope: hand over
 a letter, read its state and receipts, and poll and acknowledge the receipt feed."""
 
+import re
+
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
@@ -13,15 +14,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import content_length, error_lines, problem
+from core.openapi import Problem
 from idporten.drf import HasScope, MaskinportenAuthentication
 from postkasse import services
-from postkasse.api.serializers import Forsendelse, Kvittering, Kvitteringer, NyForsendelse, Problem
+from postkasse.api.serializers import Forsendelse, Kvittering, Kvitteringer, NyForsendelse
 from postkasse.services.receipts import MAX_RECEIPTS_PER_CALL
 from virksomheter.models import ScopeGrant
 from virksomheter.services import OrganisationNotFound, get_organisation
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_MAX_LENGTH = 100
+# No space at either end: proxies may trim a header's value, and the same key must mean the same letter.
+IDEMPOTENCY_KEY_PATTERN = r"^\S(.*\S)?$"
 # Base64 makes the documents a third larger; this is room for the rest of the JSON around them.
 JSON_ALLOWANCE_BYTES = 1024 * 1024
 
@@ -57,12 +61,18 @@ class Forsendelser(SenderView):
         parameters=[
             OpenApiParameter(
                 IDEMPOTENCY_HEADER,
-                OpenApiTypes.STR,
+                {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH,
+                    "pattern": IDEMPOTENCY_KEY_PATTERN,
+                },
                 OpenApiParameter.HEADER,
                 required=True,
                 description=(
-                    "Your unique key for this letter (at most 100 characters). Sending again with the "
-                    "same key answers 200 with the letter accepted the first time, never a second letter."
+                    "Your unique key for this letter (1 to 100 characters, no space at either end). Sending "
+                    "again with the same key answers 200 with the letter accepted the first time, never a "
+                    "second letter."
                 ),
             )
         ],
@@ -88,12 +98,13 @@ class Forsendelser(SenderView):
                 % {"size": filesizeformat(settings.POSTKASSE_MAX_LETTER_BYTES)},
                 413,
             )
-        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
-        if not key or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        key = request.headers.get(IDEMPOTENCY_HEADER, "")
+        if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH or not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
             return problem(
                 "idempotency_key_missing",
                 _(
-                    "The Idempotency-Key header is required: your unique key for this letter, at most 100 characters."
+                    "The Idempotency-Key header is required: your unique key for this letter, 1 to 100 "
+                    "characters without a space at either end."
                 ),
                 400,
             )

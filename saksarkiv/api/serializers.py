@@ -262,6 +262,9 @@ class NySaksmappe(serializers.Serializer):
 class Endring(serializers.Serializer):
     """What may change in place while the record is not finalised (PATCH: give only what changes)."""
 
+    # Any other field is refused (the views' refuse_other_fields), and the schema says so.
+    refuses_other_fields = True
+
     tittel = serializers.CharField(max_length=500, required=False)
     offentligTittel = serializers.CharField(source="offentlig_tittel", max_length=500, required=False)
     skjerming = Skjerming(

@@ -179,9 +179,15 @@ def date_parameters(field: str) -> list[OpenApiParameter]:
         OpenApiParameter("fraDato", OpenApiTypes.DATE, description=f"Only {field} on or after this day."),
         OpenApiParameter("tilDato", OpenApiTypes.DATE, description=f"Only {field} on or before this day."),
         OpenApiParameter(
-            "$top", OpenApiTypes.INT, description=f"Page size, 1 to {MAX_TOP}; default {DEFAULT_TOP}."
+            "$top",
+            {"type": "integer", "minimum": 1, "maximum": MAX_TOP},
+            description=f"Page size, 1 to {MAX_TOP}; default {DEFAULT_TOP}.",
         ),
-        OpenApiParameter("$skip", OpenApiTypes.INT, description="How many to skip: the page's start."),
+        OpenApiParameter(
+            "$skip",
+            {"type": "integer", "minimum": 0, "maximum": MAX_SKIP},
+            description="How many to skip: the page's start.",
+        ),
     ]
 
 

@@ -1,7 +1,6 @@
 """The signing API's request and answers, with Norwegian field names like the other Felles APIs."""
 
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from core.api import Base64Field
@@ -86,11 +85,3 @@ class Oppdrag(serializers.Serializer):
 class Oppdragsliste(serializers.Serializer):
     oppdrag = Oppdrag(many=True)
     neste = serializers.CharField(allow_null=True, help_text="The next page, or null on the last one.")
-
-
-# The same problem body as the other Felles APIs, under its own name in the schema.
-@extend_schema_serializer(component_name="SigneringProblem")
-class Problem(serializers.Serializer):
-    code = serializers.CharField(help_text="Stable, for machines.")
-    detail = serializers.CharField(help_text="For people, in the request's language.")
-    field_errors = serializers.DictField(required=False, help_text="Per field, when fields are invalid.")

@@ -18,15 +18,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import content_length, error_lines, problem
+from core.openapi import Problem
 from idporten.drf import HasScope, MaskinportenAuthentication
 from signering import services
-from signering.api.serializers import NyttOppdrag, Oppdrag, Oppdragsliste, Problem
+from signering.api.serializers import NyttOppdrag, Oppdrag, Oppdragsliste
 from signering.models import Signeringsoppdrag
 from virksomheter.services import OrganisationNotFound, get_organisation
 
 # Base64 makes a PDF a third larger; this is room for the rest of the JSON around it.
 MAX_BODY_BYTES = services.MAX_DOCUMENT_BYTES * 4 // 3 + 64 * 1024
 JOBS_PER_PAGE = 100
+# As far as a page number goes in the schema and here (a 32-bit integer, far beyond any list).
+MAX_PAGE = 2**31 - 1
 SIGNATURE_TYPE = "application/pkcs7-signature"
 
 
@@ -127,18 +130,31 @@ class OppdragListe(ServiceOwnerView):
         operation_id="signering_oppdrag_list",
         parameters=[
             OpenApiParameter("status", OpenApiTypes.STR, enum=Signeringsoppdrag.Status.values),
-            OpenApiParameter("side", OpenApiTypes.INT, description="The page, from 1."),
+            OpenApiParameter(
+                "side",
+                {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+                description="The page, from 1.",
+            ),
         ],
         responses={200: Oppdragsliste, 400: Problem},
         summary="Your signing jobs",
         description=f"Newest first, {JOBS_PER_PAGE} a page; only your organisation's.",
     )
     def get(self, request):
-        status = request.query_params.get("status", "")
-        if status and status not in Signeringsoppdrag.Status.values:
+        status = request.query_params.get("status")
+        if status is not None and status not in Signeringsoppdrag.Status.values:
             return problem("invalid_status", _("Unknown status: %(status)s.") % {"status": status}, 400)
-        page = Paginator(services.jobs_of(self.organisation, status=status), JOBS_PER_PAGE).get_page(
-            request.query_params.get("side")
+        side = request.query_params.get("side", "1")
+        # ASCII digits only, as the schema's integer: str.isdigit() also takes "²", which int() refuses.
+        if not (side.isascii() and side.isdigit() and 1 <= int(side) <= MAX_PAGE):
+            return problem(
+                "invalid_parameter",
+                _("%(name)s must be a whole number from %(lowest)s to %(highest)s.")
+                % {"name": "side", "lowest": 1, "highest": MAX_PAGE},
+                400,
+            )
+        page = Paginator(services.jobs_of(self.organisation, status=status or ""), JOBS_PER_PAGE).get_page(
+            side
         )
         following = None
         if page.has_next():

@@ -3,7 +3,9 @@
 import base64
 import hashlib
 import secrets
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from django import test
 
 from idporten import services
 from minid.models import Login
@@ -11,6 +13,17 @@ from tests.minid.factories import PASSWORD, last_code_sent, registered_user
 from virksomheter.models import Organisation
 
 REDIRECT_URI = "https://tjeneste.example.no/callback"
+FORM = "application/x-www-form-urlencoded"
+
+
+class Browser(test.Client):
+    """The test client posting forms as browsers and OAuth clients do, urlencoded (RFC 6749 section
+    3.2 requires it at the token endpoint), rather than as multipart."""
+
+    def post(self, path, data=None, content_type=FORM, **extra):
+        if content_type == FORM and isinstance(data, dict):
+            data = urlencode(data, doseq=True)
+        return super().post(path, data, content_type=content_type, **extra)
 
 
 def organisation(number="974312344", name="Velferdsetaten"):
@@ -121,7 +134,12 @@ def authorize_code(browser, oidc_client, challenge, **extra) -> str:
 
 
 def token_request(browser, oidc_client, secret, **form):
-    return browser.post("/idporten/token", form, HTTP_AUTHORIZATION=basic_auth(oidc_client, secret))
+    return browser.post(
+        "/idporten/token",
+        urlencode(form),
+        content_type=FORM,
+        HTTP_AUTHORIZATION=basic_auth(oidc_client, secret),
+    )
 
 
 def exchange(browser, oidc_client, secret, code, verifier, **overrides):

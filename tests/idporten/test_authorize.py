@@ -4,13 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.test import Client as Browser
 from django.utils import timezone
 
 from core.models import AuditEvent
 from idporten.models import LOA_HIGH, AuthorizationCode, PushedRequest, SsoSession
 from tests.idporten.factories import (
     REDIRECT_URI,
+    Browser,
     authorize_params,
     basic_auth,
     client,

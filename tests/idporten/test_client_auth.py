@@ -7,13 +7,20 @@ import time
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from django.test import Client as Browser
 from jose import jwk, jwt
 
 from core.models import AuditEvent
 from idporten.models import UsedAssertion
 from idporten.services.clients import ASSERTION_TYPE
-from tests.idporten.factories import REDIRECT_URI, authorize_code, basic_auth, client, logged_in, pkce
+from tests.idporten.factories import (
+    REDIRECT_URI,
+    Browser,
+    authorize_code,
+    basic_auth,
+    client,
+    logged_in,
+    pkce,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -4,12 +4,12 @@ from datetime import timedelta
 
 import pytest
 from cryptography.fernet import Fernet
-from django.test import Client as Browser
 from django.utils import timezone
 from jose import jwt
 
 from idporten import keys
 from idporten.models import LOA_HIGH, LOA_SUBSTANTIAL, SigningKey
+from tests.idporten.factories import Browser
 
 pytestmark = pytest.mark.django_db
 

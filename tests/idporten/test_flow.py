@@ -15,7 +15,7 @@ def basic(oidc_client, secret) -> str:
 
 
 def test_code_flow_from_authorize_to_userinfo(client_browser=None, **kwargs):
-    from django.test import Client
+    from tests.idporten.factories import Browser as Client
 
     browser = Client()
     oidc_client, secret = client(may_receive_pid=True)

@@ -2,7 +2,6 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import path
 from django.utils import timezone
 from jose import jwt
@@ -15,6 +14,7 @@ from idporten import keys
 from idporten.drf import HasScope, MaskinportenAuthentication
 from idporten.maskinporten import GRANT_TYPE
 from tests.idporten import factories
+from tests.idporten.factories import Browser as Client
 from tests.virksomheter import pki
 from tests.virksomheter.factories import new_organisation
 from virksomheter import services

@@ -7,12 +7,12 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, quote
 
 import pytest
-from django.test import Client as Browser
 from django.utils import timezone
 from jose import jwt
 
 from idporten.models import Authorization, Consent, SsoSession
 from tests.idporten.factories import (
+    Browser,
     authorize_params,
     client,
     logged_in,

@@ -5,13 +5,13 @@ import hashlib
 from datetime import timedelta
 
 import pytest
-from django.test import Client as Browser
 from django.utils import timezone
 from jose import jwt
 
 from core.models import AuditEvent
 from idporten.models import LOA_SUBSTANTIAL, Authorization, AuthorizationCode, RefreshToken, SsoSession
 from tests.idporten.factories import (
+    Browser,
     authorize_code,
     client,
     exchange,

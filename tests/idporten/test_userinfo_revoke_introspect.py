@@ -3,13 +3,12 @@
 import time
 
 import pytest
-from django.test import Client as Browser
 from jose import jwt
 
 from core.models import AuditEvent
 from idporten import keys
 from idporten.models import LOA_SUBSTANTIAL, AccessToken, RefreshToken
-from tests.idporten.factories import basic_auth, client, logged_in, token_request, tokens
+from tests.idporten.factories import Browser, basic_auth, client, logged_in, token_request, tokens
 
 pytestmark = pytest.mark.django_db
 
