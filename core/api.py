@@ -1,16 +1,25 @@
 """What every agency API answers an error with: a problem body {"code", "detail"} with a stable code,
-serializer errors flattened into readable lines, and the size a request announces; and the base64
+serializer errors flattened into readable lines, and the size a request announces; DRF's exception
+handler for every API and the JSON answers for paths under /api/ that no view takes; and the base64
 field the APIs take documents in."""
 
 import base64
 import binascii
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
+from django.http import Http404, JsonResponse
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler
+
+API_PREFIX = "/api/"
 
 
 @extend_schema_field(OpenApiTypes.BYTE)
@@ -55,3 +64,78 @@ def content_length(request) -> int:
         return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return 0
+
+
+class BodyTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+
+    def __init__(self, limit: int):
+        super().__init__(
+            gettext("The request body is too large: at most %(size)s.") % {"size": filesizeformat(limit)}
+        )
+
+
+class TooManyFields(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "too_many_fields"
+    default_detail = _("The request has too many parameters or form fields.")
+
+
+class NulCharacter(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "nul_character"
+    default_detail = _("The request contains a NUL character (\\u0000), which no field accepts.")
+
+
+class TooDeep(exceptions.ParseError):
+    default_detail = _("The body is nested too deep.")
+
+
+def _as_api_exception(exc):
+    """Django's refusals of a request (raised while DRF reads the body or the query string) and Python's
+    RecursionError as the API exceptions they mean, so that they answer as problems, not HTML."""
+    if isinstance(exc, RequestDataTooBig):
+        return BodyTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    if isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+        return TooManyFields()
+    if isinstance(exc, SuspiciousOperation):
+        return exceptions.ParseError(gettext("The request is not valid."), code="bad_request")
+    if isinstance(exc, RecursionError):
+        return TooDeep()
+    return exc
+
+
+def handle_exception(exc, context):
+    """DRF's exception handler for every API: each refusal as a problem {"code", "detail"}. Details that
+    already have their shape (a problem, or a token refusal's OAuth {"error", "error_description"})
+    stay as they are; invalid fields become readable lines with the per-field errors beside them."""
+    exc = _as_api_exception(exc)
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {
+            "code": "invalid_input",
+            "detail": "; ".join(error_lines(exc.detail)),
+            "field_errors": exc.detail,
+        }
+    elif isinstance(response.data, dict) and set(response.data) == {"detail"}:
+        response.data = {"code": _code_of(exc), "detail": str(response.data["detail"])}
+    return response
+
+
+def _code_of(exc) -> str:
+    if isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        return codes if isinstance(codes, str) else exc.default_code
+    return "not_found" if isinstance(exc, Http404) else "permission_denied"
+
+
+def is_api(request) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def api_error(status_code: int, code: str, detail: str) -> JsonResponse:
+    """A problem answered outside DRF: Django's error handlers for a path under /api/."""
+    return JsonResponse({"code": code, "detail": detail}, status=status_code)

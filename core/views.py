@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core import api
 from core.models import OutboundSms
 
 
@@ -46,6 +47,8 @@ def sms_outbox(request):
 
 
 def bad_request(request, exception=None):
+    if api.is_api(request):
+        return api.api_error(400, "bad_request", _("The request is not valid."))
     return render(request, "400.html", status=400)
 
 
@@ -67,8 +70,13 @@ def csrf_failure(request, reason=""):
 
 
 def page_not_found(request, exception=None):
+    # Under /api/ a machine asks: a path no view takes (an id that is not a UUID) is a JSON problem.
+    if api.is_api(request):
+        return api.api_error(404, "not_found", _("No such resource."))
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
+    if api.is_api(request):
+        return api.api_error(500, "server_error", _("Something went wrong. Please try again."))
     return render(request, "500.html", status=500)

@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import content_length, error_lines, problem
+from core.api import error_lines, problem
+from core.api_parsers import refuse_nul
 from core.openapi import Problem
 from idporten.drf import HasScope, MaskinportenAuthentication
 from postkasse import services
@@ -34,6 +34,17 @@ def max_body_bytes() -> int:
     return settings.POSTKASSE_MAX_LETTER_BYTES * 4 // 3 + JSON_ALLOWANCE_BYTES
 
 
+class LetterTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "letter_too_large"
+
+    def __init__(self):
+        super().__init__(
+            _("The letter is too large: the documents may be at most %(size)s together.")
+            % {"size": filesizeformat(settings.POSTKASSE_MAX_LETTER_BYTES)}
+        )
+
+
 class UnknownSender(exceptions.PermissionDenied):
     def __init__(self, error: OrganisationNotFound):
         super().__init__({"code": error.code, "detail": error.message})
@@ -44,7 +55,6 @@ class SenderView(APIView):
 
     authentication_classes = [MaskinportenAuthentication]
     permission_classes = [HasScope]
-    parser_classes = [JSONParser]
     required_scopes = [ScopeGrant.Scope.DIGITAL_POST_SEND.value]
 
     def initial(self, request, *args, **kwargs):
@@ -56,6 +66,14 @@ class SenderView(APIView):
 
 
 class Forsendelser(SenderView):
+    # The letter's documents in base64 are far beyond Django's 2.5 MB for a body; the JSON parser reads
+    # up to this and answers 413 letter_too_large above it.
+    body_too_large = LetterTooLarge
+
+    @property
+    def max_body_bytes(self) -> int:
+        return max_body_bytes()
+
     @extend_schema(
         request=NyForsendelse,
         parameters=[
@@ -91,13 +109,6 @@ class Forsendelser(SenderView):
         ),
     )
     def post(self, request):
-        if content_length(request) > max_body_bytes():
-            return problem(
-                "letter_too_large",
-                _("The letter is too large: the documents may be at most %(size)s together.")
-                % {"size": filesizeformat(settings.POSTKASSE_MAX_LETTER_BYTES)},
-                413,
-            )
         key = request.headers.get(IDEMPOTENCY_HEADER, "")
         if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH or not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
             return problem(
@@ -108,6 +119,8 @@ class Forsendelser(SenderView):
                 ),
                 400,
             )
+        # The key is stored with the letter, so it obeys the rule of every string the API takes.
+        refuse_nul(key)
         try:
             body = NyForsendelse(data=request.data)
         except exceptions.ParseError as error:

@@ -2,11 +2,10 @@
 and DRF's own (bad JSON, unsupported media type, invalid fields) in the same shape. Token and
 scope refusals keep the OAuth shape ({"error", "error_description"}) of every Felles API."""
 
-from rest_framework import exceptions, status
+from rest_framework import status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
 
-from core.api import error_lines
+from core.api import handle_exception
 from core.errors import DomainError
 from saksarkiv.services import DispatchRefused, InvalidInput, NotFound, RecordFinalised
 from virksomheter.services import OrganisationNotFound
@@ -36,15 +35,5 @@ def handle(exc, context):
     if isinstance(exc, DomainError):
         code = next((status for kind, status in STATUS.items() if isinstance(exc, kind)), 400)
         return Response({"code": exc.code, "detail": exc.message}, status=code)
-    response = exception_handler(exc, context)
-    if response is None or not isinstance(exc, exceptions.APIException):
-        return response
-    if isinstance(exc, exceptions.ValidationError):
-        response.data = {
-            "code": InvalidInput.code,
-            "detail": "; ".join(error_lines(exc.detail)),
-            "field_errors": exc.detail,
-        }
-    elif not isinstance(exc.detail, dict):
-        response.data = {"code": exc.get_codes(), "detail": str(exc.detail)}
-    return response
+    # DRF's own refusals and Django's (too many fields, a body too large) as every API answers them.
+    return handle_exception(exc, context)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from rest_framework.parsers import BaseParser
 
 from core.api import content_length
+from core.api_parsers import refuse_nul
 from core.pdf import validate_pdf
 from saksarkiv.api.problems import ApiProblem
 from saksarkiv.api.serializers import MIME_TYPE
@@ -60,6 +61,8 @@ def uploaded_pdf(request) -> tuple[bytes, str]:
         content = request.data if isinstance(request.data, bytes) else b""
         _value, parameters = parse_header_parameters(request.headers.get("Content-Disposition", ""))
         filnavn = parameters.get("filename") or DEFAULT_FILENAME
+    # The name is stored as it came (from Content-Disposition or the form), so it obeys the APIs' rule.
+    refuse_nul(filnavn)
     if len(content) > settings.SAKSARKIV_MAX_DOCUMENT_BYTES:
         raise _too_large()
     if not content:

@@ -9,7 +9,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -50,7 +50,6 @@ class ArkivView(APIView):
 
     authentication_classes = [MaskinportenAuthentication]
     permission_classes = [HasScope]
-    parser_classes = [JSONParser]
 
     @property
     def required_scopes(self) -> list[str]:
