@@ -1,11 +1,11 @@
 """POST /api/krr/v1/personer: KRR lookup for agencies with a Maskinporten token."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import audit
+from core.api_parsers import JSONParser
 from core.openapi import Problem
 from idporten.drf import HasScope, MaskinportenAuthentication
 from kontaktregister import services
