@@ -80,10 +80,16 @@ def _certificate_chain(header: dict) -> list[bytes]:
         raise _invalid_grant("The x5c header is not base64-encoded DER.") from None
 
 
-def _verified_claims(assertion: str, header: dict, public_key_pem: str) -> dict:
+def _algorithm(header: dict) -> str:
+    try:
+        return assertions.check_header(header, ASSERTION_ALGORITHMS)
+    except assertions.AssertionInvalid as error:
+        raise _invalid_grant(error.message) from None
+
+
+def _verified_claims(assertion: str, algorithm: str, public_key_pem: str) -> dict:
     """The claims of an assertion whose signature the certificate's key made."""
     try:
-        algorithm = assertions.check_header(header, ASSERTION_ALGORITHMS)
         return assertions.verified_claims(assertion, public_key_pem, algorithm)
     except assertions.AssertionInvalid as error:
         raise _invalid_grant(error.message) from None
@@ -141,9 +147,10 @@ def _issue(attempt: _Attempt, *, grant_type: str, assertion: str, issuer: str) -
         header = jwt.get_unverified_header(assertion)
     except JOSEError:
         raise _invalid_grant("The assertion is not a JWT.") from None
+    algorithm = _algorithm(header)
     chain = _certificate_chain(header)
     try:
-        organisation = verify_enterprise_certificate(chain)
+        organisation = verify_enterprise_certificate(chain, algorithm=algorithm)
     except (CertificateRefused, virksomheter.OrganisationNotFound) as error:
         raise _invalid_grant(error.message) from None
     public_key_pem = (
@@ -151,7 +158,7 @@ def _issue(attempt: _Attempt, *, grant_type: str, assertion: str, issuer: str) -
         .public_key()
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
-    claims = _verified_claims(assertion, header, public_key_pem.decode())
+    claims = _verified_claims(assertion, algorithm, public_key_pem.decode())
     # Only now has the holder of the certificate's key shown itself.
     attempt.organisation_number = organisation.organisasjonsnummer
     _check_claims(claims, issuer)

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +18,10 @@ from virksomheter.services import VirksomheterError, get_organisation
 # organizationIdentifier as "NTRNO-<number>".
 ORGANISATION_IDENTIFIER_PREFIX = "NTRNO-"
 MAX_CHAIN_LENGTH = 5
+MIN_RSA_KEY_BITS = 2048
+# The curve each ECDSA algorithm is defined on (RFC 7518 section 3.4); RS* and PS* need RSA.
+ALGORITHM_CURVES = {"ES256": ec.SECP256R1, "ES384": ec.SECP384R1, "ES512": ec.SECP521R1}
+RSA_ALGORITHM_PREFIXES = ("RS", "PS")
 
 
 class CertificateRefused(VirksomheterError):
@@ -93,15 +98,60 @@ def _chain_to_trusted_issuer(
 
 
 def organisation_number(certificate: x509.Certificate) -> str | None:
-    """The organisation number in the subject (serialNumber, or organizationIdentifier NTRNO-)."""
-    for attribute in certificate.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER):
-        if orgnr.is_valid(attribute.value) and orgnr.compact(attribute.value) == attribute.value:
-            return attribute.value
-    for attribute in certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_IDENTIFIER):
-        number = attribute.value.removeprefix(ORGANISATION_IDENTIFIER_PREFIX)
-        if attribute.value.startswith(ORGANISATION_IDENTIFIER_PREFIX) and orgnr.is_valid(number):
-            return number
-    return None
+    """The organisation number in the subject (serialNumber, or organizationIdentifier NTRNO-), in
+    its compact form: "NTRNO-974 312 344" reads as 974312344. CertificateRefused when the subject
+    names two different numbers."""
+    found = [
+        attribute.value for attribute in certificate.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
+    ]
+    found += [
+        attribute.value.removeprefix(ORGANISATION_IDENTIFIER_PREFIX)
+        for attribute in certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_IDENTIFIER)
+        if attribute.value.startswith(ORGANISATION_IDENTIFIER_PREFIX)
+    ]
+    numbers = {orgnr.compact(value) for value in found if orgnr.is_valid(value)}
+    if len(numbers) > 1:
+        raise CertificateRefused(
+            _("The certificate's subject names more than one organisation number."),
+            "certificate_organisation_number_ambiguous",
+        )
+    return numbers.pop() if numbers else None
+
+
+def _check_key_strength(certificate: x509.Certificate) -> None:
+    """RSA of at least 2048 bits, or ECDSA on P-256, P-384 or P-521."""
+    key = certificate.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        if key.key_size >= MIN_RSA_KEY_BITS:
+            return
+        raise CertificateRefused(
+            _("The certificate's RSA key has %(bits)s bits; at least %(minimum)s are required.")
+            % {"bits": key.key_size, "minimum": MIN_RSA_KEY_BITS},
+            "certificate_weak_key",
+        )
+    if isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, tuple(ALGORITHM_CURVES.values())):
+        return
+    raise CertificateRefused(
+        _("The certificate's key must be RSA or ECDSA on P-256, P-384 or P-521."), "certificate_weak_key"
+    )
+
+
+def check_key_fits_algorithm(certificate: x509.Certificate, algorithm: str) -> None:
+    """CertificateRefused unless the certificate's key is of the kind `algorithm` signs with:
+    ES256 on P-256 (not P-384 with SHA-256), ES384 on P-384, ES512 on P-521, RS* and PS* on RSA."""
+    key = certificate.public_key()
+    if algorithm in ALGORITHM_CURVES:
+        fits = isinstance(key, ec.EllipticCurvePublicKey) and isinstance(
+            key.curve, ALGORITHM_CURVES[algorithm]
+        )
+    else:
+        fits = algorithm.startswith(RSA_ALGORITHM_PREFIXES) and isinstance(key, rsa.RSAPublicKey)
+    if not fits:
+        raise CertificateRefused(
+            _("The certificate's key does not fit the signing algorithm %(algorithm)s.")
+            % {"algorithm": algorithm},
+            "certificate_key_algorithm_mismatch",
+        )
 
 
 def parse_chain(chain_der_list: list[bytes]) -> list[x509.Certificate]:
@@ -115,18 +165,30 @@ def parse_chain(chain_der_list: list[bytes]) -> list[x509.Certificate]:
         ) from None
 
 
-def verify_enterprise_certificate(chain_der_list: list[bytes]) -> Organisation:
+def verify_enterprise_certificate(
+    chain_der_list: list[bytes], *, algorithm: str | None = None
+) -> Organisation:
     """The registered organisation an enterprise certificate chain (leaf first) belongs to, or
-    CertificateRefused: untrusted, outside its validity, revoked, self-signed or no orgnr."""
+    CertificateRefused: untrusted, outside its validity, revoked, self-signed, a CA, a weak key, a
+    key that does not fit `algorithm` (the JWS algorithm it is to verify, when given), or no orgnr."""
     leaf, *intermediates = parse_chain(chain_der_list)
     if leaf.issuer == leaf.subject:
         raise CertificateRefused(
             _("A self-signed certificate is not an enterprise certificate."), "certificate_self_signed"
         )
+    # A CA certificate issues certificates; an organisation's own is never one (RFC 5280 4.2.1.9).
+    if _is_ca(leaf):
+        raise CertificateRefused(
+            _("A CA certificate (basic constraints CA:TRUE) is not an enterprise certificate."),
+            "certificate_is_ca",
+        )
     trusted, path = _chain_to_trusted_issuer(leaf, intermediates)
     now = timezone.now()
     for certificate in path:
         _check_dates(certificate, now)
+        _check_key_strength(certificate)
+    if algorithm is not None:
+        check_key_fits_algorithm(leaf, algorithm)
     if RevokedCertificate.objects.filter(
         issuer=trusted, serial__in=[_serial(certificate) for certificate in path]
     ).exists():

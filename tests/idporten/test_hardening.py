@@ -594,3 +594,32 @@ def test_valid_id_token_of_an_earlier_session_asks_first(client):
     old_id_token = tokens(earlier, oidc_client, secret)["id_token"]
     session = logged_in(client)
     assert_asks_first(end_session(client, id_token_hint=old_id_token), session)
+
+
+# Enterprise certificates at /api/token: the leaf's key must be strong and fit the grant's algorithm.
+
+
+@pytest.fixture
+def root(organisation):
+    root = pki.make_ca()
+    pki.trust(root)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("leaf_options", "code_word"),
+    [({"kind": "ec384"}, "ES256"), ({"kind": "rsa1024"}, "1024"), ({"ca": True}, "CA")],
+    ids=["p384_key_signing_es256", "rsa_1024", "leaf_is_a_ca"],
+)
+def test_grant_with_an_unfit_certificate_is_invalid_grant(client, root, leaf_options, code_word):
+    leaf = pki.make_leaf(root, **leaf_options)
+    body = assert_oauth_error(token_response(client, pki.grant(leaf)), "invalid_grant")
+    assert code_word in body["error_description"]
+    assert not UsedGrantJti.objects.exists()
+
+
+def test_grant_from_a_certificate_with_a_spaced_organisation_identifier_is_accepted(client, root):
+    numbers = [pki.x509.NameAttribute(pki.NameOID.ORGANIZATION_IDENTIFIER, "NTRNO-974 312 344")]
+    response = token_response(client, pki.grant(pki.make_leaf(root, numbers=numbers)))
+    assert response.status_code == 200, response.content
+    assert AuditEvent.objects.get(action="maskinporten.token_issued").actor == "974312344"

@@ -37,10 +37,14 @@ class Issued:
         ).decode()
 
 
+CURVES = {"ec": ec.SECP256R1, "ec384": ec.SECP384R1, "ec521": ec.SECP521R1, "ec-k256": ec.SECP256K1}
+
+
 def new_key(kind: str = "rsa"):
-    if kind == "ec":
-        return ec.generate_private_key(ec.SECP256R1())
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    """rsa (2048 bits), rsa1024, ec (P-256), ec384, ec521 or ec-k256 (secp256k1)."""
+    if kind in CURVES:
+        return ec.generate_private_key(CURVES[kind]())
+    return rsa.generate_private_key(public_exponent=65537, key_size=1024 if kind == "rsa1024" else 2048)
 
 
 def _build(subject, issuer: Issued | None, key, *, ca: bool, not_before=None, not_after=None, serial=None):
@@ -75,9 +79,12 @@ def make_leaf(
     *,
     kind: str = "rsa",
     as_identifier: bool = False,
+    ca: bool = False,
+    numbers: list[x509.NameAttribute] | None = None,
     **dates,
 ) -> Issued:
-    """An enterprise certificate; self-signed when issuer is None."""
+    """An enterprise certificate; self-signed when issuer is None. `numbers` replaces the subject's
+    organisation number attributes, written as given."""
     number = (
         x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER, f"NTRNO-{orgnr}")
         if as_identifier
@@ -87,10 +94,10 @@ def make_leaf(
         [
             x509.NameAttribute(NameOID.COMMON_NAME, "Velferdsetaten"),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Velferdsetaten"),
-            number,
+            *(numbers if numbers is not None else [number]),
         ]
     )
-    return _build(subject, issuer, new_key(kind), ca=False, **dates)
+    return _build(subject, issuer, new_key(kind), ca=ca, **dates)
 
 
 def trust(ca: Issued, name: str = "Test Root CA") -> TrustedIssuer:

@@ -57,6 +57,87 @@ def test_organisation_identifier_ntrno_is_accepted(organisation, ca):
     assert verify_enterprise_certificate([pki.make_leaf(ca, as_identifier=True).der]) == organisation
 
 
+# The leaf itself: not a CA, a strong key, a key that fits the algorithm, a readable number.
+
+
+def test_leaf_that_is_a_ca_is_refused(organisation, ca):
+    assert refused_code([pki.make_leaf(ca, ca=True)]) == "certificate_is_ca"
+
+
+def test_rsa_key_under_2048_bits_is_refused(organisation, ca):
+    with pytest.raises(CertificateRefused) as refused:
+        verify_enterprise_certificate([pki.make_leaf(ca, kind="rsa1024").der])
+    assert refused.value.code == "certificate_weak_key"
+    assert "1024" in refused.value.message
+
+
+def test_intermediate_with_a_weak_rsa_key_is_refused(organisation, ca):
+    intermediate = pki.make_intermediate(ca, kind="rsa1024")
+    leaf = pki.make_leaf(intermediate)
+    assert refused_code([leaf, intermediate]) == "certificate_weak_key"
+
+
+def test_key_on_a_curve_outside_p256_p384_p521_is_refused(organisation, ca):
+    assert refused_code([pki.make_leaf(ca, kind="ec-k256")]) == "certificate_weak_key"
+
+
+@pytest.mark.parametrize(
+    ("kind", "algorithm"),
+    [("ec", "ES256"), ("ec384", "ES384"), ("ec521", "ES512"), ("rsa", "RS256"), ("rsa", "PS256")],
+)
+def test_key_that_fits_the_algorithm_is_accepted(organisation, ca, kind, algorithm):
+    leaf = pki.make_leaf(ca, kind=kind)
+    assert verify_enterprise_certificate([leaf.der], algorithm=algorithm) == organisation
+
+
+@pytest.mark.parametrize(
+    ("kind", "algorithm"),
+    [
+        ("ec384", "ES256"),
+        ("ec521", "ES256"),
+        ("ec", "ES384"),
+        ("rsa", "ES256"),
+        ("ec", "RS256"),
+        ("ec", "HS256"),
+    ],
+)
+def test_key_that_does_not_fit_the_algorithm_is_refused(organisation, ca, kind, algorithm):
+    with pytest.raises(CertificateRefused) as refused:
+        verify_enterprise_certificate([pki.make_leaf(ca, kind=kind).der], algorithm=algorithm)
+    assert refused.value.code == "certificate_key_algorithm_mismatch"
+    assert algorithm in refused.value.message
+
+
+@pytest.mark.parametrize(
+    "numbers",
+    [
+        [pki.x509.NameAttribute(pki.NameOID.ORGANIZATION_IDENTIFIER, "NTRNO-974 312 344")],
+        [pki.x509.NameAttribute(pki.NameOID.SERIAL_NUMBER, "974 312 344")],
+        [pki.x509.NameAttribute(pki.NameOID.ORGANIZATION_IDENTIFIER, "NTRNO-974312344")],
+        [
+            pki.x509.NameAttribute(pki.NameOID.SERIAL_NUMBER, "974312344"),
+            pki.x509.NameAttribute(pki.NameOID.ORGANIZATION_IDENTIFIER, "NTRNO-974 312 344"),
+        ],
+    ],
+    ids=["identifier_with_spaces", "serial_with_spaces", "identifier_compact", "both_forms_of_one_number"],
+)
+def test_organisation_number_with_spaces_reads_like_the_compact_form(organisation, ca, numbers):
+    assert verify_enterprise_certificate([pki.make_leaf(ca, numbers=numbers).der]) == organisation
+
+
+def test_organisation_identifier_without_ntrno_is_refused_clearly(organisation, ca):
+    numbers = [pki.x509.NameAttribute(pki.NameOID.ORGANIZATION_IDENTIFIER, "974 312 344")]
+    assert refused_code([pki.make_leaf(ca, numbers=numbers)]) == "certificate_no_organisation_number"
+
+
+def test_two_different_organisation_numbers_are_refused(organisation, ca):
+    numbers = [
+        pki.x509.NameAttribute(pki.NameOID.SERIAL_NUMBER, "974312344"),
+        pki.x509.NameAttribute(pki.NameOID.ORGANIZATION_IDENTIFIER, "NTRNO-974760673"),
+    ]
+    assert refused_code([pki.make_leaf(ca, numbers=numbers)]) == "certificate_organisation_number_ambiguous"
+
+
 def test_intermediate_missing_from_chain_is_untrusted(organisation, ca):
     leaf = pki.make_leaf(pki.make_intermediate(ca))
     assert refused_code([leaf]) == "certificate_untrusted"
