@@ -100,4 +100,6 @@ def audiences(claims: dict) -> list[str]:
         and all(isinstance(item, str) and item for item in value)
     ):
         return value
-    raise AssertionInvalid("The assertion's aud must be a string or a list of strings.")
+    raise AssertionInvalid(
+        f"The assertion's aud must be a string or a list of at most {MAX_AUDIENCES} strings."
+    )

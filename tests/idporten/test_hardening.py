@@ -141,6 +141,7 @@ WRONG_TYPES = {
     "aud_list_of_lists": ("aud", [[ISSUER]]),
     "aud_empty_list": ("aud", []),
     "aud_null": ("aud", None),
+    "aud_eleven": ("aud", [ISSUER] * 11),
     "iss_number": ("iss", 974312344),
     "iss_list": ("iss", ["974312344"]),
     "sub_object": ("sub", {"id": 1}),
