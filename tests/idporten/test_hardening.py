@@ -624,3 +624,25 @@ def test_grant_from_a_certificate_with_a_spaced_organisation_identifier_is_accep
     response = token_response(client, pki.grant(pki.make_leaf(root, numbers=numbers)))
     assert response.status_code == 200, response.content
     assert AuditEvent.objects.get(action="maskinporten.token_issued").actor == "974312344"
+
+
+def forged_token_with_key_id(kid) -> str:
+    header = base64.urlsafe_b64encode(json.dumps({"alg": "RS256", "kid": kid}).encode()).rstrip(b"=").decode()
+    return f"{header}.e30.c2ln"
+
+
+@pytest.mark.parametrize("kid", ["a\x00b", ["a"], {"a": 1}, "k" * 5000])
+def test_userinfo_with_an_odd_key_id_is_invalid_token(client, kid):
+    response = client.get("/idporten/userinfo", HTTP_AUTHORIZATION=f"Bearer {forged_token_with_key_id(kid)}")
+    assert_oauth_error(response, "invalid_token", status=401)
+
+
+@pytest.mark.parametrize("kid", ["a\x00b", ["a"]])
+def test_agency_api_with_an_odd_key_id_is_invalid_token(client, kid):
+    response = client.post(
+        "/api/krr/v1/personer",
+        {"personidentifikatorer": ["01813417266"]},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {forged_token_with_key_id(kid)}",
+    )
+    assert response.status_code == 401, response.content
