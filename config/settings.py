@@ -247,10 +247,11 @@ POSTKASSE_URL = env("POSTKASSE_URL", default="http://127.0.0.1:8000/postkasse/")
 # The font letters are set in (core/templates/core/letter.html), for text stamped into shared letters.
 STAMP_FONT_FILE = env.path("STAMP_FONT_FILE", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
-# What one check of an uploaded PDF (core.pdf.validate_pdf) may cost: pages, objects walked, and bytes
-# its streams other than images may unpack to. Each is far beyond a real letter or case document.
+# What one check of an uploaded PDF (core.pdf.validate_pdf) may cost: pages, objects walked (about a
+# second of CPU at the most), and bytes its streams other than images may unpack to. Each is far beyond
+# a real letter or case document: a 74-page letter has some 2,000 objects.
 PDF_MAX_PAGES = env.int("PDF_MAX_PAGES", default=2000)
-PDF_MAX_OBJECTS = env.int("PDF_MAX_OBJECTS", default=200_000)
+PDF_MAX_OBJECTS = env.int("PDF_MAX_OBJECTS", default=50_000)
 PDF_MAX_UNPACKED_BYTES = env.int("PDF_MAX_UNPACKED_BYTES", default=64 * 1024 * 1024)
 
 # The case archive: the largest document file a case handler may upload.

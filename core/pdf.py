@@ -188,7 +188,8 @@ def _active_content(reader, budget: int) -> str | None:
     """Walk every object reachable from the catalog once, looking for active content, and unpack each
     stream that is not an image: the page contents that print and the mailbox render, form XObjects,
     fonts. Images stay packed: a scanned page is large by right, and never runs. Raises _TooMuchWork
-    past PDF_MAX_OBJECTS objects or the budget of unpacked bytes."""
+    past PDF_MAX_OBJECTS objects (dictionaries, arrays and indirect objects; numbers and names are
+    cheap) or the budget of unpacked bytes."""
     from pypdf import apply_configuration
     from pypdf.errors import LimitReachedError
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
@@ -223,10 +224,22 @@ def _active_content(reader, budget: int) -> str | None:
                     raise _TooMuchWork("too_complex_pdf") from None
                 if budget <= 0:
                     raise _TooMuchWork("too_complex_pdf")
-            stack.extend(value for key, value in item.items() if key != "/Parent")
+            stack.extend(
+                value
+                for key, value in item.items()
+                if key not in _NOT_WALKED
+                and isinstance(value, (DictionaryObject, ArrayObject, IndirectObject))
+            )
         elif isinstance(item, ArrayObject):
-            stack.extend(item)
+            stack.extend(
+                value for value in item if isinstance(value, (DictionaryObject, ArrayObject, IndirectObject))
+            )
     return None
+
+
+# Back to the page tree, already walked; and the structure tree of a tagged PDF, often the largest part
+# of it, which holds no actions (an annotation it points to is in its page's /Annots too).
+_NOT_WALKED = {"/Parent", "/StructTreeRoot"}
 
 
 def _kind_of(dictionary) -> str | None:

@@ -4,7 +4,7 @@ Buypass or Commfides, whose subject carries the organisation number."""
 from datetime import datetime
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from django.utils import timezone
@@ -158,11 +158,17 @@ def parse_chain(chain_der_list: list[bytes]) -> list[x509.Certificate]:
     if not chain_der_list or len(chain_der_list) > MAX_CHAIN_LENGTH:
         raise CertificateRefused(_("No usable certificate chain was given."), "certificate_missing")
     try:
-        return [x509.load_der_x509_certificate(der) for der in chain_der_list]
-    except ValueError:
+        chain = [x509.load_der_x509_certificate(der) for der in chain_der_list]
+        for certificate in chain:
+            # Both are parsed only when first read: a malformed one must be refused here, not
+            # raise later in the middle of the checks.
+            certificate.public_key()
+            certificate.extensions  # noqa: B018
+    except (ValueError, UnsupportedAlgorithm, x509.DuplicateExtension):
         raise CertificateRefused(
             _("The certificate chain is not DER-encoded X.509."), "certificate_malformed"
         ) from None
+    return chain
 
 
 def verify_enterprise_certificate(

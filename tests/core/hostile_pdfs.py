@@ -164,3 +164,20 @@ def large_pdf(megabytes: float) -> bytes:
             ),
         ]
     )
+
+
+def many_objects(count: int) -> bytes:
+    """One page, and `count` tiny objects reachable from the catalog: each costs the check a lookup."""
+    per_array = 50_000
+    arrays = [range(start, min(count, start + per_array)) for start in range(0, count, per_array)]
+    first = 5 + len(arrays)
+    return assemble(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R /Extra 4 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+            b"[" + b" ".join(b"%d 0 R" % (5 + n) for n in range(len(arrays))) + b"]",
+            *(b"[" + b" ".join(b"%d 0 R" % (first + n) for n in numbers) + b"]" for numbers in arrays),
+            *(b"<< /N %d >>" % n for n in range(count)),
+        ]
+    )

@@ -153,6 +153,21 @@ def test_the_unpacked_budget_is_a_setting(settings):
     assert refusal(content).code == "too_complex_pdf"
 
 
+def test_a_pdf_of_100000_objects_is_refused_within_about_a_second():
+    content = hostile_pdfs.many_objects(100_000)
+    started = time.process_time()
+    error = refusal(content)
+    assert time.process_time() - started < 3  # about half of it pypdf's reading of the xref table
+    assert error.code == "too_complex_pdf"
+
+
+def test_the_object_budget_is_a_setting(settings):
+    content = hostile_pdfs.many_objects(500)
+    assert validate_pdf(content, "vedtak.pdf") == 1
+    settings.PDF_MAX_OBJECTS = 400
+    assert refusal(content).code == "too_complex_pdf"
+
+
 def test_a_large_image_is_not_unpacked_against_the_budget(settings):
     settings.PDF_MAX_UNPACKED_BYTES = 1024 * 1024
     assert validate_pdf(hostile_pdfs.large_pdf(3), "skanning.pdf") == 1

@@ -646,3 +646,13 @@ def test_agency_api_with_an_odd_key_id_is_invalid_token(client, kid):
         HTTP_AUTHORIZATION=f"Bearer {forged_token_with_key_id(kid)}",
     )
     assert response.status_code == 401, response.content
+
+
+def test_grant_whose_certificate_has_a_malformed_extension_is_invalid_grant(client, root):
+    leaf = pki.make_leaf(root)
+    broken = leaf.der.replace(
+        bytes.fromhex("0603551d130101ff04023000"), bytes.fromhex("0603551d130101ff04023100")
+    )
+    grant = pki.grant(leaf, headers={"x5c": [base64.b64encode(broken).decode()]})
+    assert_oauth_error(token_response(client, grant), "invalid_grant")
+    assert not UsedGrantJti.objects.exists()

@@ -138,6 +138,28 @@ def test_two_different_organisation_numbers_are_refused(organisation, ca):
     assert refused_code([pki.make_leaf(ca, numbers=numbers)]) == "certificate_organisation_number_ambiguous"
 
 
+BASIC_CONSTRAINTS_CA_FALSE = bytes.fromhex("0603551d130101ff04023000")
+RSA_ENCRYPTION_OID = bytes.fromhex("06092a864886f70d010101")
+
+
+@pytest.mark.parametrize(
+    ("original", "broken"),
+    [
+        # basicConstraints whose value is a SET, not a SEQUENCE: cryptography parses it on first read.
+        (BASIC_CONSTRAINTS_CA_FALSE, bytes.fromhex("0603551d130101ff04023100")),
+        # A public key algorithm no one knows (md2WithRSAEncryption's OID in its place).
+        (RSA_ENCRYPTION_OID, bytes.fromhex("06092a864886f70d010102")),
+    ],
+    ids=["malformed_extension", "unknown_key_type"],
+)
+def test_certificate_that_cannot_be_read_in_full_is_malformed(organisation, ca, original, broken):
+    der = pki.make_leaf(ca).der
+    assert der.count(original) == 1
+    with pytest.raises(CertificateRefused) as refused:
+        verify_enterprise_certificate([der.replace(original, broken)])
+    assert refused.value.code == "certificate_malformed"
+
+
 def test_intermediate_missing_from_chain_is_untrusted(organisation, ca):
     leaf = pki.make_leaf(pki.make_intermediate(ca))
     assert refused_code([leaf]) == "certificate_untrusted"
