@@ -249,7 +249,7 @@ STAMP_FONT_FILE = env.path("STAMP_FONT_FILE", default="/usr/share/fonts/truetype
 
 # What one check of an uploaded PDF (core.pdf.validate_pdf) may cost: pages, objects walked (about a
 # second of CPU at the most), and bytes its streams other than images may unpack to. Each is far beyond
-# a real letter or case document: a 74-page letter has some 2,000 objects.
+# a real letter or case document: a 74-page letter has under 1,000 objects.
 PDF_MAX_PAGES = env.int("PDF_MAX_PAGES", default=2000)
 PDF_MAX_OBJECTS = env.int("PDF_MAX_OBJECTS", default=50_000)
 PDF_MAX_UNPACKED_BYTES = env.int("PDF_MAX_UNPACKED_BYTES", default=64 * 1024 * 1024)
