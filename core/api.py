@@ -40,6 +40,16 @@ class Base64Field(serializers.Field):
         return content
 
 
+class StringField(serializers.CharField):
+    """A CharField that takes only a string, as the schema says: DRF's own also takes 0 or 1.5 and
+    stores "0" and "1.5"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def problem(code: str, detail: str, status: int, **extra) -> Response:
     return Response({"code": code, "detail": detail, **extra}, status=status)
 

@@ -6,16 +6,16 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api import Base64Field
+from core.api import Base64Field, StringField
 from postkasse.models import Letter, Receipt
 from postkasse.services.sending import MAX_REMINDERS
 
 
 class Dokument(serializers.Serializer):
-    tittel = serializers.CharField(
+    tittel = StringField(
         source="title", max_length=200, required=False, allow_blank=True, help_text="Default: filnavn."
     )
-    filnavn = serializers.CharField(source="filename", max_length=200)
+    filnavn = StringField(source="filename", max_length=200)
     innhold = Base64Field(source="content", help_text="The PDF, base64-encoded (standard alphabet).")
 
 
@@ -43,7 +43,7 @@ class Utskrift(serializers.Serializer):
     farge = serializers.BooleanField(source="colour", required=False, help_text="Default: false.")
     returadresse = serializers.ListField(
         source="return_address",
-        child=serializers.CharField(max_length=100),
+        child=StringField(max_length=100),
         max_length=5,
         required=False,
         help_text="Lines of the return address. Default: the sender's name.",
@@ -51,13 +51,9 @@ class Utskrift(serializers.Serializer):
 
 
 class NyForsendelse(serializers.Serializer):
-    mottaker = serializers.CharField(
-        source="recipient", max_length=20, help_text="Fødselsnummer or D-nummer."
-    )
-    tittel = serializers.CharField(
-        source="title", max_length=200, help_text="Not sensitive: shown in notifications."
-    )
-    sensitiv_tittel = serializers.CharField(
+    mottaker = StringField(source="recipient", max_length=20, help_text="Fødselsnummer or D-nummer.")
+    tittel = StringField(source="title", max_length=200, help_text="Not sensitive: shown in notifications.")
+    sensitiv_tittel = StringField(
         source="sensitive_title",
         max_length=200,
         required=False,

@@ -3,9 +3,11 @@ field names: codes as {"kode", "kodenavn"}, and `_links` to the record itself an
 (HATEOAS, keyed by the standard's rel URIs where it has one)."""
 
 from django.urls import reverse
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api import StringField
 from postkasse.models import Receipt
 from saksarkiv import models
 from saksarkiv.services.dispatch import DISPATCHABLE
@@ -15,12 +17,6 @@ CHECKSUM_ALGORITHM = "SHA-256"
 MIME_TYPE = "application/pdf"
 
 
-class Kode(serializers.Serializer):
-    kode = serializers.CharField()
-    kodenavn = serializers.CharField(read_only=True)
-
-
-@extend_schema_field(Kode)
 class KodeField(serializers.ChoiceField):
     """A Noark code: {"kode": "U", "kodenavn": "Utgående dokument"} out; that object or "U" alone in."""
 
@@ -31,6 +27,22 @@ class KodeField(serializers.ChoiceField):
         if isinstance(data, dict):
             data = data.get("kode")
         return super().to_internal_value(data)
+
+
+class KodeFieldSchema(OpenApiSerializerFieldExtension):
+    """The schema of a Noark code, with the field's own codes: the object out; in, the object or the code."""
+
+    target_class = KodeField
+
+    def map_serializer_field(self, auto_schema, direction):
+        kode = {"type": "string", "enum": list(self.target.choices)}
+        if direction == "response":
+            return {
+                "type": "object",
+                "properties": {"kode": kode, "kodenavn": {"type": "string"}},
+                "required": ["kode", "kodenavn"],
+            }
+        return {"oneOf": [kode, {"type": "object", "properties": {"kode": kode}, "required": ["kode"]}]}
 
 
 class Href(serializers.Serializer):
@@ -56,10 +68,8 @@ def link(request, name: str, *args) -> dict:
 
 
 class Skjerming(serializers.Serializer):
-    tilgangsrestriksjon = serializers.CharField(max_length=10, help_text='For example "13".')
-    skjermingshjemmel = serializers.CharField(
-        max_length=200, help_text='For example "Offl. § 13 jf. fvl. § 13".'
-    )
+    tilgangsrestriksjon = StringField(max_length=10, help_text='For example "13".')
+    skjermingshjemmel = StringField(max_length=200, help_text='For example "Offl. § 13 jf. fvl. § 13".')
     skjermingMetadata = serializers.ListField(
         source="skjerming_metadata",
         child=serializers.ChoiceField(choices=models.Skjerming.Metadata.choices),
@@ -249,11 +259,11 @@ DokumentbeskrivelseListe = page_of(Dokumentbeskrivelse)
 
 
 class NySaksmappe(serializers.Serializer):
-    tittel = serializers.CharField(max_length=500)
-    offentligTittel = serializers.CharField(
+    tittel = StringField(max_length=500)
+    offentligTittel = StringField(
         source="offentlig_tittel", max_length=500, required=False, help_text="Default: tittel."
     )
-    klasseID = serializers.CharField(
+    klasseID = StringField(
         max_length=50, required=False, help_text="A class of the archive's classification system."
     )
     skjerming = Skjerming(required=False)
@@ -265,8 +275,8 @@ class Endring(serializers.Serializer):
     # Any other field is refused (the views' refuse_other_fields), and the schema says so.
     refuses_other_fields = True
 
-    tittel = serializers.CharField(max_length=500, required=False)
-    offentligTittel = serializers.CharField(source="offentlig_tittel", max_length=500, required=False)
+    tittel = StringField(max_length=500, required=False)
+    offentligTittel = StringField(source="offentlig_tittel", max_length=500, required=False)
     skjerming = Skjerming(
         required=False, allow_null=True, help_text="Given whole (all three fields); null removes it."
     )
@@ -283,8 +293,8 @@ class Endring(serializers.Serializer):
 
 class NyJournalpost(serializers.Serializer):
     journalposttype = KodeField(choices=models.Journalpost.Type.choices, help_text="I, U or N.")
-    tittel = serializers.CharField(max_length=500)
-    offentligTittel = serializers.CharField(
+    tittel = StringField(max_length=500)
+    offentligTittel = StringField(
         source="offentlig_tittel", max_length=500, required=False, help_text="Default: tittel."
     )
     dokumentetsDato = serializers.DateField(
@@ -299,11 +309,11 @@ class NyKorrespondansepart(serializers.Serializer):
         default=models.Korrespondansepart.Type.MOTTAKER,
         help_text="EA sender, EM recipient (default), EK copy recipient.",
     )
-    foedselsnummer = serializers.CharField(
+    foedselsnummer = StringField(
         source="identity_number", max_length=20, required=False, default="",
         help_text="A person: fødselsnummer or D-nummer. Name and address come from the population register.",
     )  # fmt: skip
-    organisasjonsnummer = serializers.CharField(
+    organisasjonsnummer = StringField(
         max_length=20, required=False, default="", help_text="Or an organisation."
     )
 
@@ -311,9 +321,7 @@ class NyKorrespondansepart(serializers.Serializer):
 class NyDokumentbeskrivelse(serializers.Serializer):
     """The multipart form; with a raw application/pdf body the same fields are query parameters."""
 
-    tittel = serializers.CharField(
-        max_length=500, required=False, default="", help_text="Default: the file name."
-    )
+    tittel = StringField(max_length=500, required=False, default="", help_text="Default: the file name.")
     tilknyttetRegistreringSom = KodeField(
         choices=models.Dokumentbeskrivelse.Tilknytning.choices,
         default=models.Dokumentbeskrivelse.Tilknytning.HOVEDDOKUMENT,

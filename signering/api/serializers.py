@@ -3,14 +3,14 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from core.api import Base64Field
+from core.api import Base64Field, StringField
 from signering.models import Signeringsoppdrag
 from signering.services import MAX_TEXT_CHARACTERS
 
 
 class NyttOppdrag(serializers.Serializer):
-    tittel = serializers.CharField(source="title", max_length=200, help_text="Shown to the signer.")
-    signerer = serializers.CharField(
+    tittel = StringField(source="title", max_length=200, help_text="Shown to the signer.")
+    signerer = StringField(
         source="signer",
         max_length=20,
         help_text="The fødselsnummer or D-nummer of the one person who must sign.",
@@ -20,7 +20,7 @@ class NyttOppdrag(serializers.Serializer):
         allow_null=True,
         help_text="The document as a PDF, base64-encoded (at most 10 MB). Either pdf or tekst.",
     )
-    tekst = serializers.CharField(
+    tekst = StringField(
         source="text",
         required=False,
         allow_null=True,
@@ -28,7 +28,7 @@ class NyttOppdrag(serializers.Serializer):
         max_length=MAX_TEXT_CHARACTERS,
         help_text="The document as plain text; its UTF-8 bytes are what is signed. Either pdf or tekst.",
     )
-    returadresse = serializers.CharField(
+    returadresse = StringField(
         source="return_url",
         max_length=500,
         required=False,

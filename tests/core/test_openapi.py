@@ -10,7 +10,10 @@ import pytest
 
 from core.models import AuditEvent
 from postkasse.models import Letter
+from saksarkiv.models import Saksmappe
 from signering.api.views import MAX_PAGE
+from signering.models import Signeringsoppdrag
+from tests.folkeregister.factories import make_person
 from tests.kontaktregister.test_lookup import agency_token
 from tests.postkasse.factories import citizen, pdf, providers, sender
 from tests.saksarkiv.factories import organisation
@@ -253,3 +256,37 @@ def test_the_signing_list_takes_a_page_within_the_schema(client):
     response = client.get(f"{SIGNING}?side={MAX_PAGE}", **bearer("signering:oppdrag"))
     assert response.status_code == 200
     assert response.json() == {"oppdrag": [], "neste": None}
+
+
+# Strings are strings: DRF's CharField would take 0 and store "0", where the schema says string.
+
+
+def test_a_number_for_a_noark_string_is_refused_and_nothing_is_stored(client):
+    organisation()
+    screening = {"tilgangsrestriksjon": "13", "skjermingshjemmel": 13, "skjermingMetadata": ["tittel"]}
+    for body in ({"tittel": 2026}, {"tittel": "Søknad", "skjerming": screening}):
+        response = client.post(
+            f"{NOARK}saksmappe",
+            body,
+            content_type="application/json",
+            **bearer("noark5:arkiv.skriv", "965302026"),
+        )
+        assert response.status_code == 400, body
+        assert response.json()["code"] == "invalid_input"
+    assert not Saksmappe.objects.exists()
+
+
+def test_a_number_for_a_letter_title_is_refused_and_nothing_is_sent(client, letter):
+    response = send(client, letter.replace('"tittel": "Vedtak"', '"tittel": 12'), "key-1")
+    assert response.status_code == 400
+    assert "tittel" in response.json()["field_errors"]
+    assert not Letter.objects.exists()
+
+
+def test_a_number_for_a_signing_title_is_refused_and_nothing_is_stored(client):
+    sender()
+    body = {"tittel": 12, "signerer": make_person().identity_number, "tekst": "Jeg godtar vilkårene."}
+    response = client.post(SIGNING, body, content_type="application/json", **bearer("signering:oppdrag"))
+    assert response.status_code == 400
+    assert "tittel" in response.json()["field_errors"]
+    assert not Signeringsoppdrag.objects.exists()
