@@ -98,21 +98,15 @@ class NulCharacter(exceptions.APIException):
     default_detail = _("The request contains a NUL character (\\u0000), which no field accepts.")
 
 
-class TooDeep(exceptions.ParseError):
-    default_detail = _("The body is nested too deep.")
-
-
 def _as_api_exception(exc):
-    """Django's refusals of a request (raised while DRF reads the body or the query string) and Python's
-    RecursionError as the API exceptions they mean, so that they answer as problems, not HTML."""
+    """Django's refusals of a request, raised while DRF reads the body or the query string, as the API
+    exceptions they mean, so that they answer as problems, not as Django's HTML 400 page."""
     if isinstance(exc, RequestDataTooBig):
         return BodyTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     if isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
         return TooManyFields()
     if isinstance(exc, SuspiciousOperation):
         return exceptions.ParseError(gettext("The request is not valid."), code="bad_request")
-    if isinstance(exc, RecursionError):
-        return TooDeep()
     return exc
 
 
