@@ -397,3 +397,38 @@ def test_a_multipart_upload_with_form_fields_beyond_the_memory_limit_is_a_413_pr
     )
     assert_problem(response, 413)
     assert not Dokumentobjekt.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/post/v1/kvitteringer/99999999999999999999999999/bekreft",
+        "/api/post/v1/kvitteringer/2147483648/bekreft",
+        "/api/post/v1/kvitteringer/9223372036854775808/bekreft",
+    ],
+)
+def test_a_receipt_id_beyond_any_integer_is_a_404_problem(client, path):
+    assert_problem(client.post(path, **auth(POST)), 404)
+
+
+@pytest.mark.parametrize("version", ["99999999999999999999999999", "2147483648", "9223372036854775808"])
+def test_a_document_version_beyond_any_integer_is_a_404_problem(client, version):
+    journalpost = _journalpost(client)
+    document = client.post(
+        f"/api/noark5/v1/arkivstruktur/journalpost/{journalpost}/dokumentbeskrivelse",
+        pdf(),
+        content_type="application/pdf",
+        HTTP_CONTENT_DISPOSITION='attachment; filename="vedtak.pdf"',
+        **auth(NOARK),
+    ).json()["systemID"]
+    path = (
+        f"/api/noark5/v1/arkivstruktur/dokumentbeskrivelse/{document}/dokumentobjekt/{version}/referanseFil"
+    )
+    assert_problem(client.get(path, **auth(NOARK)), 404)
+
+
+@pytest.mark.parametrize("url", APIS)
+def test_an_accept_header_the_api_cannot_answer_is_a_406_problem(client, url):
+    assert_problem(
+        client.post(url, "{}", content_type="application/json", HTTP_ACCEPT="text/html", **auth(url)), 406
+    )
