@@ -29,6 +29,15 @@ class ChangePasswordForm(Form):
     )
 
 
+class ConfirmPasswordForm(Form):
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        max_length=64,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
 class NewContactForm(ContactValueForm):
     """Step 1 of a contact change: the new mobile number or e-mail address."""
 

@@ -5,6 +5,7 @@ from minid.services.accounts import (
     change_password,
     confirm_contact,
     confirm_contact_change,
+    confirm_password,
     confirm_registration_codes,
     create_profile,
     delete_user,
@@ -47,15 +48,16 @@ from minid.services.pin_letters import (
     current_letter,
     mark_printed,
     order_pin_letter,
+    order_pin_letter_public,
 )
 
 __all__ = [
     "AccountLocked", "AlreadyRegistered", "CodeRejected", "ContactRejected", "InvalidCredentials",
     "LoginExpired", "MinidError", "NoValidLetter", "NotEligible", "PasswordRejected", "RateLimited",
     "RegistrationStart", "block_letter", "block_letter_with_code", "change_password", "complete_login",
-    "confirm_contact", "confirm_contact_change", "confirm_registration_codes", "create_profile",
+    "confirm_contact", "confirm_contact_change", "confirm_password", "confirm_registration_codes", "create_profile",
     "current_letter", "delete_user", "export_data", "get_login", "give_consent", "mark_printed",
-    "order_pin_letter", "own_audit_trail", "password_problems", "purge_expired", "request_contact_change", "reset_password",
+    "order_pin_letter", "order_pin_letter_public", "own_audit_trail", "password_problems", "purge_expired", "request_contact_change", "reset_password",
     "resend_sms", "set_code_channel", "start_login", "start_password_reset", "start_registration",
     "unverified_contacts", "use_pin_instead", "user_for",
 ]  # fmt: skip

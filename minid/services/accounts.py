@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from core import audit
 from core.phone import is_mobile, normalise_phone_number
 from core.tasks import deliver_email, deliver_sms
+from folkeregister import services as folkeregister
 from folkeregister.models import Person
 from minid.models import CodeChannel, Login, MinidUser, OneTimeCode, PinLetter
-from minid.services import pin_letters
+from minid.services import notices, pin_letters
 from minid.services.codes import code_matches, hash_code, new_sms_code
 from minid.services.errors import (
     AlreadyRegistered,
@@ -29,7 +30,7 @@ from minid.services.errors import (
     NoValidLetter,
     PasswordRejected,
 )
-from minid.services.ratelimit import check_not_limited, client_ip, record_failure
+from minid.services.ratelimit import allow_message, check_not_limited, record_failure
 
 OBJECT_TYPE = pin_letters.OBJECT_TYPE
 PASSWORD_MIN, PASSWORD_MAX = 8, 16
@@ -89,7 +90,7 @@ def check_new_password(password: str, repeated: str, person: Person) -> None:
 
 def count_failure(user: MinidUser, *, request, action: str) -> None:
     """One more failure in a row (wrong password or code); the last allowed one locks the user."""
-    record_failure(client_ip(request))
+    record_failure(request, user.person.identity_number)
     MinidUser.objects.filter(pk=user.pk).update(failed_attempts=F("failed_attempts") + 1)
     user.refresh_from_db(fields=["failed_attempts", "status"])
     record(action, user, request=request, outcome=audit.Outcome.FAILURE, failures=user.failed_attempts)
@@ -103,9 +104,6 @@ def count_failure(user: MinidUser, *, request, action: str) -> None:
 # Contact details and codes sent to them
 
 CONTACT_KINDS = {"mobile": OneTimeCode.Purpose.VERIFY_MOBILE, "email": OneTimeCode.Purpose.VERIFY_EMAIL}
-# Codes sent to one user within the window; more is someone using MinID to spam a phone.
-MAX_CODES_SENT = 10
-CODES_WINDOW = timedelta(minutes=15)
 
 
 def _purpose(kind: str) -> str:
@@ -135,7 +133,9 @@ def clean_email(value: str) -> str:
 
 
 def send_code(user: MinidUser, purpose: str, target: str, *, bound_to: str | None = None) -> None:
-    """A fresh code to a mobile or e-mail address; earlier unused codes for the same purpose die."""
+    """A fresh code to a mobile or e-mail address; earlier unused codes for the same purpose die.
+    Raises MessagesLimited when the person has been sent too many in the last hour."""
+    allow_message(user.person.identity_number, purpose=purpose)
     code = new_sms_code()
     salt, code_hash = hash_code(code)
     OneTimeCode.objects.filter(user=user, purpose=purpose, used_at__isnull=True).update(
@@ -190,35 +190,63 @@ def use_code(user: MinidUser, purpose: str, bound_to: str, code: str) -> bool:
 
 @dataclass(frozen=True)
 class RegistrationStart:
-    person: Person
-    letter: PinLetter
+    """What step 2 asks for. `letter` is None when no one can register with this number (unknown,
+    deceased, no address, no valid letter); the numbers are then drawn at random."""
+
+    identity_number: str
+    letter: PinLetter | None
     numbers: list[int]
+
+    @property
+    def letter_id(self) -> int:
+        return self.letter.pk if self.letter is not None else 0
 
 
 def start_registration(identity_number: str, *, request=None) -> RegistrationStart:
-    """Step 1: a living person in the register, with an address and a valid PIN letter."""
-    check_not_limited(client_ip(request))
-    person, _record = pin_letters.eligible_person(identity_number)
-    existing = MinidUser.objects.filter(person=person).first()
-    if existing is not None and existing.status != MinidUser.Status.REGISTERING:
-        raise AlreadyRegistered()
-    letter = pin_letters.require_current_letter(person)
-    return RegistrationStart(person=person, letter=letter, numbers=pin_letters.pick_numbers(letter, 2))
+    """Step 1. Everyone goes on to "enter two codes from your PIN letter", so that the page does not
+    tell who exists or who has MinID; only the codes of a valid letter lead further. An existing user
+    hears of the attempt by a notice to their registered mobile and e-mail."""
+    check_not_limited(request, identity_number)
+    letter = None
+    try:
+        person, _record = pin_letters.eligible_person(identity_number)
+    except MinidError:
+        person = None
+    if person is not None:
+        existing = _registered_user(person)
+        if existing is not None:
+            notices.tell_already_registered(existing, request=request)
+        letter = pin_letters.current_letter(person)
+    return RegistrationStart(
+        identity_number=identity_number, letter=letter, numbers=pin_letters.numbers_to_ask(letter, 2)
+    )
+
+
+def _registered_user(person: Person) -> MinidUser | None:
+    return MinidUser.objects.filter(person=person).exclude(status=MinidUser.Status.REGISTERING).first()
 
 
 def confirm_registration_codes(
-    person: Person, letter_id: int, answers: dict[int, str], *, request=None
-) -> None:
-    """Step 2: two codes from the letter prove the person has it."""
-    ip = client_ip(request)
-    check_not_limited(ip)
-    letter = pin_letters.current_letter(person)
+    identity_number: str, letter_id: int, answers: dict[int, str], *, request=None
+) -> Person:
+    """Step 2: two codes from the letter prove the person has it. Without a valid letter the answer
+    is the one wrong codes get. Only someone holding the codes learns that the user already exists."""
+    check_not_limited(request, identity_number)
+    try:
+        person = folkeregister.get_person(identity_number)
+    except folkeregister.FolkeregisterError:
+        person = None
+    letter = pin_letters.current_letter(person) if person is not None else None
     if letter is None or letter.pk != letter_id:
-        raise CodeRejected(_("This PIN letter is no longer valid. Start again."))
+        record_failure(request, identity_number)
+        raise CodeRejected()
     if not pin_letters.use_pin_codes(letter, answers):
-        record_failure(ip)
+        record_failure(request, identity_number)
         pin_letters.record_wrong_code(letter, request=request)
         raise CodeRejected()
+    if _registered_user(person) is not None:
+        raise AlreadyRegistered()
+    return person
 
 
 def create_profile(
@@ -252,10 +280,10 @@ def create_profile(
 def confirm_contact(user: MinidUser, kind: str, code: str, *, request=None) -> MinidUser:
     """Verify the mobile ("mobile") or e-mail ("email") on the profile with the code sent to it."""
     purpose = _purpose(kind)
-    check_not_limited(client_ip(request))
+    check_not_limited(request, user.person.identity_number)
     target = getattr(user, kind)
     if not target or not use_code(user, purpose, target, code):
-        record_failure(client_ip(request))
+        record_failure(request, user.person.identity_number)
         raise CodeRejected()
     setattr(user, f"{kind}_verified_at", timezone.now())
     user.save(update_fields=[f"{kind}_verified_at"])
@@ -289,8 +317,18 @@ def give_consent(user: MinidUser, *, accepted: bool, request=None) -> MinidUser 
 # Self-service
 
 
+def confirm_password(user: MinidUser, password: str, *, request=None) -> None:
+    """The password again before a step that would hand the user to someone else (deletion, new
+    contact details). A wrong one counts like a wrong password at login."""
+    check_not_limited(request, user.person.identity_number)
+    if not password_matches(user, password):
+        count_failure(user, request=request, action="minid.password_confirm_wrong")
+        raise PasswordRejected([_("The password is wrong.")])
+    record("minid.password_confirmed", user, request=request)
+
+
 def change_password(user: MinidUser, *, current: str, new: str, repeated: str, request=None) -> None:
-    check_not_limited(client_ip(request))
+    check_not_limited(request, user.person.identity_number)
     if not password_matches(user, current):
         count_failure(user, request=request, action="minid.password_change_wrong")
         raise PasswordRejected([_("The current password is wrong.")])
@@ -313,7 +351,7 @@ def request_contact_change(user: MinidUser, kind: str, value: str) -> str:
 
 def confirm_contact_change(user: MinidUser, kind: str, value: str, code: str, *, request=None) -> MinidUser:
     purpose = _purpose(kind)
-    check_not_limited(client_ip(request))
+    check_not_limited(request, user.person.identity_number)
     if not use_code(user, purpose, value, code):
         count_failure(user, request=request, action=f"minid.{kind}_code_wrong")
         raise CodeRejected()

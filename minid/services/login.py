@@ -2,8 +2,9 @@
 one-time code by SMS or from the PIN letter.
 
 Wrong passwords and wrong codes count against the user; the fifth in a row locks it.
-An unknown fødselsnummer gets the same answer as a wrong password, after the same
-password-hashing work, so the answer does not tell whether a person has MinID.
+An unknown fødselsnummer, and any password for a locked user, get the same answer as a
+wrong password, after the same password-hashing work, so the answer does not tell whether
+a person has MinID or whether the user is locked.
 """
 
 import random
@@ -12,13 +13,15 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core import audit
 from folkeregister import services as folkeregister
+from folkeregister.identity import parse_identity_number
+from folkeregister.models import Person
 from minid.models import CodeChannel, Login, MinidUser, OneTimeCode
-from minid.services import pin_letters
+from minid.services import notices, pin_letters
 from minid.services.accounts import (
     check_new_password,
     count_failure,
@@ -33,7 +36,7 @@ from minid.services.errors import (
     InvalidCredentials,
     LoginExpired,
 )
-from minid.services.ratelimit import check_not_limited, client_ip, record_failure
+from minid.services.ratelimit import check_not_limited, record_failure
 
 # Checked against when there is no user, so that a miss costs what a hit costs.
 _DUMMY_PASSWORD_HASH = None
@@ -56,19 +59,21 @@ def _find_user(identity_number: str) -> MinidUser | None:
 
 def start_login(identity_number: str, password: str, *, request=None) -> Login:
     """Step 1. Returns the login attempt; the code is on its way (SMS) or asked for (PIN)."""
-    ip = client_ip(request)
-    check_not_limited(ip)
+    check_not_limited(request, identity_number)
     user = _find_user(identity_number)
     if user is None:
         check_password(password, _dummy_hash())
-        record_failure(ip)
+        record_failure(request, identity_number)
         raise InvalidCredentials()
     if not password_matches(user, password):
         count_failure(user, request=request, action="minid.login_password_wrong")
         raise InvalidCredentials()
     if user.is_locked:
-        record("minid.login_while_locked", user, request=request, outcome=audit.Outcome.DENIED)
-        raise AccountLocked()
+        # The answer a wrong password gets, counted as one, so that guessing on behind the lock
+        # learns nothing; the citizen learns of the lock from a notice to what they registered.
+        count_failure(user, request=request, action="minid.login_while_locked")
+        notices.tell_user_is_locked(user, request=request)
+        raise InvalidCredentials()
     now = timezone.now()
     login = Login(
         id=uuid.uuid4(),
@@ -122,8 +127,7 @@ def get_login(login_id) -> Login | None:
 
 def complete_login(login: Login, code: str, *, request=None) -> Login:
     """Step 2: the one-time code. Returns the completed login."""
-    ip = client_ip(request)
-    check_not_limited(ip)
+    check_not_limited(request, login.user.person.identity_number)
     _check_open(login)
     user = login.user
     user.refresh_from_db(fields=["status", "failed_attempts"])
@@ -164,16 +168,16 @@ def reset_password(
     request=None,
 ) -> MinidUser:
     """Forgot password: two codes from the newest letter and a new password. Unlocks a locked user."""
-    ip = client_ip(request)
-    check_not_limited(ip)
+    check_not_limited(request, identity_number)
     user = _find_user(identity_number)
+    # The password rules first, for everyone: checked for users only, they would tell who has MinID.
+    check_new_password(password, repeated, _person_for_rules(identity_number, user))
     letter = pin_letters.current_letter(user.person) if user else None
     if user is None or letter is None or letter.pk != letter_id:
-        record_failure(ip)
+        record_failure(request, identity_number)
         raise CodeRejected()
-    check_new_password(password, repeated, user.person)
     if not pin_letters.use_pin_codes(letter, answers):
-        record_failure(ip)
+        record_failure(request, identity_number)
         pin_letters.record_wrong_code(letter, request=request)
         raise CodeRejected()
     was_locked = user.is_locked
@@ -189,10 +193,22 @@ def reset_password(
     return user
 
 
+def _person_for_rules(identity_number: str, user: MinidUser | None) -> Person:
+    """Whom a new password is checked against: the user's person, or for anyone else an unsaved
+    stand-in with the birth date the number holds, so that the rules answer alike."""
+    if user is not None:
+        return user.person
+    try:
+        parsed = parse_identity_number(identity_number)
+    except ValidationError:
+        raise CodeRejected() from None
+    return Person(identity_number=parsed.number, birth_date=parsed.birth_date)
+
+
 def start_password_reset(identity_number: str, *, request=None) -> tuple[int, list[int]]:
     """Which letter and which two code numbers the forgot-password page asks for.
     An unknown person gets numbers too, so the page does not tell who has MinID."""
-    check_not_limited(client_ip(request))
+    check_not_limited(request, identity_number)
     user = _find_user(identity_number)
     letter = pin_letters.current_letter(user.person) if user else None
     if letter is None or len(pin_letters.unused_numbers(letter)) < 2:

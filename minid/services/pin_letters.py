@@ -7,32 +7,34 @@ letter to a person with a protected address is never addressed by Felles: it is 
 for manual handling.
 """
 
+import contextlib
 import random
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from core import audit
+from core import audit, throttle
+from core.net import client_address
 from core.pdf import Letter, LetterSender, render_letter_pdf
 from folkeregister import services as folkeregister
 from folkeregister.models import Person
 from minid.models import PinCode, PinLetter
 from minid.services.codes import code_matches, hash_code, new_pin_code
-from minid.services.errors import CodeRejected, NotEligible, NoValidLetter
+from minid.services.errors import CodeRejected, LetterOrdersLimited, NotEligible, NoValidLetter
 from postkasse import services as postkasse
 from virksomheter import services as virksomheter
 
 OBJECT_TYPE = "minid.person"
 CODE_COLUMNS = 5
-# More letters than this in a day is someone ordering letters to annoy a person, not a citizen.
-MAX_LETTERS_PER_DAY = 3
+LETTERS_PER_PERSON = "minid.letters.person"
+ORDERS_PER_ADDRESS = "minid.letters.address"
+DAY = 24 * 3600
 # The idempotency key of a PIN letter in the print channel: this prefix and the letter's serial.
 PRINT_KEY_PREFIX = "minid-pin-"
 
@@ -72,7 +74,7 @@ def _letter_body(codes: list[tuple[int, str]]) -> str:
             "Here are your new PIN codes for MinID. You use them to register, to log in with a "
             "PIN code, and when you have forgotten your password. Each code can be used once."
         ),
-        _("Only your newest PIN letter is valid: older letters stop working now."),
+        _("Your earlier PIN letter works until you use a code from this one; then it stops working."),
         table,
         _(
             "Keep this letter safe. If you did not order it, or it has been lost, block the codes "
@@ -84,8 +86,12 @@ def _letter_body(codes: list[tuple[int, str]]) -> str:
 def order_pin_letter(identity_number: str, *, ordered_by: Any, request=None) -> PinLetter:
     """Make a new letter of codes for a person and queue it for printing."""
     person, record = eligible_person(identity_number, requested_by=ordered_by, request=request)
-    since = timezone.now() - timedelta(days=1)
-    if PinLetter.objects.filter(person=person, created__gte=since).count() >= MAX_LETTERS_PER_DAY:
+    # More letters than this in a day is someone ordering letters to annoy a person, not a citizen.
+    rate = throttle.Rate(settings.MINID_LETTERS_PER_PERSON_PER_DAY, DAY)
+    if not throttle.hit(LETTERS_PER_PERSON, person.identity_number, rate):
+        _audit_refused_order(
+            identity_number, ordered_by=ordered_by, reason="letters_per_person", request=request
+        )
         raise NotEligible(
             _("Several PIN letters have been ordered in the last day. Wait for them to arrive.")
         )
@@ -129,6 +135,33 @@ def order_pin_letter(identity_number: str, *, ordered_by: Any, request=None) -> 
     return letter
 
 
+def order_pin_letter_public(identity_number: str, *, request=None) -> None:
+    """The order page without login. It answers alike whether or not a letter goes (unknown person,
+    deceased, no address, letters enough already), so that it does not tell who exists: a letter only
+    ever goes to the person's own address in the register, and that is where they learn the rest."""
+    address = client_address(request)
+    rate = throttle.Rate(settings.MINID_LETTER_ORDERS_PER_ADDRESS_PER_DAY, DAY)
+    if address is not None and not throttle.hit(ORDERS_PER_ADDRESS, address, rate):
+        _audit_refused_order(
+            identity_number, ordered_by=identity_number, reason="orders_per_address", request=request
+        )
+        raise LetterOrdersLimited()
+    with contextlib.suppress(NotEligible):
+        order_pin_letter(identity_number, ordered_by=identity_number, request=request)
+
+
+def _audit_refused_order(identity_number: str, *, ordered_by: Any, reason: str, request) -> None:
+    audit.record(
+        "minid.pin_letter_refused",
+        actor=ordered_by,
+        request=request,
+        object_type=OBJECT_TYPE,
+        object_id=identity_number,
+        outcome=audit.Outcome.DENIED,
+        details={"reason": reason},
+    )
+
+
 def print_key(letter: PinLetter) -> str:
     return f"{PRINT_KEY_PREFIX}{letter.serial}"
 
@@ -144,10 +177,30 @@ def _audit_order(letter: PinLetter, *, held: bool, ordered_by: Any, request) -> 
     )
 
 
+def letters_in_force(person: Person) -> list[PinLetter]:
+    """The letters whose codes work, the one in use first.
+
+    Ordering a letter must not cancel the codes a person holds (anyone can order a letter for anyone):
+    the letter in use, the newest one a code has been used from, stays valid until a code from a newer
+    letter is used. Newer letters not yet used are valid beside it, newest first; blocked ones are not.
+    """
+    used = PinCode.objects.filter(letter=OuterRef("pk"), used_at__isnull=False)
+    letters = (
+        PinLetter.objects.filter(person=person).annotate(in_use=Exists(used)).order_by("-created", "-id")
+    )
+    newer = []
+    for letter in letters.iterator():
+        if letter.in_use:
+            return ([] if letter.is_blocked else [letter]) + newer
+        if not letter.is_blocked:
+            newer.append(letter)
+    return newer
+
+
 def current_letter(person: Person) -> PinLetter | None:
-    """The person's newest letter if it is still valid."""
-    letter = PinLetter.objects.filter(person=person).order_by("-created", "-id").first()
-    return letter if letter is not None and not letter.is_blocked else None
+    """The letter in use, or else the newest valid one."""
+    letters = letters_in_force(person)
+    return letters[0] if letters else None
 
 
 def require_current_letter(person: Person) -> PinLetter:
@@ -162,14 +215,35 @@ def unused_numbers(letter: PinLetter) -> list[int]:
 
 
 def pick_numbers(letter: PinLetter, count: int) -> list[int]:
+    """Numbers unused in every letter in force where there are enough, so that the citizen can answer
+    from whichever of them they hold."""
     numbers = unused_numbers(letter)
+    shared = set(numbers)
+    for other in letters_in_force(letter.person):
+        shared &= set(unused_numbers(other))
+    if len(shared) >= count:
+        numbers = sorted(shared)
     if len(numbers) < count:
         raise NoValidLetter(_("Your PIN letter has no unused codes left. Order a new PIN letter."))
     return random.SystemRandom().sample(numbers, count)
 
 
+def numbers_to_ask(letter: PinLetter | None, count: int) -> list[int]:
+    """The code numbers a public page asks for: from the letter, or drawn at random when there is
+    no letter with enough unused codes, so that the page looks the same either way."""
+    if letter is not None and len(unused_numbers(letter)) >= count:
+        return pick_numbers(letter, count)
+    return random.SystemRandom().sample(range(1, settings.MINID_PIN_CODES_PER_LETTER + 1), count)
+
+
 def use_pin_codes(letter: PinLetter, answers: dict[int, str]) -> bool:
-    """Check codes by number and use them up, all or none. Returns False on any wrong code."""
+    """Check codes by number against the letter, or a newer letter in force, and use them up, all or
+    none. Returns False on any wrong code. A code from a newer letter makes that letter the one in use."""
+    candidates = [letter, *(other for other in letters_in_force(letter.person) if other.pk > letter.pk)]
+    return any(_use_codes_of(candidate, answers) for candidate in candidates)
+
+
+def _use_codes_of(letter: PinLetter, answers: dict[int, str]) -> bool:
     with transaction.atomic():
         codes = {c.number: c for c in letter.codes.select_for_update().filter(number__in=answers.keys())}
         if len(codes) != len(answers) or not all(
@@ -214,13 +288,14 @@ def block_letter_with_code(identity_number: str, code: str, *, request=None) -> 
         person = folkeregister.get_person(identity_number)
     except folkeregister.FolkeregisterError:
         raise CodeRejected() from None
-    letter = current_letter(person)
-    if letter is None:
+    letters = letters_in_force(person)
+    if not letters:
         raise CodeRejected()
-    if not any(code_matches(c.salt, c.code_hash, code) for c in letter.codes.filter(used_at__isnull=True)):
-        record_wrong_code(letter, request=request)
-        raise CodeRejected()
-    return block_letter(letter, blocked_by=person.identity_number, reason="citizen", request=request)
+    for letter in letters:
+        if any(code_matches(c.salt, c.code_hash, code) for c in letter.codes.filter(used_at__isnull=True)):
+            return block_letter(letter, blocked_by=person.identity_number, reason="citizen", request=request)
+    record_wrong_code(letters[0], request=request)
+    raise CodeRejected()
 
 
 def mark_printed(letter: PinLetter, *, printed_by: Any, request=None) -> PinLetter:

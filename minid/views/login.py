@@ -41,8 +41,6 @@ def login(request):
             attempt = services.start_login(
                 form.cleaned_data["fodselsnummer"], form.cleaned_data["password"], request=request
             )
-        except services.AccountLocked:
-            return redirect("minid:locked")
         except services.MinidError as error:
             form.add_error(None, error.message)
         else:

@@ -4,7 +4,8 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import path, re_path
+from django.urls import path, re_path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -14,12 +15,13 @@ from minid import services
 from minid.forms_selfservice import (
     ChangePasswordForm,
     CodeChannelForm,
+    ConfirmPasswordForm,
     ContactCodeForm,
     DeleteUserForm,
     NewContactForm,
 )
 from minid.models import CodeChannel
-from minid.session import log_out, login_required
+from minid.session import log_out, login_required, password_given, recent_password_required
 
 LOG_PAGE_SIZE = 50
 # The new mobile or e-mail waiting for its code, per kind.
@@ -45,13 +47,20 @@ ACTION_DESCRIPTIONS = {
     "minid.pin_letter_blocked": gettext_lazy("PIN codes were blocked"),
     "minid.registration_profile": gettext_lazy("You chose a password and contact details"),
     "minid.registered": gettext_lazy("You registered as a MinID user"),
+    "minid.password_confirmed": gettext_lazy("You gave your password again"),
+    "minid.password_confirm_wrong": gettext_lazy("Wrong password given again on your own pages"),
+    "minid.notice_locked": gettext_lazy("We told you that your user is locked"),
+    "minid.notice_registration_attempt": gettext_lazy("We told you that someone tried to register you"),
 }
 
 
-def citizen_page(*methods):
-    """The citizen's own page: logged in, never cached, only the given HTTP methods."""
+def citizen_page(*methods, password_again: bool = False):
+    """The citizen's own page: logged in, never cached, only the given HTTP methods; with
+    password_again, the password is asked for again unless it was given a few minutes ago."""
 
     def decorate(view):
+        if password_again:
+            view = recent_password_required(view)
         return require_http_methods(list(methods))(never_cache(login_required(view)))
 
     return decorate
@@ -95,6 +104,30 @@ def change_password(request):
 
 
 @citizen_page("GET", "POST")
+def confirm_password(request):
+    """Give the password again, then go back to the page that asked for it."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("minid:profile")
+    form = ConfirmPasswordForm(_posted(request))
+    if form.is_valid():
+        user = request.minid_user
+        try:
+            services.confirm_password(user, form.cleaned_data["password"], request=request)
+        except services.MinidError as error:
+            if user.is_locked:  # that was the last wrong attempt: the login is over
+                log_out(request)
+                return redirect("minid:locked")
+            form.add_error("password", error.message)
+        else:
+            password_given(request)
+            return redirect(next_url)
+    return render(request, "minid/selfservice/confirm_password.html", {"form": form, "next": next_url})
+
+
+@citizen_page("GET", "POST", password_again=True)
 def change_contact(request, kind):
     """Two steps on one page: the new value (a code is sent to it), then the code."""
     user = request.minid_user
@@ -237,7 +270,7 @@ def export(request):
     return response
 
 
-@citizen_page("GET", "POST")
+@citizen_page("GET", "POST", password_again=True)
 def delete(request):
     form = DeleteUserForm(_posted(request))
     if form.is_valid():
@@ -251,6 +284,7 @@ def delete(request):
 urlpatterns = [
     path("min-side/", profile, name="profile"),
     path("min-side/passord/", change_password, name="change_password"),
+    path("min-side/bekreft-passord/", confirm_password, name="confirm_password"),
     re_path(r"^min-side/kontakt/(?P<kind>mobile|email)/$", change_contact, name="change_contact"),
     path("min-side/kodekanal/", code_channel, name="code_channel"),
     path("min-side/pinbrev/", order_letter, name="order_letter"),

@@ -33,7 +33,9 @@ def registered_user(channel=CodeChannel.SMS, mobile="+4791234567", email="kari@e
     """An active MinID user, registered through the services as a citizen would."""
     person, letter, codes = citizen(**overrides)
     start = services.start_registration(person.identity_number)
-    services.confirm_registration_codes(person, start.letter.pk, {n: codes[n] for n in start.numbers})
+    services.confirm_registration_codes(
+        person.identity_number, start.letter_id, {n: codes[n] for n in start.numbers}
+    )
     user = services.create_profile(
         person, password=PASSWORD, repeated=PASSWORD, mobile=mobile, email=email, channel=channel
     )
