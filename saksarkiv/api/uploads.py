@@ -45,6 +45,19 @@ def refuse_oversized_body(request) -> None:
         raise _too_large()
 
 
+def _filename(content_disposition: str) -> str:
+    """The file name in a Content-Disposition header; filename*= (RFC 2231) in a charset Python does not
+    know is a 400, not the ValueError Django raises for it."""
+    try:
+        _value, parameters = parse_header_parameters(content_disposition)
+    except ValueError:
+        raise ApiProblem(
+            "invalid_content_disposition",
+            _('The Content-Disposition header is not valid; send attachment; filename="name.pdf".'),
+        ) from None
+    return parameters.get("filename") or DEFAULT_FILENAME
+
+
 def uploaded_pdf(request) -> tuple[bytes, str]:
     """The uploaded file's bytes and name, checked to be a PDF within the size limit.
 
@@ -59,8 +72,7 @@ def uploaded_pdf(request) -> tuple[bytes, str]:
         content, filnavn = upload.read(), upload.name or DEFAULT_FILENAME
     else:
         content = request.data if isinstance(request.data, bytes) else b""
-        _value, parameters = parse_header_parameters(request.headers.get("Content-Disposition", ""))
-        filnavn = parameters.get("filename") or DEFAULT_FILENAME
+        filnavn = _filename(request.headers.get("Content-Disposition", ""))
     # The name is stored as it came (from Content-Disposition or the form), so it obeys the APIs' rule.
     refuse_nul(filnavn)
     if len(content) > settings.SAKSARKIV_MAX_DOCUMENT_BYTES:

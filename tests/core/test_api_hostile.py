@@ -432,3 +432,16 @@ def test_an_accept_header_the_api_cannot_answer_is_a_406_problem(client, url):
     assert_problem(
         client.post(url, "{}", content_type="application/json", HTTP_ACCEPT="text/html", **auth(url)), 406
     )
+
+
+def test_a_content_disposition_in_an_unknown_charset_is_a_400_problem(client):
+    journalpost = _journalpost(client)
+    response = client.post(
+        f"/api/noark5/v1/arkivstruktur/journalpost/{journalpost}/dokumentbeskrivelse",
+        pdf(),
+        content_type="application/pdf",
+        HTTP_CONTENT_DISPOSITION="attachment; filename*=bogus''vedtak.pdf",
+        **auth(NOARK),
+    )
+    assert_problem(response, 400, "invalid_content_disposition")
+    assert not Dokumentobjekt.objects.exists()
