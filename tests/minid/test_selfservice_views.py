@@ -248,7 +248,8 @@ def test_ordering_a_letter_makes_a_new_one_that_replaces_the_old(client, citizen
     old = services.current_letter(citizen.person)
     response = client.post(reverse("minid:order_letter"), follow=True)
     assert "Your new PIN letter is ordered." in shown_text(response)
-    new = services.current_letter(citizen.person)
+    # The old letter stays in use until a code from the new one is used (issue 13); the new one is the newest.
+    new = PinLetter.objects.filter(person=citizen.person).order_by("-created", "-id").first()
     assert new != old
     assert PinLetter.objects.filter(person=citizen.person).count() == 2
     assert AuditEvent.objects.get(action="minid.pin_letter_ordered", details__letter=new.serial).actor == (
