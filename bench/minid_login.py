@@ -77,7 +77,7 @@ def register_user() -> str:
     letter = services.order_pin_letter(number, ordered_by="bench")
     codes = letter_codes(letter)
     start = services.start_registration(number)
-    services.confirm_registration_codes(person, start.letter.pk, {n: codes[n] for n in start.numbers})
+    services.confirm_registration_codes(number, start.letter_id, {n: codes[n] for n in start.numbers})
     user = services.create_profile(
         person, password=PASSWORD, repeated=PASSWORD, mobile=MOBILE, email="", channel=CodeChannel.SMS
     )
