@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from core.models import AuditEvent
 from minid.models import MinidUser, PinLetter
 from tests.folkeregister.factories import make_person
 from tests.minid.factories import PASSWORD, read_codes, registered_user
@@ -33,7 +34,7 @@ def test_citizen_orders_a_letter_and_registers(page):
     page.follow(page.get_by_role("link", name="Bestill nytt PIN-brev").first)
     page.get_by_label("Fødselsnummer (11 siffer)").fill(person.identity_number)
     page.follow(page.get_by_role("button", name="Bestill PIN-brev"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("PIN-brevet ditt er bestilt")
+    expect(page.page).to_have_url(re.compile(r"/minid/pinbrev/bestilt/$"))
     codes = read_codes(PinLetter.objects.get(person=person))
 
     page.goto("/minid/registrer/")
@@ -93,10 +94,15 @@ def test_citizen_is_locked_out_and_unlocks_with_a_new_letter(page):
     user, _letter, _codes = registered_user()
     for _ in range(5):
         log_in_step_one(page, user, "Feilpassord1")
+    # The right password behind the lock gets the wrong password's answer; the lock and how to
+    # unlock it go to the citizen's registered mobile and e-mail.
     log_in_step_one(page, user)
-    expect(page.get_by_role("heading", level=1)).to_have_text("MinID-brukeren din er sperret")
+    expect(page.get_by_text("Fødselsnummeret eller passordet er feil")).to_be_visible()
+    assert AuditEvent.objects.filter(
+        action="minid.notice_locked", object_id=user.person.identity_number
+    ).exists()
 
-    page.follow(page.get_by_role("link", name="Bestill nytt PIN-brev"))
+    page.goto("/minid/pinbrev/")
     page.get_by_label("Fødselsnummer (11 siffer)").fill(user.person.identity_number)
     page.follow(page.get_by_role("button", name="Bestill PIN-brev"))
     new_codes = read_codes(PinLetter.objects.filter(person=user.person).first())
