@@ -244,7 +244,7 @@ _NOT_WALKED = {"/Parent", "/StructTreeRoot"}
 
 def _kind_of(dictionary) -> str | None:
     """Which active content a PDF dictionary is, if any."""
-    action = dictionary.get("/S")
+    action = _name(dictionary, "/S")
     if action == "/JavaScript" or "/JS" in dictionary or "/JavaScript" in dictionary or "/XFA" in dictionary:
         return JAVASCRIPT
     if action == "/Launch":
@@ -252,8 +252,14 @@ def _kind_of(dictionary) -> str | None:
     if (
         "/EmbeddedFiles" in dictionary
         or "/EF" in dictionary
-        or dictionary.get("/Type") == "/EmbeddedFile"
-        or dictionary.get("/Subtype") == "/FileAttachment"
+        or _name(dictionary, "/Type") == "/EmbeddedFile"
+        or _name(dictionary, "/Subtype") == "/FileAttachment"
     ):
         return EMBEDDED_FILE
     return None
+
+
+def _name(dictionary, key: str):
+    """A dictionary's value as a reader sees it: through an indirect reference, which a name may be."""
+    value = dictionary.get(key)
+    return value.get_object() if hasattr(value, "get_object") else value

@@ -181,3 +181,17 @@ def many_objects(count: int) -> bytes:
             *(b"<< /N %d >>" % n for n in range(count)),
         ]
     )
+
+
+def with_indirect_launch_action() -> bytes:
+    """A launch action whose type is an indirect object, and written with an escaped letter
+    (/La#75nch): a reader resolves and unescapes both."""
+    return assemble(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+            b"<< /S 5 0 R /F (cmd.exe) >>",
+            b"/La#75nch",
+        ]
+    )

@@ -179,6 +179,7 @@ def test_a_large_image_is_not_unpacked_against_the_budget(settings):
         (hostile_pdfs.with_javascript, "pdf_javascript", "JavaScript"),
         (hostile_pdfs.with_page_javascript_link, "pdf_javascript", "JavaScript"),
         (hostile_pdfs.with_launch_action, "pdf_launch_action", "starts a program"),
+        (hostile_pdfs.with_indirect_launch_action, "pdf_launch_action", "starts a program"),
         (hostile_pdfs.with_embedded_file, "pdf_embedded_file", "files embedded"),
         (hostile_pdfs.with_file_attachment_annotation, "pdf_embedded_file", "files embedded"),
     ],
