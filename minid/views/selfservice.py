@@ -35,7 +35,7 @@ ACTION_DESCRIPTIONS = {
     "minid.login_while_locked": gettext_lazy("Login attempt while the user was locked"),
     "minid.user_locked": gettext_lazy("Your user was locked after too many failed attempts"),
     "minid.user_unlocked": gettext_lazy("Your user was unlocked"),
-    "minid.password_change": gettext_lazy("Password change with wrong current password"),
+    "minid.password_change_wrong": gettext_lazy("Password change with wrong current password"),
     "minid.password_changed": gettext_lazy("You changed your password"),
     "minid.password_reset": gettext_lazy("You set a new password after forgetting the old one"),
     "minid.mobile_changed": gettext_lazy("You changed your mobile number"),

@@ -278,6 +278,20 @@ def test_own_log_lists_events_in_plain_language(client, citizen):
     assert "minid.login" not in text
 
 
+def test_own_log_describes_security_events_in_plain_language(client, citizen):
+    client.post(
+        reverse("minid:change_password"),
+        {"current": "Feil12345", "new": "Nyttpass99", "repeated": "Nyttpass99"},
+    )
+    client.post(reverse("minid:confirm_password"), {"password": "Feil12345"})
+    client.post(reverse("minid:confirm_password"), {"password": PASSWORD})
+    text = shown_text(client.get(reverse("minid:own_log")))
+    assert "Password change with wrong current password" in text
+    assert "Wrong password given again on your own pages" in text
+    assert "You gave your password again" in text
+    assert "minid.password" not in text
+
+
 def test_own_log_shows_fifty_events_a_page(client, citizen):
     for _ in range(50):
         services.accounts.record("minid.something_new", citizen)
