@@ -138,7 +138,11 @@ def order_pin_letter(identity_number: str, *, ordered_by: Any, request=None) -> 
 def order_pin_letter_public(identity_number: str, *, request=None) -> None:
     """The order page without login. It answers alike whether or not a letter goes (unknown person,
     deceased, no address, letters enough already), so that it does not tell who exists: a letter only
-    ever goes to the person's own address in the register, and that is where they learn the rest."""
+    ever goes to the person's own address in the register, and that is where they learn the rest.
+    The letter is made by a background task: rendering it takes long enough that the time of the
+    answer would tell who exists. The request is audited here, with the address it came from."""
+    from minid.tasks import make_ordered_letter  # here: the task module imports this one
+
     address = client_address(request)
     rate = throttle.Rate(settings.MINID_LETTER_ORDERS_PER_ADDRESS_PER_DAY, DAY)
     if address is not None and not throttle.hit(ORDERS_PER_ADDRESS, address, rate):
@@ -146,8 +150,21 @@ def order_pin_letter_public(identity_number: str, *, request=None) -> None:
             identity_number, ordered_by=identity_number, reason="orders_per_address", request=request
         )
         raise LetterOrdersLimited()
+    audit.record(
+        "minid.pin_letter_requested",
+        actor=identity_number,
+        request=request,
+        object_type=OBJECT_TYPE,
+        object_id=identity_number,
+    )
+    make_ordered_letter.enqueue(identity_number)
+
+
+def order_pin_letter_quietly(identity_number: str) -> PinLetter | None:
+    """An order from the public page, made in the background: None where no letter can go."""
     with contextlib.suppress(NotEligible):
-        order_pin_letter(identity_number, ordered_by=identity_number, request=request)
+        return order_pin_letter(identity_number, ordered_by=identity_number)
+    return None
 
 
 def _audit_refused_order(identity_number: str, *, ordered_by: Any, reason: str, request) -> None:

@@ -41,6 +41,7 @@ ACTION_DESCRIPTIONS = {
     "minid.mobile_changed": gettext_lazy("You changed your mobile number"),
     "minid.email_changed": gettext_lazy("You changed your e-mail address"),
     "minid.code_channel_changed": gettext_lazy("You changed how you get one-time codes"),
+    "minid.pin_letter_requested": gettext_lazy("A new PIN letter was asked for on the MinID website"),
     "minid.pin_letter_ordered": gettext_lazy("A new PIN letter was ordered"),
     "minid.pin_letter_held": gettext_lazy("A new PIN letter was ordered and is handled manually"),
     "minid.pin_letter_printed": gettext_lazy("Your PIN letter was printed and sent"),

@@ -12,9 +12,11 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from core.models import AuditEvent, OutboundSms
 from minid.models import Login, MinidUser, PinLetter
+from minid.tasks import make_ordered_letter
 from tests.folkeregister.factories import make_person, unique_identity_number
 from tests.minid.factories import PASSWORD, citizen, last_code_sent, registered_user
 
@@ -229,6 +231,28 @@ def test_ordering_a_letter_answers_alike_and_sends_only_to_a_real_address():
     assert (
         made == 4
     )  # no valid letter, may register, registered, locked: not unknown, dead or without address
+
+
+def test_ordering_a_letter_answers_at_once_and_makes_the_letter_in_the_background(settings):
+    """Making a letter renders a PDF: done while the visitor waits, the time of the answer would
+    tell who exists (about a second against a few milliseconds)."""
+    person, _letter, _codes = citizen()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+    before = PinLetter.objects.count()
+    unknown = unique_identity_number()
+    for number in (person.identity_number, unknown):
+        response = Client().post("/minid/pinbrev/", {"fodselsnummer": number})
+        assert response.status_code == 302 and response.url == "/minid/pinbrev/bestilt/"
+    assert PinLetter.objects.count() == before
+    queued = DBTaskResult.objects.filter(task_path="minid.tasks.make_ordered_letter")
+    assert sorted(r.args_kwargs["args"][0] for r in queued) == sorted([person.identity_number, unknown])
+    requested = AuditEvent.objects.filter(action="minid.pin_letter_requested")
+    assert {e.object_id for e in requested} == {person.identity_number, unknown}
+    assert all(e.ip_address == "127.0.0.1" for e in requested)
+
+    assert make_ordered_letter.call(unknown) is None
+    assert make_ordered_letter.call(person.identity_number) is not None
+    assert PinLetter.objects.count() == before + 1
 
 
 def test_blocking_codes_answers_alike_for_a_wrong_code():
