@@ -58,10 +58,10 @@ def tell_user_is_locked(user: MinidUser, *, request=None) -> bool:
         "locked",
         _("Your MinID user is locked"),
         _(
-            "Someone logged in to your MinID user with the right password, but the user is locked after "
+            "Someone tried to log in to your MinID user with the right password, but the user is locked after "
             "too many wrong attempts. To unlock it, choose 'Forgot password' in MinID and use two codes "
             "from your PIN letter; if you have no PIN letter, order a new one first. If it was not you who "
-            "logged in, someone knows your password: choose a new one the same way."
+            "tried, someone knows your password: choose a new one the same way."
         ),
         request=request,
     )
