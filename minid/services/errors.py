@@ -55,9 +55,20 @@ class LoginExpired(MinidError):
 
 class RateLimited(MinidError):
     code = "rate_limited"
+    default_message = _("Too many failed attempts. Wait a quarter of an hour and try again.")
+
+
+class MessagesLimited(MinidError):
+    code = "messages_limited"
     default_message = _(
-        "Too many failed attempts from your network. Wait a quarter of an hour and try again."
+        "We have sent you many codes and messages in a short time. Wait an hour and try again, "
+        "or use a PIN code from your PIN letter."
     )
+
+
+class LetterOrdersLimited(MinidError):
+    code = "letter_orders_limited"
+    default_message = _("Many PIN letters have been ordered from your network today. Try again tomorrow.")
 
 
 class PasswordRejected(MinidError):

@@ -1,0 +1,115 @@
+"""MinID's limits: per person first, per real client address second (behind a trusted proxy), codes
+and notices capped per person and hour, PIN-letter orders capped per person and per address."""
+
+import pytest
+from django.test import Client
+
+from core.models import AuditEvent, OutboundSms
+from minid import services
+from minid.models import PinLetter
+from tests.folkeregister.factories import make_person, unique_identity_number
+from tests.minid.factories import PASSWORD, registered_user
+
+pytestmark = pytest.mark.django_db
+
+PROXY = "10.0.0.2"
+
+
+def through_proxy(citizen_address: str) -> Client:
+    """A browser whose requests reach Felles through the TLS proxy, as in production."""
+    return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=citizen_address)
+
+
+def wrong_password(client, identity_number=None):
+    number = identity_number or unique_identity_number()
+    return client.post("/minid/logg-inn/", {"fodselsnummer": number, "password": "Feil12345"})
+
+
+def test_one_guesser_behind_the_proxy_does_not_lock_out_everyone_else(settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    settings.MINID_IP_MAX_FAILURES = 3
+    guesser = through_proxy("203.0.113.66")
+    for _ in range(4):
+        response = wrong_password(guesser)
+    assert "For mange mislykkede forsøk" in response.content.decode()
+
+    user, _letter, _codes = registered_user()
+    citizen = through_proxy("198.51.100.7")
+    response = citizen.post(
+        "/minid/logg-inn/", {"fodselsnummer": user.person.identity_number, "password": PASSWORD}
+    )
+    assert response.status_code == 302 and "/minid/logg-inn/kode/" in response.url
+
+
+def test_a_forged_forwarded_header_does_not_escape_the_limit(settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    settings.MINID_IP_MAX_FAILURES = 3
+    for n in range(4):
+        # Straight to the server, not through the proxy: the header is the guesser's own invention.
+        response = wrong_password(Client(REMOTE_ADDR="203.0.113.66", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}"))
+    assert "For mange mislykkede forsøk" in response.content.decode()
+
+
+def test_guesses_at_one_person_from_many_addresses_are_limited_per_person(settings):
+    settings.MINID_PERSON_MAX_FAILURES = 3
+    number = unique_identity_number()
+    for n in range(3):
+        wrong_password(Client(REMOTE_ADDR=f"192.0.2.{n}"), number)
+    response = wrong_password(Client(REMOTE_ADDR="192.0.2.99"), number)
+    assert "For mange mislykkede forsøk" in response.content.decode()
+    # Another person from the same address is not held back by it.
+    response = wrong_password(Client(REMOTE_ADDR="192.0.2.99"))
+    assert "For mange mislykkede forsøk" not in response.content.decode()
+
+
+def test_login_codes_by_sms_are_capped_per_person_and_hour(client, settings):
+    settings.MINID_MESSAGES_PER_HOUR = 3
+    user, _letter, _codes = registered_user()
+    sent_before = OutboundSms.objects.filter(to=user.mobile).count()
+    response = client.post(
+        "/minid/logg-inn/", {"fodselsnummer": user.person.identity_number, "password": PASSWORD}
+    )
+    for _ in range(5):
+        response = client.post("/minid/logg-inn/ny-kode/", follow=True)
+    assert "Vi har sendt deg mange koder og meldinger på kort tid" in response.content.decode()
+    assert OutboundSms.objects.filter(to=user.mobile).count() - sent_before <= 3
+    refused = AuditEvent.objects.filter(action="minid.message_refused", object_id=user.person.identity_number)
+    assert refused.filter(outcome="denied").exists()
+
+
+def test_codes_to_a_new_contact_count_against_the_same_cap(settings):
+    user, _letter, _codes = registered_user(email="")  # one code sent to verify the mobile
+    settings.MINID_MESSAGES_PER_HOUR = 3
+    sent_before = OutboundSms.objects.count()
+    services.request_contact_change(user, "mobile", "+4791111111")
+    services.request_contact_change(user, "mobile", "+4792222222")
+    with pytest.raises(services.MinidError):
+        services.request_contact_change(user, "mobile", "+4793333333")
+    assert not OutboundSms.objects.filter(to="+4793333333").exists()
+    assert OutboundSms.objects.count() - sent_before <= 2
+
+
+def order_letter(client, identity_number):
+    return client.post("/minid/pinbrev/", {"fodselsnummer": identity_number}, follow=True)
+
+
+def test_letters_to_one_person_are_capped_per_day(settings):
+    settings.MINID_LETTERS_PER_PERSON_PER_DAY = 2
+    person = make_person()
+    for n in range(4):
+        order_letter(Client(REMOTE_ADDR=f"192.0.2.{n}"), person.identity_number)
+    assert PinLetter.objects.filter(person=person).count() == 2
+    assert AuditEvent.objects.filter(
+        action="minid.pin_letter_refused", object_id=person.identity_number, outcome="denied"
+    ).exists()
+
+
+def test_orders_from_one_address_are_capped_per_day(client, settings):
+    settings.MINID_LETTER_ORDERS_PER_ADDRESS_PER_DAY = 3
+    people = [make_person() for _ in range(4)]
+    for person in people[:3]:
+        order_letter(client, person.identity_number)
+    response = order_letter(client, people[3].identity_number)
+    assert "Det er bestilt mange PIN-brev fra nettverket ditt i dag" in response.content.decode()
+    assert not PinLetter.objects.filter(person=people[3]).exists()
+    assert PinLetter.objects.filter(person__in=people[:3]).count() == 3
