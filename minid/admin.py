@@ -19,6 +19,7 @@ from core import audit
 from core.admin import ReadOnlyAdmin
 from minid import services
 from minid.models import MinidUser, PinLetter
+from minid.services.actions import AuditAction
 from minid.services.pin_letters import OBJECT_TYPE, mark_sent_manually
 
 
@@ -155,7 +156,7 @@ class PinLetterAdmin(IdentityNumberSearch, admin.ModelAdmin):
         identity_number = letter.person.identity_number
         if not self.may_download(request, letter):
             audit.record(
-                "minid.pin_letter_downloaded",
+                AuditAction.PIN_LETTER_DOWNLOADED,
                 request=request,
                 object_type=OBJECT_TYPE,
                 object_id=identity_number,
@@ -170,7 +171,7 @@ class PinLetterAdmin(IdentityNumberSearch, admin.ModelAdmin):
         except FileNotFoundError:
             raise Http404 from None
         audit.record(
-            "minid.pin_letter_downloaded",
+            AuditAction.PIN_LETTER_DOWNLOADED,
             request=request,
             object_type=OBJECT_TYPE,
             object_id=identity_number,

@@ -21,6 +21,7 @@ from folkeregister import services as folkeregister
 from folkeregister.models import Person
 from minid.models import CodeChannel, Login, MinidUser, OneTimeCode, PinLetter
 from minid.services import notices, pin_letters
+from minid.services.actions import AuditAction
 from minid.services.codes import code_matches, hash_code, new_sms_code
 from minid.services.errors import (
     AlreadyRegistered,
@@ -98,7 +99,7 @@ def count_failure(user: MinidUser, *, request, action: str) -> None:
         user.status = MinidUser.Status.LOCKED
         user.locked_at = timezone.now()
         user.save(update_fields=["status", "locked_at"])
-        record("minid.user_locked", user, request=request, outcome=audit.Outcome.DENIED)
+        record(AuditAction.USER_LOCKED, user, request=request, outcome=audit.Outcome.DENIED)
 
 
 # Contact details and codes sent to them
@@ -273,7 +274,7 @@ def create_profile(
             send_code(user, OneTimeCode.Purpose.VERIFY_MOBILE, mobile)
         if email:
             send_code(user, OneTimeCode.Purpose.VERIFY_EMAIL, email)
-        record("minid.registration_profile", user, request=request)
+        record(AuditAction.REGISTRATION_PROFILE, user, request=request)
     return user
 
 
@@ -302,7 +303,7 @@ def unverified_contacts(user: MinidUser) -> list[str]:
 def give_consent(user: MinidUser, *, accepted: bool, request=None) -> MinidUser | None:
     """Step 5. "Yes" activates the user; "No" deletes everything registered so far."""
     if not accepted:
-        record("minid.registration_declined", user, request=request)
+        record(AuditAction.REGISTRATION_DECLINED, user, request=request)
         user.delete()
         return None
     if unverified_contacts(user):
@@ -310,7 +311,7 @@ def give_consent(user: MinidUser, *, accepted: bool, request=None) -> MinidUser 
     user.status = MinidUser.Status.ACTIVE
     user.consent_at = timezone.now()
     user.save(update_fields=["status", "consent_at"])
-    record("minid.registered", user, request=request)
+    record(AuditAction.REGISTERED, user, request=request)
     return user
 
 
@@ -322,22 +323,22 @@ def confirm_password(user: MinidUser, password: str, *, request=None) -> None:
     contact details). A wrong one counts like a wrong password at login."""
     check_not_limited(request, user.person.identity_number)
     if not password_matches(user, password):
-        count_failure(user, request=request, action="minid.password_confirm_wrong")
+        count_failure(user, request=request, action=AuditAction.PASSWORD_CONFIRM_WRONG)
         raise PasswordRejected([_("The password is wrong.")])
-    record("minid.password_confirmed", user, request=request)
+    record(AuditAction.PASSWORD_CONFIRMED, user, request=request)
 
 
 def change_password(user: MinidUser, *, current: str, new: str, repeated: str, request=None) -> None:
     check_not_limited(request, user.person.identity_number)
     if not password_matches(user, current):
-        count_failure(user, request=request, action="minid.password_change_wrong")
+        count_failure(user, request=request, action=AuditAction.PASSWORD_CHANGE_WRONG)
         raise PasswordRejected([_("The current password is wrong.")])
     check_new_password(new, repeated, user.person)
     user.password = make_password(new)
     user.password_changed_at = timezone.now()
     user.failed_attempts = 0
     user.save(update_fields=["password", "password_changed_at", "failed_attempts"])
-    record("minid.password_changed", user, request=request)
+    record(AuditAction.PASSWORD_CHANGED, user, request=request)
     notify(user, _("The password for your MinID user was changed. If this was not you, contact MinID."))
 
 
@@ -353,13 +354,13 @@ def confirm_contact_change(user: MinidUser, kind: str, value: str, code: str, *,
     purpose = _purpose(kind)
     check_not_limited(request, user.person.identity_number)
     if not use_code(user, purpose, value, code):
-        count_failure(user, request=request, action=f"minid.{kind}_code_wrong")
+        count_failure(user, request=request, action=AuditAction.code_wrong(kind))
         raise CodeRejected()
     old = getattr(user, kind)
     setattr(user, kind, value)
     setattr(user, f"{kind}_verified_at", timezone.now())
     user.save(update_fields=[kind, f"{kind}_verified_at"])
-    record(f"minid.{kind}_changed", user, request=request)
+    record(AuditAction.changed(kind), user, request=request)
     if old and old != value:
         notice = _(
             "The %(what)s registered for your MinID user was changed. If this was not you, contact MinID."
@@ -388,12 +389,12 @@ def set_code_channel(user: MinidUser, channel: str, *, request=None) -> MinidUse
         raise NoValidLetter()
     user.code_channel = channel
     user.save(update_fields=["code_channel"])
-    record("minid.code_channel_changed", user, request=request, channel=channel)
+    record(AuditAction.CODE_CHANNEL_CHANGED, user, request=request, channel=channel)
     return user
 
 
 def delete_user(user: MinidUser, *, request=None) -> None:
-    record("minid.user_deleted", user, request=request)
+    record(AuditAction.USER_DELETED, user, request=request)
     user.delete()
 
 
@@ -404,7 +405,7 @@ def own_audit_trail(user: MinidUser):
 
 def export_data(user: MinidUser, *, request=None) -> dict[str, Any]:
     """Everything MinID holds about the citizen, for download as JSON."""
-    record("minid.data_exported", user, request=request)
+    record(AuditAction.DATA_EXPORTED, user, request=request)
 
     def iso(value):
         return value.isoformat() if value else None

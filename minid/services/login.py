@@ -30,6 +30,7 @@ from minid.services.accounts import (
     send_code,
     use_code,
 )
+from minid.services.actions import AuditAction
 from minid.services.errors import (
     AccountLocked,
     CodeRejected,
@@ -66,12 +67,12 @@ def start_login(identity_number: str, password: str, *, request=None) -> Login:
         record_failure(request, identity_number)
         raise InvalidCredentials()
     if not password_matches(user, password):
-        count_failure(user, request=request, action="minid.login_password_wrong")
+        count_failure(user, request=request, action=AuditAction.LOGIN_PASSWORD_WRONG)
         raise InvalidCredentials()
     if user.is_locked:
         # The answer a wrong password gets, counted as one, so that guessing on behind the lock
         # learns nothing; the citizen learns of the lock from a notice to what they registered.
-        count_failure(user, request=request, action="minid.login_while_locked")
+        count_failure(user, request=request, action=AuditAction.LOGIN_WHILE_LOCKED)
         notices.tell_user_is_locked(user, request=request)
         raise InvalidCredentials()
     now = timezone.now()
@@ -139,7 +140,7 @@ def complete_login(login: Login, code: str, *, request=None) -> Login:
         letter = pin_letters.current_letter(user.person)
         accepted = letter is not None and pin_letters.use_pin_codes(letter, {login.pin_number: code})
     if not accepted:
-        count_failure(user, request=request, action="minid.login_code_wrong")
+        count_failure(user, request=request, action=AuditAction.LOGIN_CODE_WRONG)
         if user.is_locked:
             raise AccountLocked()
         raise CodeRejected()
@@ -150,7 +151,7 @@ def complete_login(login: Login, code: str, *, request=None) -> Login:
         user.failed_attempts = 0
         user.previous_login_at, user.last_login_at = user.last_login_at, now
         user.save(update_fields=["failed_attempts", "previous_login_at", "last_login_at"])
-        record("minid.login", user, request=request, method=login.get_method_display())
+        record(AuditAction.LOGIN, user, request=request, method=login.get_method_display())
     return login
 
 
@@ -187,9 +188,9 @@ def reset_password(
     user.failed_attempts = 0
     user.locked_at = None
     user.save(update_fields=["password", "password_changed_at", "status", "failed_attempts", "locked_at"])
-    record("minid.password_reset", user, request=request)
+    record(AuditAction.PASSWORD_RESET, user, request=request)
     if was_locked:
-        record("minid.user_unlocked", user, request=request)
+        record(AuditAction.USER_UNLOCKED, user, request=request)
     return user
 
 

@@ -13,16 +13,17 @@ from django.utils.translation import gettext as _
 from core import audit, throttle
 from core.tasks import deliver_email, deliver_sms
 from minid.models import MinidUser
+from minid.services.actions import AuditAction
 from minid.services.errors import MessagesLimited
 from minid.services.pin_letters import OBJECT_TYPE
 from minid.services.ratelimit import allow_message
 
-# One throttle scope per kind of notice: a flood of one kind never uses up another, and
-# never more than one copy of a kind in MINID_NOTICE_INTERVAL_SECONDS.
-NOTICE_SCOPE = "minid.notice.%s"
+# One throttle scope per kind of notice (its audit action): a flood of one kind never uses up
+# another, and never more than one copy of a kind in MINID_NOTICE_INTERVAL_SECONDS.
+NOTICE_SCOPE = "minid.notice:%s"
 
 
-def _send(user: MinidUser, kind: str, subject: str, text: str, *, request=None) -> bool:
+def _send(user: MinidUser, action: AuditAction, subject: str, text: str, *, request=None) -> bool:
     """Send to the user's verified mobile and e-mail; False when nothing went."""
     identity_number = user.person.identity_number
     mobile = user.mobile if user.mobile_verified_at else ""
@@ -30,10 +31,10 @@ def _send(user: MinidUser, kind: str, subject: str, text: str, *, request=None) 
     if not (mobile or email):
         return False
     rate = throttle.Rate(1, settings.MINID_NOTICE_INTERVAL_SECONDS)
-    if not throttle.hit(NOTICE_SCOPE % kind, identity_number, rate):
+    if not throttle.hit(NOTICE_SCOPE % action.value, identity_number, rate):
         return False
     try:
-        allow_message(identity_number, purpose=f"notice_{kind}", request=request)
+        allow_message(identity_number, purpose=action.value, request=request)
     except MessagesLimited:
         return False
     if mobile:
@@ -41,7 +42,7 @@ def _send(user: MinidUser, kind: str, subject: str, text: str, *, request=None) 
     if email:
         deliver_email.enqueue(email, subject, text)
     audit.record(
-        f"minid.notice_{kind}",
+        action,
         actor="MinID",
         request=request,
         object_type=OBJECT_TYPE,
@@ -55,7 +56,7 @@ def tell_user_is_locked(user: MinidUser, *, request=None) -> bool:
     """The right password was given for a locked user: the page said "wrong", the citizen hears the truth."""
     return _send(
         user,
-        "locked",
+        AuditAction.NOTICE_LOCKED,
         _("Your MinID user is locked"),
         _(
             "Someone tried to log in to your MinID user with the right password, but the user is locked after "
@@ -71,7 +72,7 @@ def tell_already_registered(user: MinidUser, *, request=None) -> bool:
     """Someone started registering with the fødselsnummer of an existing user."""
     return _send(
         user,
-        "registration_attempt",
+        AuditAction.NOTICE_REGISTRATION_ATTEMPT,
         _("Someone tried to register you in MinID"),
         _(
             "Someone started to register a new MinID user with your fødselsnummer. You already have a "

@@ -25,6 +25,7 @@ from core.pdf import Letter, LetterSender, render_letter_pdf
 from folkeregister import services as folkeregister
 from folkeregister.models import Person
 from minid.models import PinCode, PinLetter
+from minid.services.actions import AuditAction
 from minid.services.codes import code_matches, hash_code, new_pin_code
 from minid.services.errors import CodeRejected, LetterOrdersLimited, NotEligible, NoValidLetter
 from postkasse import services as postkasse
@@ -151,7 +152,7 @@ def order_pin_letter_public(identity_number: str, *, request=None) -> None:
         )
         raise LetterOrdersLimited()
     audit.record(
-        "minid.pin_letter_requested",
+        AuditAction.PIN_LETTER_REQUESTED,
         actor=identity_number,
         request=request,
         object_type=OBJECT_TYPE,
@@ -169,7 +170,7 @@ def order_pin_letter_quietly(identity_number: str) -> PinLetter | None:
 
 def _audit_refused_order(identity_number: str, *, ordered_by: Any, reason: str, request) -> None:
     audit.record(
-        "minid.pin_letter_refused",
+        AuditAction.PIN_LETTER_REFUSED,
         actor=ordered_by,
         request=request,
         object_type=OBJECT_TYPE,
@@ -185,7 +186,7 @@ def print_key(letter: PinLetter) -> str:
 
 def _audit_order(letter: PinLetter, *, held: bool, ordered_by: Any, request) -> None:
     audit.record(
-        "minid.pin_letter_held" if held else "minid.pin_letter_ordered",
+        AuditAction.PIN_LETTER_HELD if held else AuditAction.PIN_LETTER_ORDERED,
         actor=ordered_by,
         request=request,
         object_type=OBJECT_TYPE,
@@ -288,7 +289,7 @@ def block_letter(letter: PinLetter, *, blocked_by: Any, reason: str, request=Non
     letter.blocked_at = timezone.now()
     letter.save(update_fields=["blocked_at"])
     audit.record(
-        "minid.pin_letter_blocked",
+        AuditAction.PIN_LETTER_BLOCKED,
         actor=blocked_by,
         request=request,
         object_type=OBJECT_TYPE,
@@ -327,7 +328,7 @@ def mark_printed(letter: PinLetter, *, printed_by: Any, request=None) -> PinLett
         letter.printed_at = timezone.now()
         letter.save(update_fields=["pdf", "print_status", "printed_at"])
         audit.record(
-            "minid.pin_letter_printed",
+            AuditAction.PIN_LETTER_PRINTED,
             actor=printed_by,
             request=request,
             object_type=OBJECT_TYPE,

@@ -10,6 +10,7 @@ from django.conf import settings
 
 from core import audit, throttle
 from core.net import client_address
+from minid.services.actions import AuditAction
 from minid.services.errors import MessagesLimited, RateLimited
 
 FAILURES_PER_PERSON = "minid.failures.person"
@@ -47,7 +48,7 @@ def allow_message(identity_number: str, *, purpose: str, request=None) -> None:
     if throttle.hit(MESSAGES_PER_PERSON, identity_number, rate):
         return
     audit.record(
-        "minid.message_refused",
+        AuditAction.MESSAGE_REFUSED,
         actor=identity_number,
         request=request,
         object_type="minid.person",

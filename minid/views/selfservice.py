@@ -21,6 +21,7 @@ from minid.forms_selfservice import (
     NewContactForm,
 )
 from minid.models import CodeChannel
+from minid.services.actions import AuditAction
 from minid.session import log_out, login_required, password_given, recent_password_required
 
 LOG_PAGE_SIZE = 50
@@ -29,29 +30,29 @@ PENDING_CONTACT_KEY = "minid.pending_contact.%s"
 
 # The citizen's own log in plain language; unknown actions are shown by their code.
 ACTION_DESCRIPTIONS = {
-    "minid.login": gettext_lazy("You logged in"),
-    "minid.login_password_wrong": gettext_lazy("Login with wrong password"),
-    "minid.login_code_wrong": gettext_lazy("Login with wrong one-time code"),
-    "minid.login_while_locked": gettext_lazy("Login attempt while the user was locked"),
-    "minid.user_locked": gettext_lazy("Your user was locked after too many failed attempts"),
-    "minid.user_unlocked": gettext_lazy("Your user was unlocked"),
-    "minid.password_change_wrong": gettext_lazy("Password change with wrong current password"),
-    "minid.password_changed": gettext_lazy("You changed your password"),
-    "minid.password_reset": gettext_lazy("You set a new password after forgetting the old one"),
-    "minid.mobile_changed": gettext_lazy("You changed your mobile number"),
-    "minid.email_changed": gettext_lazy("You changed your e-mail address"),
-    "minid.code_channel_changed": gettext_lazy("You changed how you get one-time codes"),
-    "minid.pin_letter_requested": gettext_lazy("A new PIN letter was asked for on the MinID website"),
-    "minid.pin_letter_ordered": gettext_lazy("A new PIN letter was ordered"),
-    "minid.pin_letter_held": gettext_lazy("A new PIN letter was ordered and is handled manually"),
-    "minid.pin_letter_printed": gettext_lazy("Your PIN letter was printed and sent"),
-    "minid.pin_letter_blocked": gettext_lazy("PIN codes were blocked"),
-    "minid.registration_profile": gettext_lazy("You chose a password and contact details"),
-    "minid.registered": gettext_lazy("You registered as a MinID user"),
-    "minid.password_confirmed": gettext_lazy("You gave your password again"),
-    "minid.password_confirm_wrong": gettext_lazy("Wrong password given again on your own pages"),
-    "minid.notice_locked": gettext_lazy("We told you that your user is locked"),
-    "minid.notice_registration_attempt": gettext_lazy("We told you that someone tried to register you"),
+    AuditAction.LOGIN: gettext_lazy("You logged in"),
+    AuditAction.LOGIN_PASSWORD_WRONG: gettext_lazy("Login with wrong password"),
+    AuditAction.LOGIN_CODE_WRONG: gettext_lazy("Login with wrong one-time code"),
+    AuditAction.LOGIN_WHILE_LOCKED: gettext_lazy("Login attempt while the user was locked"),
+    AuditAction.USER_LOCKED: gettext_lazy("Your user was locked after too many failed attempts"),
+    AuditAction.USER_UNLOCKED: gettext_lazy("Your user was unlocked"),
+    AuditAction.PASSWORD_CHANGE_WRONG: gettext_lazy("Password change with wrong current password"),
+    AuditAction.PASSWORD_CHANGED: gettext_lazy("You changed your password"),
+    AuditAction.PASSWORD_RESET: gettext_lazy("You set a new password after forgetting the old one"),
+    AuditAction.MOBILE_CHANGED: gettext_lazy("You changed your mobile number"),
+    AuditAction.EMAIL_CHANGED: gettext_lazy("You changed your e-mail address"),
+    AuditAction.CODE_CHANNEL_CHANGED: gettext_lazy("You changed how you get one-time codes"),
+    AuditAction.PIN_LETTER_REQUESTED: gettext_lazy("A new PIN letter was asked for on the MinID website"),
+    AuditAction.PIN_LETTER_ORDERED: gettext_lazy("A new PIN letter was ordered"),
+    AuditAction.PIN_LETTER_HELD: gettext_lazy("A new PIN letter was ordered and is handled manually"),
+    AuditAction.PIN_LETTER_PRINTED: gettext_lazy("Your PIN letter was printed and sent"),
+    AuditAction.PIN_LETTER_BLOCKED: gettext_lazy("PIN codes were blocked"),
+    AuditAction.REGISTRATION_PROFILE: gettext_lazy("You chose a password and contact details"),
+    AuditAction.REGISTERED: gettext_lazy("You registered as a MinID user"),
+    AuditAction.PASSWORD_CONFIRMED: gettext_lazy("You gave your password again"),
+    AuditAction.PASSWORD_CONFIRM_WRONG: gettext_lazy("Wrong password given again on your own pages"),
+    AuditAction.NOTICE_LOCKED: gettext_lazy("We told you that your user is locked"),
+    AuditAction.NOTICE_REGISTRATION_ATTEMPT: gettext_lazy("We told you that someone tried to register you"),
 }
 
 
