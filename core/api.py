@@ -1,7 +1,8 @@
 """What every agency API answers an error with: a problem body {"code", "detail"} with a stable code,
 serializer errors flattened into readable lines, and the size a request announces; DRF's exception
-handler for every API and the JSON answers for paths under /api/ that no view takes; and the base64
-field the APIs take documents in."""
+handler for every API and the JSON answers for paths under /api/ that no view takes; the base64
+field the APIs take documents in, and request fields that take only the JSON type the schema names
+(DRF's own would take 0 for a string, "yes" for a boolean, "7" for an integer)."""
 
 import base64
 import binascii
@@ -12,17 +13,16 @@ from django.http import Http404, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.views import exception_handler
 
 API_PREFIX = "/api/"
 
 
-@extend_schema_field(OpenApiTypes.BYTE)
+# Never empty: an empty document is refused.
+@extend_schema_field({"type": "string", "format": "byte", "minLength": 1})
 class Base64Field(serializers.Field):
     """Standard base64 (RFC 4648, no line breaks) in, bytes out."""
 
@@ -48,6 +48,43 @@ class StringField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON's true or false only, as the schema says: DRF's own also takes "yes", "on", 1 and "0"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer only, as the schema says: DRF's own also takes "7" and 7.0."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class IntegerChoiceField(serializers.ChoiceField):
+    """One of integer choices, as a JSON integer only: DRF's ChoiceField also takes "3" for 3."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data)
+
+
+# A custom format: a schema cannot state the check digits; a client (or a fuzzer) that knows the format can.
+IDENTITY_NUMBER_FORMAT = "personidentifikator"
+
+
+@extend_schema_field({"type": "string", "format": IDENTITY_NUMBER_FORMAT})
+class IdentityNumberField(StringField):
+    """A fødselsnummer or D-nummer: 11 digits, the last two check digits; a space or a dash may separate
+    the date from the rest. The service that takes it checks it."""
 
 
 def problem(code: str, detail: str, status: int, **extra) -> Response:
@@ -115,6 +152,9 @@ def handle_exception(exc, context):
     already have their shape (a problem, or a token refusal's OAuth {"error", "error_description"})
     stay as they are; invalid fields become readable lines with the per-field errors beside them."""
     exc = _as_api_exception(exc)
+    # Imported here: rest_framework.views loads DEFAULT_PARSER_CLASSES, whose parser imports this module.
+    from rest_framework.views import exception_handler
+
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -2,13 +2,13 @@
 
 from rest_framework import serializers
 
-from core.api import StringField
+from core.api import IdentityNumberField
 from kontaktregister.services import MAX_PERSONS_PER_LOOKUP
 
 
 class LookupRequest(serializers.Serializer):
     personidentifikatorer = serializers.ListField(
-        child=StringField(max_length=20),
+        child=IdentityNumberField(max_length=20),
         min_length=1,
         max_length=MAX_PERSONS_PER_LOOKUP,
         help_text="Fødselsnummer or D-nummer, at most 1000.",

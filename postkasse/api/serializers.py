@@ -6,7 +6,14 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api import Base64Field, StringField
+from core.api import (
+    Base64Field,
+    IdentityNumberField,
+    IntegerChoiceField,
+    StrictBooleanField,
+    StrictIntegerField,
+    StringField,
+)
 from postkasse.models import Letter, Receipt
 from postkasse.services.sending import MAX_REMINDERS
 
@@ -20,11 +27,11 @@ class Dokument(serializers.Serializer):
 
 
 class Varsling(serializers.Serializer):
-    sms = serializers.BooleanField(source="notify_sms", required=False, help_text="Default: true.")
-    epost = serializers.BooleanField(source="notify_email", required=False, help_text="Default: true.")
+    sms = StrictBooleanField(source="notify_sms", required=False, help_text="Default: true.")
+    epost = StrictBooleanField(source="notify_email", required=False, help_text="Default: true.")
     paaminnelse_etter_dager = serializers.ListField(
         source="reminder_days",
-        child=serializers.IntegerField(min_value=1, max_value=60),
+        child=StrictIntegerField(min_value=1, max_value=60),
         max_length=MAX_REMINDERS,
         required=False,
         help_text="Reminders after these many days, at most 3, each 1 to 60.",
@@ -32,7 +39,7 @@ class Varsling(serializers.Serializer):
 
 
 class Utskrift(serializers.Serializer):
-    tillatt = serializers.BooleanField(
+    tillatt = StrictBooleanField(
         source="print_fallback",
         required=False,
         help_text="Print if the recipient cannot get digital post. Default: true.",
@@ -40,7 +47,7 @@ class Utskrift(serializers.Serializer):
     postklasse = serializers.ChoiceField(
         source="post_class", choices=Letter.PostClass.choices, required=False, help_text="Default: B."
     )
-    farge = serializers.BooleanField(source="colour", required=False, help_text="Default: false.")
+    farge = StrictBooleanField(source="colour", required=False, help_text="Default: false.")
     returadresse = serializers.ListField(
         source="return_address",
         child=StringField(max_length=100),
@@ -51,7 +58,7 @@ class Utskrift(serializers.Serializer):
 
 
 class NyForsendelse(serializers.Serializer):
-    mottaker = StringField(source="recipient", max_length=20, help_text="Fødselsnummer or D-nummer.")
+    mottaker = IdentityNumberField(source="recipient", max_length=20, help_text="Fødselsnummer or D-nummer.")
     tittel = StringField(source="title", max_length=200, help_text="Not sensitive: shown in notifications.")
     sensitiv_tittel = StringField(
         source="sensitive_title",
@@ -68,7 +75,7 @@ class NyForsendelse(serializers.Serializer):
         error_messages={"empty": _("A letter needs a main document.")},
         help_text="PDFs; the first is the main document, the rest attachments.",
     )
-    sikkerhetsnivaa = serializers.ChoiceField(
+    sikkerhetsnivaa = IntegerChoiceField(
         source="security_level",
         choices=[3, 4],
         required=False,
@@ -81,7 +88,7 @@ class NyForsendelse(serializers.Serializer):
         source="priority", choices=Letter.Priority.choices, required=False, help_text="Default: normal."
     )
     varsling = Varsling(source="*", required=False)
-    aapningskvittering = serializers.BooleanField(
+    aapningskvittering = StrictBooleanField(
         source="opening_receipt",
         required=False,
         help_text="Send an aapnet receipt when the recipient opens the letter. Default: false.",

@@ -7,7 +7,7 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api import StringField
+from core.api import IdentityNumberField, StringField
 from postkasse.models import Receipt
 from saksarkiv import models
 from saksarkiv.services.dispatch import DISPATCHABLE
@@ -309,7 +309,7 @@ class NyKorrespondansepart(serializers.Serializer):
         default=models.Korrespondansepart.Type.MOTTAKER,
         help_text="EA sender, EM recipient (default), EK copy recipient.",
     )
-    foedselsnummer = StringField(
+    foedselsnummer = IdentityNumberField(
         source="identity_number", max_length=20, required=False, default="",
         help_text="A person: fødselsnummer or D-nummer. Name and address come from the population register.",
     )  # fmt: skip

@@ -3,14 +3,14 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from core.api import Base64Field, StringField
+from core.api import Base64Field, IdentityNumberField, StringField
 from signering.models import Signeringsoppdrag
 from signering.services import MAX_TEXT_CHARACTERS
 
 
 class NyttOppdrag(serializers.Serializer):
     tittel = StringField(source="title", max_length=200, help_text="Shown to the signer.")
-    signerer = StringField(
+    signerer = IdentityNumberField(
         source="signer",
         max_length=20,
         help_text="The fødselsnummer or D-nummer of the one person who must sign.",
