@@ -3,6 +3,7 @@ arkivstruktur): cases, journal posts, correspondence parties, documents and thei
 dispatch. A machine acts for the organisation in its Maskinporten token, as that organisation's
 system case handler; another organisation's records do not exist for it (404)."""
 
+import re
 from datetime import date
 
 from django.http import FileResponse
@@ -151,6 +152,9 @@ class ArkivView(APIView):
             if value is None:
                 continue
             try:
+                # The schema's date (2026-01-31) only: fromisoformat also reads 20260131 and 2026-W05-1.
+                if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+                    raise ValueError(value)
                 day = date.fromisoformat(value)
             except ValueError:
                 raise ApiProblem(

@@ -322,3 +322,19 @@ def test_identity_numbers_are_documented_with_their_format(schema):
     # Schemathesis' hooks generate valid numbers for the same format.
     hooks = (Path(__file__).parent / "schemathesis_hooks.py").read_text()
     assert f'IDENTITY_NUMBER_FORMAT = "{IDENTITY_NUMBER_FORMAT}"' in hooks
+
+
+@pytest.mark.parametrize("value", ["20260131", "2026-W05-1", "2026-1-31", "31.01.2026"])
+def test_noark_refuses_a_date_filter_that_is_not_the_documented_date(client, schema, value):
+    organisation()
+    parameters = {p["name"]: p["schema"] for p in schema["paths"][f"{NOARK}journalpost"]["get"]["parameters"]}
+    assert parameters["fraDato"] == {"type": "string", "format": "date"}
+    response = client.get(f"{NOARK}journalpost?fraDato={value}", **bearer("noark5:arkiv.les", "965302026"))
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_parameter"
+
+
+def test_noark_takes_the_documented_date(client):
+    organisation()
+    response = client.get(f"{NOARK}journalpost?fraDato=2026-01-31", **bearer("noark5:arkiv.les", "965302026"))
+    assert response.status_code == 200
