@@ -27,7 +27,8 @@ from folkeregister.models import Person
 from minid.models import PinCode, PinLetter
 from minid.services.actions import AuditAction
 from minid.services.codes import code_matches, hash_code, new_pin_code
-from minid.services.errors import CodeRejected, LetterOrdersLimited, NotEligible, NoValidLetter
+from minid.services.errors import CodeRejected, LetterOrdersLimited, NotEligible, NoValidLetter, RateLimited
+from minid.services.ratelimit import check_not_limited, record_failure
 from postkasse import services as postkasse
 from virksomheter import services as virksomheter
 
@@ -35,6 +36,7 @@ OBJECT_TYPE = "minid.person"
 CODE_COLUMNS = 5
 LETTERS_PER_PERSON = "minid.letters.person"
 ORDERS_PER_ADDRESS = "minid.letters.address"
+BLOCK_ATTEMPTS_PER_PERSON = "minid.block.person"
 DAY = 24 * 3600
 # The idempotency key of a PIN letter in the print channel: this prefix and the letter's serial.
 PRINT_KEY_PREFIX = "minid-pin-"
@@ -300,19 +302,24 @@ def block_letter(letter: PinLetter, *, blocked_by: Any, reason: str, request=Non
 
 
 def block_letter_with_code(identity_number: str, code: str, *, request=None) -> PinLetter:
-    """The citizen's own blocking, without logging in: fødselsnummer + one unused code from the
-    newest letter. The answer for an unknown person is the same as for a wrong code."""
+    """The citizen's own blocking, without logging in: fødselsnummer + one unused code from a letter
+    in force. The answer for an unknown person is the same as for a wrong code.
+
+    Wrong codes here do not count against the letter, or anyone could block a stranger's letter with
+    five guesses; they are limited per person and day instead (and per address, as every failure)."""
+    rate = throttle.Rate(settings.MINID_BLOCK_ATTEMPTS_PER_PERSON_PER_DAY, DAY)
+    if throttle.exceeded(BLOCK_ATTEMPTS_PER_PERSON, identity_number, rate):
+        raise RateLimited()
+    check_not_limited(request)
     try:
         person = folkeregister.get_person(identity_number)
     except folkeregister.FolkeregisterError:
-        raise CodeRejected() from None
-    letters = letters_in_force(person)
-    if not letters:
-        raise CodeRejected()
-    for letter in letters:
+        person = None
+    for letter in letters_in_force(person) if person is not None else []:
         if any(code_matches(c.salt, c.code_hash, code) for c in letter.codes.filter(used_at__isnull=True)):
             return block_letter(letter, blocked_by=person.identity_number, reason="citizen", request=request)
-    record_wrong_code(letters[0], request=request)
+    throttle.hit(BLOCK_ATTEMPTS_PER_PERSON, identity_number, rate)
+    record_failure(request)
     raise CodeRejected()
 
 

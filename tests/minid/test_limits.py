@@ -6,7 +6,7 @@ from django.test import Client
 
 from core.models import AuditEvent, OutboundSms
 from minid import services
-from minid.models import PinLetter
+from minid.models import CodeChannel, PinLetter
 from tests.folkeregister.factories import make_person, unique_identity_number
 from tests.minid.factories import PASSWORD, registered_user
 
@@ -113,3 +113,18 @@ def test_orders_from_one_address_are_capped_per_day(client, settings):
     assert "Det er bestilt mange PIN-brev fra nettverket ditt i dag" in response.content.decode()
     assert not PinLetter.objects.filter(person=people[3]).exists()
     assert PinLetter.objects.filter(person__in=people[:3]).count() == 3
+
+
+def test_guessing_on_the_blocking_page_never_blocks_a_strangers_letter(settings):
+    """Five wrong codes used to block the letter: anyone could cut a stranger off from their PIN codes."""
+    settings.MINID_BLOCK_ATTEMPTS_PER_PERSON_PER_DAY = 5
+    user, letter, codes = registered_user(channel=CodeChannel.PIN)
+    for n in range(7):
+        response = Client(REMOTE_ADDR=f"192.0.2.{n}").post(
+            "/minid/pinbrev/sperr/", {"fodselsnummer": user.person.identity_number, "code": "00000"}
+        )
+    assert "For mange mislykkede forsøk" in response.content.decode()
+    letter.refresh_from_db()
+    assert not letter.is_blocked
+    login = services.start_login(user.person.identity_number, PASSWORD)
+    assert services.complete_login(login, codes[login.pin_number]).completed_at is not None
