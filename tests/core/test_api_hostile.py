@@ -445,3 +445,16 @@ def test_a_content_disposition_in_an_unknown_charset_is_a_400_problem(client):
     )
     assert_problem(response, 400, "invalid_content_disposition")
     assert not Dokumentobjekt.objects.exists()
+
+
+def test_a_nul_byte_in_an_upload_title_parameter_is_a_400_problem(client):
+    journalpost = _journalpost(client)
+    response = client.post(
+        f"/api/noark5/v1/arkivstruktur/journalpost/{journalpost}/dokumentbeskrivelse?tittel=Vedtak%00",
+        pdf(),
+        content_type="application/pdf",
+        HTTP_CONTENT_DISPOSITION='attachment; filename="vedtak.pdf"',
+        **auth(NOARK),
+    )
+    assert_problem(response, 400)
+    assert not Dokumentobjekt.objects.exists()
