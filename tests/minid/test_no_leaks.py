@@ -95,7 +95,7 @@ def test_right_password_on_a_locked_user_is_counted_and_told_to_the_citizen_once
     mail.outbox.clear()
     log_in(Client(), user)
     sms = OutboundSms.objects.get(to=user.mobile)
-    assert "låst" in sms.text or "locked" in sms.text
+    assert "sperret" in sms.text
     assert [m.to for m in mail.outbox] == [[user.email]]
     events = AuditEvent.objects.filter(object_id=user.person.identity_number)
     assert events.filter(action="minid.login_while_locked").count() == 1
