@@ -122,8 +122,8 @@ class ArkivView(APIView):
         return self.request.build_absolute_uri(f"{self.request.path}?{query.urlencode(safe='$')}")
 
     def number_param(self, name: str, default: int, *, highest: int, lowest: int = 0) -> int:
-        raw = self.request.GET.get(name, "")
-        if not raw:
+        raw = self.request.GET.get(name)
+        if raw is None:
             return default
         # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
         if not (raw.isascii() and raw.isdigit()) or not lowest <= int(raw) <= highest:

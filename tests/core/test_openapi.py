@@ -177,7 +177,18 @@ def test_noark_lists_document_the_bounds_of_top_and_skip(schema, path):
 
 
 @pytest.mark.parametrize(
-    "query", ["$top=0", "$top=101", "$top=-1", "$skip=-1", f"$skip={2**31}", "$top=1.5", "$skip=null"]
+    "query",
+    [
+        "$top=0",
+        "$top=101",
+        "$top=-1",
+        "$skip=-1",
+        f"$skip={2**31}",
+        "$top=1.5",
+        "$skip=null",
+        "$top=",
+        "$skip=",
+    ],
 )
 def test_noark_refuses_top_and_skip_outside_the_documented_bounds(client, query):
     organisation()
