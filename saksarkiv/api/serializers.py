@@ -309,19 +309,18 @@ class NyKorrespondansepart(serializers.Serializer):
         default=models.Korrespondansepart.Type.MOTTAKER,
         help_text="EA sender, EM recipient (default), EK copy recipient.",
     )
+    # Exactly one of the two; one left out is no party of that kind (not an empty one, which is refused).
     foedselsnummer = IdentityNumberField(
-        source="identity_number", max_length=20, required=False, default="",
+        source="identity_number", max_length=20, required=False,
         help_text="A person: fødselsnummer or D-nummer. Name and address come from the population register.",
     )  # fmt: skip
-    organisasjonsnummer = StringField(
-        max_length=20, required=False, default="", help_text="Or an organisation."
-    )
+    organisasjonsnummer = StringField(max_length=20, required=False, help_text="Or an organisation.")
 
 
 class NyDokumentbeskrivelse(serializers.Serializer):
     """The multipart form; with a raw application/pdf body the same fields are query parameters."""
 
-    tittel = StringField(max_length=500, required=False, default="", help_text="Default: the file name.")
+    tittel = StringField(max_length=500, required=False, help_text="Default: the file name.")
     tilknyttetRegistreringSom = KodeField(
         choices=models.Dokumentbeskrivelse.Tilknytning.choices,
         default=models.Dokumentbeskrivelse.Tilknytning.HOVEDDOKUMENT,

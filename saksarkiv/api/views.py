@@ -473,7 +473,7 @@ class Dokumentbeskrivelser(ArkivView):
         dokument = services.add_document(
             journalpost,
             self.handler,
-            tittel=values["tittel"],
+            tittel=values.get("tittel", ""),  # the service names it after the file
             content=content,
             filnavn=filnavn,
             hoveddokument=values["tilknyttetRegistreringSom"]

@@ -349,3 +349,10 @@ def test_noark_takes_the_documented_date(client):
     organisation()
     response = client.get(f"{NOARK}journalpost?fraDato=2026-01-31", **bearer("noark5:arkiv.les", "965302026"))
     assert response.status_code == 200
+
+
+def test_no_request_default_breaks_its_own_bounds(schema):
+    for name, body in request_components(schema):
+        for field, prop in body.get("properties", {}).items():
+            if isinstance(prop.get("default"), str):
+                assert len(prop["default"]) >= prop.get("minLength", 0), f"{name}.{field}"
