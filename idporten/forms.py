@@ -145,7 +145,7 @@ class JwksField(forms.Field):
             return {}
         try:
             return json.loads(value)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             raise ValidationError(_("Enter valid JSON."), code="invalid_json") from None
 
     def validate(self, value):

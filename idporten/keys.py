@@ -136,7 +136,7 @@ def verify(
     SigningError."""
     try:
         header = jwt.get_unverified_header(token)
-    except JOSEError:
+    except (JOSEError, RecursionError):  # python-jose parses with json, which a deep nesting overflows
         raise SigningError("Not a JWT.") from None
     kid = header.get("kid")
     # Anyone can send a header; PostgreSQL refuses NUL in the lookup below.

@@ -145,7 +145,7 @@ def _issue(attempt: _Attempt, *, grant_type: str, assertion: str, issuer: str) -
         raise OAuthError("invalid_request", "The assertion parameter is missing.")
     try:
         header = jwt.get_unverified_header(assertion)
-    except JOSEError:
+    except (JOSEError, RecursionError):  # python-jose parses with json, which a deep nesting overflows
         raise _invalid_grant("The assertion is not a JWT.") from None
     algorithm = _algorithm(header)
     chain = _certificate_chain(header)

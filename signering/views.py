@@ -144,7 +144,7 @@ def _json_body(request, *fields: str) -> dict[str, bytes] | None:
     try:
         body = json.loads(request.body)
         return {field: base64.b64decode(body[field], validate=True) for field in fields}
-    except (ValueError, KeyError, TypeError, binascii.Error):
+    except (ValueError, KeyError, TypeError, binascii.Error, RecursionError):
         return None
 
 

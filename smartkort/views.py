@@ -40,7 +40,7 @@ def _token(value: str) -> dict:
         return {}
     try:
         token = json.loads(value)
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return token if isinstance(token, dict) else {}
 

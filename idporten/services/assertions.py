@@ -48,12 +48,12 @@ def verified_claims(token: str, key, algorithm: str) -> dict:
     """The claims of a JWT whose signature `key` made with `algorithm`; no claim is checked yet."""
     try:
         payload = jws.verify(token, key, algorithms=[algorithm])
-    except JOSEError:
+    except (JOSEError, RecursionError):  # python-jose parses the header with json
         raise AssertionInvalid("The assertion's signature does not hold.") from None
     try:
         # NaN and Infinity are not JSON (RFC 8259 section 6), though Python's parser takes them.
         claims = json.loads(payload.decode("utf-8"), parse_constant=_refuse_constant)
-    except ValueError:  # also UnicodeDecodeError and integers of more than 4300 digits
+    except (ValueError, RecursionError):  # also UnicodeDecodeError and integers of over 4300 digits
         raise AssertionInvalid("The assertion's claims are not a JSON object.") from None
     if not isinstance(claims, dict):
         raise AssertionInvalid("The assertion's claims are not a JSON object.")

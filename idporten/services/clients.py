@@ -139,7 +139,7 @@ def _check_assertion(assertion: str, client_id: str | None, audiences: set[str],
     try:
         header = jwt.get_unverified_header(assertion)
         unverified = jwt.get_unverified_claims(assertion)
-    except JOSEError:
+    except (JOSEError, RecursionError):  # python-jose parses with json, which a deep nesting overflows
         raise _invalid_client("The client assertion is not a JWT.", client_id or "", request) from None
     issuer = unverified.get("iss")
     client = get_client(issuer if isinstance(issuer, str) else None)

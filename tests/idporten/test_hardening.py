@@ -656,3 +656,44 @@ def test_grant_whose_certificate_has_a_malformed_extension_is_invalid_grant(clie
     grant = pki.grant(leaf, headers={"x5c": [base64.b64encode(broken).decode()]})
     assert_oauth_error(token_response(client, grant), "invalid_grant")
     assert not UsedGrantJti.objects.exists()
+
+
+def deeply_nested_jwt(*, header: bytes = b'{"alg":"RS256"}', payload: bytes = b"{}") -> str:
+    """A JWT whose header or claims are JSON nested thousands deep: Python's json overflows on it."""
+
+    def part(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    return f"{part(header)}.{part(payload)}.{part(b'signature')}"
+
+
+DEEP = b"[" * 5000 + b"]" * 5000
+
+
+@pytest.mark.parametrize(
+    "path", ["/idporten/token", "/idporten/par", "/idporten/revoke", "/idporten/introspect"]
+)
+@pytest.mark.parametrize("where", ["header", "payload"])
+def test_client_assertion_nested_thousands_deep_is_invalid_client(jwt_client, path, where):
+    token = deeply_nested_jwt(**{where: DEEP})
+    assert_oauth_error(authenticate_with(Browser(), token, path), "invalid_client", status=401)
+
+
+def test_grant_with_a_header_nested_thousands_deep_is_invalid_grant():
+    body = urlencode({"grant_type": GRANT_TYPE, "assertion": deeply_nested_jwt(header=DEEP)})
+    response = Browser().post("/api/token", body, content_type="application/x-www-form-urlencoded")
+    assert_oauth_error(response, "invalid_grant")
+
+
+def test_bearer_token_with_a_header_nested_thousands_deep_is_invalid_token():
+    response = Browser().get(
+        "/idporten/userinfo", HTTP_AUTHORIZATION=f"Bearer {deeply_nested_jwt(header=DEEP)}"
+    )
+    assert response.status_code == 401
+    response = Browser().post(
+        "/api/krr/v1/personer",
+        {"personidentifikatorer": ["01017012345"]},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {deeply_nested_jwt(header=DEEP)}",
+    )
+    assert response.status_code == 401 and response.json()["error"] == "invalid_token"

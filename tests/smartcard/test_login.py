@@ -221,3 +221,10 @@ def test_logging_out_of_id_porten_forgets_the_card_login(browser, buypass, kari)
     assert "smartkort.identity_number" in browser.session
     browser.post("/idporten/logg-ut/")
     assert "smartkort.identity_number" not in browser.session
+
+
+def test_an_answer_nested_thousands_deep_is_refused_not_a_500(browser, buypass):
+    oidc_client, _secret = client()
+    login_url, _page = to_login_page(browser, oidc_client, pkce()[1])
+    response = browser.post(login_url, {"token": "[" * 7000 + "]" * 7000})
+    assert response.status_code == 400 and "Svaret fra kortet kunne ikke brukes." in response.content.decode()
