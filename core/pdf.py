@@ -187,22 +187,27 @@ def validate_pdf(content: bytes, name: str) -> int:
 def _active_content(reader, budget: int) -> str | None:
     """Walk every object reachable from the catalog once, looking for active content, and unpack each
     stream that is not an image: the page contents that print and the mailbox render, form XObjects,
-    fonts. Images stay packed: a scanned page is large by right, and never runs. Raises _TooMuchWork
-    past PDF_MAX_OBJECTS objects (dictionaries, arrays and indirect objects; numbers and names are
-    cheap) or the budget of unpacked bytes."""
+    fonts. Images stay packed: a scanned page is large by right, and never runs. A stream counts as an
+    image only where a reader would draw it as one, as an entry of a /XObject resource dictionary: a
+    page's /Contents that claims /Subtype /Image is still unpacked. Raises _TooMuchWork past
+    PDF_MAX_OBJECTS objects (dictionaries, arrays and indirect objects; numbers and names are cheap)
+    or the budget of unpacked bytes."""
     from pypdf import apply_configuration
     from pypdf.errors import LimitReachedError
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
+    walked = (DictionaryObject, ArrayObject, IndirectObject)
     objects_left = settings.PDF_MAX_OBJECTS
-    seen: set[tuple[int, int]] = set()
-    stack = [reader.trailer["/Root"]]
+    # An object is walked once for each way it can be read: as an XObject (images stay packed) or not.
+    seen: set[tuple[int, int, bool]] = set()
+    stack = [(reader.trailer["/Root"], _ELSEWHERE)]
     while stack:
-        item = stack.pop()
+        item, place = stack.pop()
         if isinstance(item, IndirectObject):
-            if (item.idnum, item.generation) in seen:
+            key = (item.idnum, item.generation, place == _XOBJECT)
+            if key in seen:
                 continue
-            seen.add((item.idnum, item.generation))
+            seen.add(key)
             item = item.get_object()
         objects_left -= 1
         if objects_left < 0:
@@ -211,7 +216,8 @@ def _active_content(reader, budget: int) -> str | None:
             found = _kind_of(item)
             if found:
                 return found
-            if isinstance(item, StreamObject) and item.get("/Subtype") != "/Image":
+            drawn_as_image = place == _XOBJECT and item.get("/Subtype") == "/Image"
+            if isinstance(item, StreamObject) and not drawn_as_image:
                 try:
                     # Each stream may unpack to what is left of the budget, and no more.
                     with apply_configuration(
@@ -224,18 +230,23 @@ def _active_content(reader, budget: int) -> str | None:
                     raise _TooMuchWork("too_complex_pdf") from None
                 if budget <= 0:
                     raise _TooMuchWork("too_complex_pdf")
-            stack.extend(
-                value
-                for key, value in item.items()
-                if key not in _NOT_WALKED
-                and isinstance(value, (DictionaryObject, ArrayObject, IndirectObject))
-            )
+            for name, value in item.items():
+                if name in _NOT_WALKED or not isinstance(value, walked):
+                    continue
+                if place == _XOBJECT_RESOURCES:
+                    stack.append((value, _XOBJECT))
+                elif name == "/XObject":
+                    stack.append((value, _XOBJECT_RESOURCES))
+                else:
+                    stack.append((value, _ELSEWHERE))
         elif isinstance(item, ArrayObject):
-            stack.extend(
-                value for value in item if isinstance(value, (DictionaryObject, ArrayObject, IndirectObject))
-            )
+            stack.extend((value, _ELSEWHERE) for value in item if isinstance(value, walked))
     return None
 
+
+# Where the walk reached an object: a page's /Resources /XObject dictionary, one of its entries (an
+# image or a form), or anywhere else.
+_XOBJECT_RESOURCES, _XOBJECT, _ELSEWHERE = "xobject-resources", "xobject", "elsewhere"
 
 # Back to the page tree, already walked; and the structure tree of a tagged PDF, often the largest part
 # of it, which holds no actions (an annotation it points to is in its page's /Annots too).

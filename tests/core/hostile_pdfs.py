@@ -47,17 +47,20 @@ def page_tree_bomb(depth: int = 17) -> bytes:
     return assemble(objects)
 
 
-def inflation_bomb(megabytes: int = 300) -> bytes:
-    """One page whose content stream is a few hundred KB compressed and `megabytes` inflated."""
+def inflation_bomb(megabytes: int = 300, *, claims_image: bool = False, also_as_image: bool = False) -> bytes:
+    """One page whose content stream is a few hundred KB compressed and `megabytes` inflated. The stream
+    may claim /Subtype /Image, and may also be listed as an image in the page's /XObject resources."""
     compressor = zlib.compressobj(9)
     chunk = b" " * (1024 * 1024)
     data = b"".join(compressor.compress(chunk) for _ in range(megabytes)) + compressor.flush()
+    image = b" /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8"
+    resources = b" /Resources << /XObject << /Im1 4 0 R >> >>" if also_as_image else b""
     return assemble(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-            stream(b"/Filter /FlateDecode", data),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R" + resources + b" >>",
+            stream(b"/Filter /FlateDecode" + (image if claims_image or also_as_image else b""), data),
         ]
     )
 

@@ -1,6 +1,5 @@
 import datetime
 import io
-import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -124,9 +123,7 @@ def test_a_letter_pdf_passes_with_its_page_count():
 def test_a_page_tree_claiming_100000_pages_is_refused_at_once():
     content = hostile_pdfs.page_tree_bomb()
     assert len(content) < 2048
-    started = time.process_time()
-    error = refusal(content)
-    assert time.process_time() - started < 0.5
+    error = refusal(content)  # what it costs: bench/hostile_input.py
     assert error.code == "too_many_pages"
     assert error.messages == ["vedtak.pdf has more than 2000 pages."]
 
@@ -140,10 +137,18 @@ def test_the_page_limit_is_a_setting(settings):
 def test_a_content_stream_that_unpacks_to_300_mb_is_refused():
     content = hostile_pdfs.inflation_bomb(300)
     assert len(content) < 400_000
-    started = time.process_time()
-    error = refusal(content)
-    assert time.process_time() - started < 2
+    error = refusal(content)  # what it costs: bench/hostile_input.py
     assert error.code == "too_complex_pdf"
+
+
+@pytest.mark.parametrize("variant", ["claims to be an image", "is an image and the page's contents"])
+def test_a_content_stream_that_claims_to_be_an_image_is_unpacked_all_the_same(variant):
+    """Readers draw a page's /Contents whatever /Subtype it claims; only an image in the page's
+    /XObject resources is drawn as an image and may stay packed."""
+    content = hostile_pdfs.inflation_bomb(
+        300, claims_image=True, also_as_image=variant != "claims to be an image"
+    )
+    assert refusal(content).code == "too_complex_pdf"
 
 
 def test_the_unpacked_budget_is_a_setting(settings):
@@ -155,9 +160,7 @@ def test_the_unpacked_budget_is_a_setting(settings):
 
 def test_a_pdf_of_100000_objects_is_refused_within_about_a_second():
     content = hostile_pdfs.many_objects(100_000)
-    started = time.process_time()
-    error = refusal(content)
-    assert time.process_time() - started < 3  # about half of it pypdf's reading of the xref table
+    error = refusal(content)  # what it costs: bench/hostile_input.py
     assert error.code == "too_complex_pdf"
 
 
