@@ -45,6 +45,7 @@ from minid.services.login import (
 from minid.services.pin_letters import (
     block_letter,
     block_letter_with_code,
+    block_letters_in_force,
     current_letter,
     mark_printed,
     order_pin_letter,
@@ -54,7 +55,7 @@ from minid.services.pin_letters import (
 __all__ = [
     "AccountLocked", "AlreadyRegistered", "CodeRejected", "ContactRejected", "InvalidCredentials",
     "LoginExpired", "MinidError", "NoValidLetter", "NotEligible", "PasswordRejected", "RateLimited",
-    "RegistrationStart", "block_letter", "block_letter_with_code", "change_password", "complete_login",
+    "RegistrationStart", "block_letter", "block_letters_in_force", "block_letter_with_code", "change_password", "complete_login",
     "confirm_contact", "confirm_contact_change", "confirm_password", "confirm_registration_codes", "create_profile",
     "current_letter", "delete_user", "export_data", "get_login", "give_consent", "mark_printed",
     "order_pin_letter", "order_pin_letter_public", "own_audit_trail", "password_problems", "purge_expired", "request_contact_change", "reset_password",

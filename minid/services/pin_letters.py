@@ -301,7 +301,16 @@ def block_letter(letter: PinLetter, *, blocked_by: Any, reason: str, request=Non
     return letter
 
 
-def block_letter_with_code(identity_number: str, code: str, *, request=None) -> PinLetter:
+def block_letters_in_force(person: Person, *, blocked_by: Any, reason: str, request=None) -> list[PinLetter]:
+    """Block every letter whose codes work: the one in use and any newer one (perhaps one a stranger
+    ordered, or one lost in the post), so that no code of the person's is left in circulation."""
+    return [
+        block_letter(letter, blocked_by=blocked_by, reason=reason, request=request)
+        for letter in letters_in_force(person)
+    ]
+
+
+def block_letter_with_code(identity_number: str, code: str, *, request=None) -> list[PinLetter]:
     """The citizen's own blocking, without logging in: fødselsnummer + one unused code from a letter
     in force. The answer for an unknown person is the same as for a wrong code.
 
@@ -317,7 +326,9 @@ def block_letter_with_code(identity_number: str, code: str, *, request=None) -> 
         person = None
     for letter in letters_in_force(person) if person is not None else []:
         if any(code_matches(c.salt, c.code_hash, code) for c in letter.codes.filter(used_at__isnull=True)):
-            return block_letter(letter, blocked_by=person.identity_number, reason="citizen", request=request)
+            return block_letters_in_force(
+                person, blocked_by=person.identity_number, reason="citizen", request=request
+            )
     throttle.hit(BLOCK_ATTEMPTS_PER_PERSON, identity_number, rate)
     record_failure(request)
     raise CodeRejected()

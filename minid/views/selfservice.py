@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, re_path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -236,11 +236,17 @@ def block_codes(request):
     user = request.minid_user
     letter = services.current_letter(user.person)
     if request.method == "POST" and letter is not None:
-        services.block_letter(
-            letter, blocked_by=user.person.identity_number, reason="citizen", request=request
+        blocked = services.block_letters_in_force(
+            user.person, blocked_by=user.person.identity_number, reason="citizen", request=request
         )
         messages.success(
-            request, _("The PIN codes in letter %(serial)s are blocked.") % {"serial": letter.serial}
+            request,
+            ngettext(
+                "The PIN codes in letter %(serials)s are blocked.",
+                "The PIN codes in letters %(serials)s are blocked.",
+                len(blocked),
+            )
+            % {"serials": ", ".join(letter.serial for letter in blocked)},
         )
         return redirect("minid:profile")
     return render(request, "minid/selfservice/block_codes.html", {"letter": letter})

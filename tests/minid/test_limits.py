@@ -6,7 +6,7 @@ from django.test import Client
 
 from core.models import AuditEvent, OutboundSms
 from minid import services
-from minid.models import CodeChannel, PinLetter
+from minid.models import CodeChannel, Login, PinLetter
 from tests.folkeregister.factories import make_person, unique_identity_number
 from tests.minid.factories import PASSWORD, registered_user
 
@@ -128,3 +128,18 @@ def test_guessing_on_the_blocking_page_never_blocks_a_strangers_letter(settings)
     assert not letter.is_blocked
     login = services.start_login(user.person.identity_number, PASSWORD)
     assert services.complete_login(login, codes[login.pin_number]).completed_at is not None
+
+
+def test_blocking_with_a_code_from_the_letter_in_use_blocks_a_newer_letter_too(client):
+    user, letter, codes = registered_user(channel=CodeChannel.PIN)
+    newer = services.order_pin_letter(user.person.identity_number, ordered_by="someone else")
+    used = set(letter.codes.filter(used_at__isnull=False).values_list("number", flat=True))
+    code = next(code for number, code in codes.items() if number not in used)
+    response = client.post(
+        "/minid/pinbrev/sperr/", {"fodselsnummer": user.person.identity_number, "code": code}
+    )
+    assert response.status_code == 302
+    for blocked in (letter, newer):
+        blocked.refresh_from_db()
+        assert blocked.is_blocked
+    assert services.start_login(user.person.identity_number, PASSWORD).method == Login.Method.SMS

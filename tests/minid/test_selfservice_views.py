@@ -334,3 +334,16 @@ def test_changes_need_the_csrf_token():
     )
     assert response.status_code == 403
     services.start_login(user.person.identity_number, PASSWORD)
+
+
+def test_blocking_stops_a_newer_letter_too(client, citizen):
+    """A letter someone else ordered, or one lost in the post, is valid beside the one in use: blocking
+    must leave no code of the citizen's in circulation."""
+    in_use = services.current_letter(citizen.person)
+    newer = services.order_pin_letter(citizen.person.identity_number, ordered_by="someone else")
+    response = client.post(reverse("minid:block_codes"), follow=True)
+    assert f"The PIN codes in letters {in_use.serial}, {newer.serial} are blocked." in shown_text(response)
+    for letter in (in_use, newer):
+        letter.refresh_from_db()
+        assert letter.blocked_at is not None
+    assert services.current_letter(citizen.person) is None
