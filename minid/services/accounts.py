@@ -10,7 +10,6 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,14 +91,28 @@ def check_new_password(password: str, repeated: str, person: Person) -> None:
 def count_failure(user: MinidUser, *, request, action: str) -> None:
     """One more failure in a row (wrong password or code); the last allowed one locks the user."""
     record_failure(request, user.person.identity_number)
-    MinidUser.objects.filter(pk=user.pk).update(failed_attempts=F("failed_attempts") + 1)
-    user.refresh_from_db(fields=["failed_attempts", "status"])
+    # Counted and locked under the row's lock, so that a request running beside this one (see
+    # is_locked_now) never finds the limit reached and the user still open.
+    with transaction.atomic():
+        row = MinidUser.objects.select_for_update().get(pk=user.pk)
+        row.failed_attempts += 1
+        newly_locked = row.failed_attempts >= settings.MINID_MAX_FAILED_ATTEMPTS and not row.is_locked
+        if newly_locked:
+            row.status, row.locked_at = MinidUser.Status.LOCKED, timezone.now()
+        row.save(update_fields=["failed_attempts", "status", "locked_at"])
+    user.failed_attempts, user.status, user.locked_at = row.failed_attempts, row.status, row.locked_at
     record(action, user, request=request, outcome=audit.Outcome.FAILURE, failures=user.failed_attempts)
-    if user.failed_attempts >= settings.MINID_MAX_FAILED_ATTEMPTS and not user.is_locked:
-        user.status = MinidUser.Status.LOCKED
-        user.locked_at = timezone.now()
-        user.save(update_fields=["status", "locked_at"])
+    if newly_locked:
         record(AuditAction.USER_LOCKED, user, request=request, outcome=audit.Outcome.DENIED)
+
+
+def is_locked_now(user: MinidUser) -> bool:
+    """The user's lock as committed now, read under the row's lock: after the slow password check,
+    the status read before it may be stale while other guesses locked the user."""
+    with transaction.atomic():
+        status = MinidUser.objects.select_for_update().values_list("status", flat=True).get(pk=user.pk)
+    user.status = status
+    return user.is_locked
 
 
 # Contact details and codes sent to them

@@ -25,6 +25,7 @@ from minid.services import notices, pin_letters
 from minid.services.accounts import (
     check_new_password,
     count_failure,
+    is_locked_now,
     password_matches,
     record,
     send_code,
@@ -69,7 +70,7 @@ def start_login(identity_number: str, password: str, *, request=None) -> Login:
     if not password_matches(user, password):
         count_failure(user, request=request, action=AuditAction.LOGIN_PASSWORD_WRONG)
         raise InvalidCredentials()
-    if user.is_locked:
+    if is_locked_now(user):
         # The answer a wrong password gets, counted as one, so that guessing on behind the lock
         # learns nothing; the citizen learns of the lock from a notice to what they registered.
         count_failure(user, request=request, action=AuditAction.LOGIN_WHILE_LOCKED)

@@ -143,3 +143,27 @@ def test_blocking_with_a_code_from_the_letter_in_use_blocks_a_newer_letter_too(c
         blocked.refresh_from_db()
         assert blocked.is_blocked
     assert services.start_login(user.person.identity_number, PASSWORD).method == Login.Method.SMS
+
+
+def test_a_lock_made_while_the_password_was_being_checked_holds():
+    """Guesses in parallel: while this request hashes the right password, the others' wrong ones lock
+    the user. The answer must be the wrong-password one, or the lock leaks which guess was right."""
+    from unittest import mock
+
+    from minid.services import accounts
+
+    user, _letter, _codes = registered_user()
+
+    def checked_while_others_lock(candidate, password):
+        for _ in range(5):
+            accounts.count_failure(
+                candidate.__class__.objects.get(pk=candidate.pk), request=None, action="test"
+            )
+        return accounts.password_matches(candidate, password)
+
+    with (
+        mock.patch("minid.services.login.password_matches", checked_while_others_lock),
+        pytest.raises(services.InvalidCredentials),
+    ):
+        services.start_login(user.person.identity_number, PASSWORD)
+    assert not Login.objects.filter(user=user).exists()
