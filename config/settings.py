@@ -282,6 +282,8 @@ MINID_MESSAGES_PER_HOUR = env.int("MINID_MESSAGES_PER_HOUR", default=10)
 # PIN letters one person can be sent in a day, and PIN-letter orders one client address can make in a day.
 MINID_LETTERS_PER_PERSON_PER_DAY = env.int("MINID_LETTERS_PER_PERSON_PER_DAY", default=3)
 MINID_LETTER_ORDERS_PER_ADDRESS_PER_DAY = env.int("MINID_LETTER_ORDERS_PER_ADDRESS_PER_DAY", default=5)
+# Starts of registration and of forgotten password per fødselsnummer in a day.
+MINID_STARTS_PER_PERSON_PER_DAY = env.int("MINID_STARTS_PER_PERSON_PER_DAY", default=10)
 # Wrong codes on the public page that blocks a PIN letter, per fødselsnummer in a day.
 MINID_BLOCK_ATTEMPTS_PER_PERSON_PER_DAY = env.int("MINID_BLOCK_ATTEMPTS_PER_PERSON_PER_DAY", default=5)
 MINID_LETTER_SENDER = {

@@ -30,7 +30,7 @@ from minid.services.errors import (
     NoValidLetter,
     PasswordRejected,
 )
-from minid.services.ratelimit import allow_message, check_not_limited, record_failure
+from minid.services.ratelimit import allow_message, check_not_limited, count_start, record_failure
 
 OBJECT_TYPE = pin_letters.OBJECT_TYPE
 PASSWORD_MIN, PASSWORD_MAX = 8, 16
@@ -221,6 +221,7 @@ def start_registration(identity_number: str, *, request=None) -> RegistrationSta
     tell who exists or who has MinID; only the codes of a valid letter lead further. An existing user
     hears of the attempt by a notice to their registered mobile and e-mail."""
     check_not_limited(request, identity_number)
+    count_start(request, identity_number)
     letter = None
     try:
         person, _record = pin_letters.eligible_person(identity_number)

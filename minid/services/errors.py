@@ -66,6 +66,11 @@ class MessagesLimited(MinidError):
     )
 
 
+class StartsLimited(MinidError):
+    code = "starts_limited"
+    default_message = _("This has been started many times today with this fødselsnummer. Try again tomorrow.")
+
+
 class LetterOrdersLimited(MinidError):
     code = "letter_orders_limited"
     default_message = _("Many PIN letters have been ordered from your network today. Try again tomorrow.")

@@ -38,7 +38,7 @@ from minid.services.errors import (
     InvalidCredentials,
     LoginExpired,
 )
-from minid.services.ratelimit import check_not_limited, record_failure
+from minid.services.ratelimit import check_not_limited, count_start, record_failure
 
 # Checked against when there is no user, so that a miss costs what a hit costs.
 _DUMMY_PASSWORD_HASH = None
@@ -211,6 +211,7 @@ def start_password_reset(identity_number: str, *, request=None) -> tuple[int, li
     """Which letter and which two code numbers the forgot-password page asks for.
     An unknown person gets numbers too, so the page does not tell who has MinID."""
     check_not_limited(request, identity_number)
+    count_start(request, identity_number)
     user = _find_user(identity_number)
     letter = pin_letters.current_letter(user.person) if user else None
     if letter is None or len(pin_letters.unused_numbers(letter)) < 2:

@@ -11,11 +11,12 @@ from django.conf import settings
 from core import audit, throttle
 from core.net import client_address
 from minid.services.actions import AuditAction
-from minid.services.errors import MessagesLimited, RateLimited
+from minid.services.errors import MessagesLimited, RateLimited, StartsLimited
 
 FAILURES_PER_PERSON = "minid.failures.person"
 FAILURES_PER_ADDRESS = "minid.failures.address"
 MESSAGES_PER_PERSON = "minid.messages.person"
+STARTS_PER_PERSON = "minid.starts.person"
 
 
 def _failure_limits(request, identity_number: str | None) -> list[tuple[str, str, throttle.Rate]]:
@@ -40,6 +41,17 @@ def check_not_limited(request, identity_number: str | None = None) -> None:
 def record_failure(request, identity_number: str | None = None) -> None:
     for limit in _failure_limits(request, identity_number):
         throttle.hit(*limit)
+
+
+def count_start(request, identity_number: str) -> None:
+    """Count one start of a public page that asks for PIN codes (registration, forgotten password).
+
+    A letter is asked only for its unused numbers, so many starts with one fødselsnummer would show
+    which numbers its holder has used, and so who has used a letter: a few a day are enough for anyone.
+    Counted before anything is looked up, the same for every number."""
+    rate = throttle.Rate(settings.MINID_STARTS_PER_PERSON_PER_DAY, 24 * 3600)
+    if not throttle.hit(STARTS_PER_PERSON, identity_number, rate):
+        raise StartsLimited()
 
 
 def allow_message(identity_number: str, *, purpose: str, request=None) -> None:

@@ -167,3 +167,19 @@ def test_a_lock_made_while_the_password_was_being_checked_holds():
     ):
         services.start_login(user.person.identity_number, PASSWORD)
     assert not Login.objects.filter(user=user).exists()
+
+
+@pytest.mark.parametrize("page", ["/minid/registrer/", "/minid/glemt-passord/"])
+def test_pages_that_ask_for_pin_codes_start_a_few_times_a_day_for_anyone(settings, page):
+    """Many starts with one number would show which codes its holder has used; the limit is the same
+    for a registered person and for a number no one has."""
+    settings.MINID_STARTS_PER_PERSON_PER_DAY = 3
+    user, _letter, _codes = registered_user()
+    answers = {}
+    for label, number in (("registered", user.person.identity_number), ("unknown", unique_identity_number())):
+        for n in range(4):
+            response = Client(REMOTE_ADDR=f"192.0.2.{n}").post(page, {"fodselsnummer": number}, follow=True)
+        answers[label] = (
+            "Dette er startet mange ganger i dag med dette fødselsnummeret" in response.content.decode()
+        )
+    assert answers == {"registered": True, "unknown": True}
