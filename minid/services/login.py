@@ -21,7 +21,7 @@ from folkeregister import services as folkeregister
 from folkeregister.identity import parse_identity_number
 from folkeregister.models import Person
 from minid.models import CodeChannel, Login, MinidUser, OneTimeCode
-from minid.services import notices, pin_letters
+from minid.services import pin_letters
 from minid.services.accounts import (
     check_new_password,
     count_failure,
@@ -67,14 +67,21 @@ def start_login(identity_number: str, password: str, *, request=None) -> Login:
         check_password(password, _dummy_hash())
         record_failure(request, identity_number)
         raise InvalidCredentials()
-    if not password_matches(user, password):
-        count_failure(user, request=request, action=AuditAction.LOGIN_PASSWORD_WRONG)
-        raise InvalidCredentials()
-    if is_locked_now(user):
-        # The answer a wrong password gets, counted as one, so that guessing on behind the lock
-        # learns nothing; the citizen learns of the lock from a notice to what they registered.
-        count_failure(user, request=request, action=AuditAction.LOGIN_WHILE_LOCKED)
-        notices.tell_user_is_locked(user, request=request)
+    from minid.tasks import tell_of_login_while_locked  # here: the task module imports this one
+
+    right = password_matches(user, password)
+    locked = is_locked_now(user)  # read after the slow check, and on both paths
+    # On a locked user the right password gets the wrong one's answer, after the same work (counted
+    # as a failure, a task queued), so that guessing on behind the lock learns nothing, not even from
+    # the time it takes; the citizen learns of the lock from a notice to what they registered.
+    if not right or locked:
+        count_failure(
+            user,
+            request=request,
+            action=AuditAction.LOGIN_PASSWORD_WRONG if not right else AuditAction.LOGIN_WHILE_LOCKED,
+        )
+        if user.is_locked:
+            tell_of_login_while_locked.enqueue(user.pk, password_was_right=right)
         raise InvalidCredentials()
     now = timezone.now()
     login = Login(

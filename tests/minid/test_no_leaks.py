@@ -367,3 +367,23 @@ def test_confirm_page_goes_back_only_to_this_site(client):
         "/minid/min-side/bekreft-passord/", {"password": PASSWORD, "next": "https://evil.example.com/"}
     )
     assert response.url == "/minid/min-side/"
+
+
+def test_locked_user_answer_does_the_same_work_for_the_right_and_a_wrong_password(settings):
+    """The right password on a locked user used to send the notice inside the request, a few queries
+    a wrong one did not make: a difference in time that told which guess was right."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user, _letter, _codes = registered_user()
+    lock(user)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+    counts = {}
+    log_in(Client(), user, WRONG_PASSWORD)  # the first request of a process fills its caches
+    for label, password in (("wrong", WRONG_PASSWORD), ("right", PASSWORD), ("wrong again", WRONG_PASSWORD)):
+        client = Client()
+        client.get("/minid/logg-inn/")
+        with CaptureQueriesContext(connection) as queries:
+            log_in(client, user, password)
+        counts[label] = len(queries)
+    assert counts["right"] == counts["wrong"] == counts["wrong again"], counts
