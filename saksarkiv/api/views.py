@@ -15,6 +15,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import whole_number
 from idporten.drf import HasScope, MaskinportenAuthentication
 from saksarkiv import services
 from saksarkiv.api import problems, serializers
@@ -125,14 +126,14 @@ class ArkivView(APIView):
         raw = self.request.GET.get(name)
         if raw is None:
             return default
-        # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
-        if not (raw.isascii() and raw.isdigit()) or not lowest <= int(raw) <= highest:
+        number = whole_number(raw, lowest=lowest, highest=highest)
+        if number is None:
             raise ApiProblem(
                 "invalid_parameter",
                 _("%(name)s must be a whole number from %(lowest)s to %(highest)s.")
                 % {"name": name, "lowest": lowest, "highest": highest},
             )
-        return int(raw)
+        return number
 
     def filtered(self, queryset, *, codes: dict, date_field: str):
         """The list filters: a Noark code per field (?journalstatus=F) and a date range (?fraDato, ?tilDato)."""

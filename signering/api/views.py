@@ -14,7 +14,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import error_lines, problem
+from core.api import error_lines, problem, whole_number
 from core.openapi import Problem
 from idporten.drf import HasScope, MaskinportenAuthentication
 from signering import services
@@ -126,8 +126,7 @@ class OppdragListe(ServiceOwnerView):
         if status is not None and status not in Signeringsoppdrag.Status.values:
             return problem("invalid_status", _("Unknown status: %(status)s.") % {"status": status}, 400)
         side = request.query_params.get("side", "1")
-        # ASCII digits only, as the schema's integer: str.isdigit() also takes "²", which int() refuses.
-        if not (side.isascii() and side.isdigit() and 1 <= int(side) <= MAX_PAGE):
+        if whole_number(side, lowest=1, highest=MAX_PAGE) is None:
             return problem(
                 "invalid_parameter",
                 _("%(name)s must be a whole number from %(lowest)s to %(highest)s.")
