@@ -219,3 +219,13 @@ def test_declining_shows_the_receipt_and_the_service_sees_it(client, kari):
     signing_job.refresh_from_db()
     assert signing_job.status == Signeringsoppdrag.Status.AVVIST
     assert AuditEvent.objects.filter(action="signering.declined", actor=kari.identity_number).exists()
+
+
+@pytest.mark.parametrize("page", ["forbered/", "fullfor/"])
+def test_a_body_nested_thousands_deep_is_not_understood_never_a_500(client, kari, page):
+    signing_job = job(kari)
+    log_in(client, kari)
+    response = client.post(url(signing_job, page), "[" * 7000 + "]" * 7000, content_type="application/json")
+    assert response.status_code == 400 and response.json()["message"]
+    signing_job.refresh_from_db()
+    assert signing_job.status == Signeringsoppdrag.Status.VENTER
