@@ -90,4 +90,6 @@ class ThrottleCounter(models.Model):
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["digest", "window_start"], name="throttle_one_counter")]
+        constraints = [
+            models.UniqueConstraint(fields=["digest", "window_start"], name="throttle_one_counter")
+        ]
