@@ -126,6 +126,7 @@ bench: setup
 	$(PY) bench/postkasse_send.py --persons $(BENCH_PERSONS) --letters $(BENCH_LETTERS)
 	$(PY) bench/saksarkiv_mass_dispatch.py --persons $(BENCH_DISPATCH_PERSONS) --letters $(BENCH_LETTERS)
 	$(PY) bench/saksarkiv_lists.py
+	$(PY) bench/hostile_input.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var/static
