@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy
 
 from core import audit
 from idporten import risk, services
-from idporten.forms import ClientForm, risk_field_name
+from idporten.forms import ClientForm
 from idporten.models import Client
 
-RISK_FIELDS = [risk_field_name(row) for row in risk.ROWS]
+RISK_FIELDS = [row.field_name for row in risk.ROWS]
 RISK_HELP = gettext_lazy(
     "Rate what a wrongful login to the service could lead to, from 1 (low) to 4 (high). The highest "
     "rating sets the minimum security level: 1–3 give substantial (level 3, MinID), 4 gives high (level 4)."

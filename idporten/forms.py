@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from jose import jwk
 from jose.exceptions import JOSEError
 
-from core import audit
 from idporten import risk
 from idporten.models import Client
 
@@ -154,29 +153,7 @@ class JwksField(forms.Field):
             validate_public_jwks(value)
 
 
-def risk_field_name(row: risk.Row) -> str:
-    return f"risk_{row.key}"
-
-
-def last_risk_assessment(client: Client) -> dict[str, int]:
-    """The assessment recorded the last time the client was saved in the admin, if any."""
-    event = audit.events_about("idporten.client", client.client_id).filter(action=risk.AUDIT_ACTION).first()
-    return event.details.get("assessment", {}) if event else {}
-
-
-RiskAssessmentFields = type(
-    "RiskAssessmentFields",
-    (forms.Form,),
-    {
-        risk_field_name(row): forms.TypedChoiceField(
-            label=row.label, choices=[("", "---------"), *risk.RISK_LEVELS.items()], coerce=int
-        )
-        for row in risk.ROWS
-    },
-)
-
-
-class ClientForm(RiskAssessmentFields, forms.ModelForm):
+class ClientForm(forms.ModelForm):
     redirect_uris = UriListField(
         label=_label("redirect_uris"),
         help_text=_("One per line. Absolute https URLs (http only for localhost or 127.0.0.1), no fragment."),
@@ -224,24 +201,24 @@ class ClientForm(RiskAssessmentFields, forms.ModelForm):
             "auth_method",
             "jwks",
             "id_token_signed_response_alg",
+            *(row.field_name for row in risk.ROWS),
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            previous = last_risk_assessment(self.instance)
-            for row in risk.ROWS:
-                if row.key in previous:
-                    self.initial.setdefault(risk_field_name(row), previous[row.key])
+        # Stored on the client, so a change shows the ratings given; a client registered outside
+        # the admin is assessed the first time it is edited here.
+        for row in risk.ROWS:
+            self.fields[row.field_name].required = True
 
     def risk_assessment(self) -> dict[str, int]:
-        return {row.key: self.cleaned_data[risk_field_name(row)] for row in risk.ROWS}
+        return {row.key: self.cleaned_data[row.field_name] for row in risk.ROWS}
 
     def clean(self):
         cleaned = super().clean()
         needs_jwks = cleaned.get("auth_method") == Client.AuthMethod.PRIVATE_KEY_JWT
         if needs_jwks and not cleaned.get("jwks") and "jwks" not in self.errors:
             self.add_error("jwks", _("Register the client's public keys (JWKS) to use private_key_jwt."))
-        if all(risk_field_name(row) in cleaned for row in risk.ROWS):
+        if all(cleaned.get(row.field_name) is not None for row in risk.ROWS):
             self.instance.minimum_level = risk.minimum_level(self.risk_assessment())
         return cleaned

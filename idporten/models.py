@@ -20,6 +20,20 @@ class SecurityLevel(models.TextChoices):
     HIGH = LOA_HIGH, _("High (level 4): smartcard")
 
 
+class RiskLevel(models.IntegerChoices):
+    """How bad a wrongful login could be for one kind of harm (idporten.risk)."""
+
+    LOW = 1, _("1 – low")
+    MODERATE = 2, _("2 – moderate")
+    SUBSTANTIAL = 3, _("3 – substantial")
+    HIGH = 4, _("4 – high")
+
+
+def _risk(label: str) -> models.PositiveSmallIntegerField:
+    # Empty only for clients registered outside the admin (the demo's, older ones) until assessed.
+    return models.PositiveSmallIntegerField(label, choices=RiskLevel.choices, null=True, blank=True)
+
+
 class Client(models.Model):
     """A relying party (a service owner's OIDC client)."""
 
@@ -55,6 +69,13 @@ class Client(models.Model):
         choices=[("RS256", "RS256 (RSA)"), ("ES256", "ES256 (ECDSA P-256)")],
         default="RS256",
     )
+    # The risk assessment that sets minimum_level (idporten.risk), kept so that it is not asked again.
+    risk_life_and_health = _risk(_("Consequences for life and health"))
+    risk_economic_loss = _risk(_("Economic loss"))
+    risk_reputation = _risk(_("Damage to reputation"))
+    risk_hindrance_of_prosecution = _risk(_("Hindrance of prosecution"))
+    risk_contribution_to_crime = _risk(_("Negligent contribution to crime"))
+    risk_nuisance = _risk(_("Nuisance"))
     pairwise_salt = models.CharField(max_length=64, editable=False)
     active = models.BooleanField(_("active"), default=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
@@ -63,6 +84,20 @@ class Client(models.Model):
         verbose_name = _("OIDC client")
         verbose_name_plural = _("OIDC clients")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(**{f"{name}__isnull": True}) | models.Q(**{f"{name}__range": (1, 4)}),
+                name=f"idporten_client_{name}_1_to_4",
+            )
+            for name in (
+                "risk_life_and_health",
+                "risk_economic_loss",
+                "risk_reputation",
+                "risk_hindrance_of_prosecution",
+                "risk_contribution_to_crime",
+                "risk_nuisance",
+            )
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.client_id})"

@@ -4,17 +4,10 @@ The highest rating decides: 1–3 allow substantial (MinID), 4 needs high."""
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
+from idporten.models import LOA_HIGH, LOA_SUBSTANTIAL, Client, RiskLevel
 
-from idporten.models import LOA_HIGH, LOA_SUBSTANTIAL
-
-RISK_LEVELS = {
-    1: _("1 – low"),
-    2: _("2 – moderate"),
-    3: _("3 – substantial"),
-    4: _("4 – high"),
-}
-HIGH_RISK = 4
+RISK_LEVELS = dict(RiskLevel.choices)
+HIGH_RISK = RiskLevel.HIGH
 # The audit event that keeps each assessment (details: assessment, minimum_level).
 AUDIT_ACTION = "idporten.client_risk_assessed"
 
@@ -22,16 +15,27 @@ AUDIT_ACTION = "idporten.client_risk_assessed"
 @dataclass(frozen=True)
 class Row:
     key: str
-    label: str
+
+    @property
+    def field_name(self) -> str:
+        """The client's column that keeps this rating."""
+        return f"risk_{self.key}"
+
+    @property
+    def label(self) -> str:
+        return Client._meta.get_field(self.field_name).verbose_name
 
 
-ROWS = (
-    Row("life_and_health", _("Consequences for life and health")),
-    Row("economic_loss", _("Economic loss")),
-    Row("reputation", _("Damage to reputation")),
-    Row("hindrance_of_prosecution", _("Hindrance of prosecution")),
-    Row("contribution_to_crime", _("Negligent contribution to crime")),
-    Row("nuisance", _("Nuisance")),
+ROWS = tuple(
+    Row(key)
+    for key in (
+        "life_and_health",
+        "economic_loss",
+        "reputation",
+        "hindrance_of_prosecution",
+        "contribution_to_crime",
+        "nuisance",
+    )
 )
 
 

@@ -132,6 +132,62 @@ def test_lowering_the_risk_on_the_change_page_lowers_the_level(admin_client):
     assert AuditEvent.objects.filter(action=risk.AUDIT_ACTION).first().details["assessment"]["nuisance"] == 3
 
 
+def as_shown(form) -> dict:
+    """What a browser posts back from a change form left as it was shown."""
+    data = {}
+    for bound in form:
+        value = bound.value()
+        if isinstance(value, bool):
+            if value:
+                data[bound.name] = "on"
+        else:
+            data[bound.name] = "" if value is None else value
+    return data
+
+
+def test_the_risk_assessment_is_stored_on_the_client(admin_client):
+    admin_client.post(ADD, form_data(risk_economic_loss="4", risk_nuisance="3"))
+
+    client = Client.objects.get()
+    assert client.risk_economic_loss == 4
+    assert client.risk_nuisance == 3
+    assert client.risk_reputation == 2
+
+
+def test_a_client_assessed_elsewhere_is_edited_without_asking_again(admin_client):
+    ratings = {row.field_name: 3 for row in risk.ROWS}
+    client, _secret = registered_client(**ratings)
+    change = reverse("admin:idporten_client_change", args=[client.pk])
+    form = admin_client.get(change).context["adminform"].form
+    assert {row.field_name: form[row.field_name].value() for row in risk.ROWS} == ratings
+
+    response = admin_client.post(change, {**as_shown(form), "name": "Velferdsetaten Mine saker"})
+
+    assert response.status_code == 302
+    client.refresh_from_db()
+    assert client.name == "Velferdsetaten Mine saker"
+    assert client.risk_life_and_health == 3
+    assert AuditEvent.objects.filter(action="idporten.client_changed").exists()
+    assert not AuditEvent.objects.filter(action=risk.AUDIT_ACTION).exists()  # unchanged, not assessed again
+
+
+def test_a_client_never_assessed_is_assessed_on_its_first_edit(admin_client):
+    client, _secret = registered_client()
+    change = reverse("admin:idporten_client_change", args=[client.pk])
+    form = admin_client.get(change).context["adminform"].form
+
+    refused = admin_client.post(change, as_shown(form))
+
+    assert error_codes(refused) == {row.field_name: ["required"] for row in risk.ROWS}
+    client.refresh_from_db()
+    assert client.risk_nuisance is None
+    response = admin_client.post(change, {**as_shown(form), **{row.field_name: "4" for row in risk.ROWS}})
+    assert response.status_code == 302
+    client.refresh_from_db()
+    assert client.risk_nuisance == 4
+    assert client.minimum_level == LOA_HIGH
+
+
 def test_the_risk_assessment_is_required(admin_client):
     response = admin_client.post(ADD, form_data(risk_reputation=""))
 
