@@ -6,23 +6,26 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 VENDOR := static/vendor/designsystemet
 DEMO_PERSONS ?= 5000
+# Where the demo is served: `make demo PORT=8080`. The demo clients' addresses follow it.
+PORT ?= 8000
+DEMO_URL := http://127.0.0.1:$(PORT)
 
 .PHONY: demo test setup system-packages system-packages-browser smartcard cardagent env assets messages migrate seed lint format bench clean
 
 demo: setup migrate seed
 	@echo ""
-	@echo "  Felles is starting on http://127.0.0.1:8000/"
-	@echo "    Front page:            http://127.0.0.1:8000/"
-	@echo "    Case handling (admin): http://127.0.0.1:8000/admin/   user: admin   password: $${DEMO_ADMIN_PASSWORD:-felles-demo}"
-	@echo "    MinID:                 http://127.0.0.1:8000/minid/"
-	@echo "    MinID statistics:      http://127.0.0.1:8000/minid/statistikk/ (as admin)"
-	@echo "    SMS outbox (demo):     http://127.0.0.1:8000/utvikling/sms/"
-	@echo "    Demo services:         http://127.0.0.1:8000/demo/velferd/ and http://127.0.0.1:8000/demo/lanefond/"
-	@echo "    Contact register:      http://127.0.0.1:8000/kontaktinfo/"
-	@echo "    Digital mailbox:       http://127.0.0.1:8000/postkasse/"
-	@echo "    Public journal:        http://127.0.0.1:8000/innsyn/"
-	@echo "    Case archive:          http://127.0.0.1:8000/admin/saksarkiv/   user: saksbehandler   password: $${DEMO_ADMIN_PASSWORD:-felles-demo}"
-	@echo "    API documentation:     http://127.0.0.1:8000/demo/api/"
+	@echo "  Felles is starting on $(DEMO_URL)/"
+	@echo "    Front page:            $(DEMO_URL)/"
+	@echo "    Case handling (admin): $(DEMO_URL)/admin/   user: admin   password: $${DEMO_ADMIN_PASSWORD:-felles-demo}"
+	@echo "    MinID:                 $(DEMO_URL)/minid/"
+	@echo "    MinID statistics:      $(DEMO_URL)/minid/statistikk/ (as admin)"
+	@echo "    SMS outbox (demo):     $(DEMO_URL)/utvikling/sms/"
+	@echo "    Demo services:         $(DEMO_URL)/demo/velferd/ and $(DEMO_URL)/demo/lanefond/"
+	@echo "    Contact register:      $(DEMO_URL)/kontaktinfo/"
+	@echo "    Digital mailbox:       $(DEMO_URL)/postkasse/"
+	@echo "    Public journal:        $(DEMO_URL)/innsyn/"
+	@echo "    Case archive:          $(DEMO_URL)/admin/saksarkiv/   user: saksbehandler   password: $${DEMO_ADMIN_PASSWORD:-felles-demo}"
+	@echo "    API documentation:     $(DEMO_URL)/demo/api/"
 	@echo "    Level 4 (smartcard):   run 'make cardagent' in another terminal (README: Smartcards)"
 	@echo "  $$($(MANAGE) seed_demo_citizen)"
 	@echo "  One background worker runs beside the server. Stop both with Ctrl-C."
@@ -31,7 +34,7 @@ demo: setup migrate seed
 	$(MANAGE) postkasse_recover; \
 	$(MANAGE) purge_expired; \
 	$(MANAGE) db_worker --interval 1 & worker=$$!; \
-	$(MANAGE) runserver 127.0.0.1:8000
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: setup system-packages-browser
 	$(VENV)/bin/pytest
@@ -89,7 +92,7 @@ seed:
 	$(MANAGE) seed_demo_admin
 	$(MANAGE) seed_minid_activity --users 1500 --seed 1 --if-empty
 	$(MANAGE) seed_demo_citizen
-	$(MANAGE) seed_demo_clients
+	$(MANAGE) seed_demo_clients --base-url $(DEMO_URL) --base-url http://localhost:$(PORT)
 	$(MANAGE) seed_demo_certificates
 	$(MANAGE) seed_demo_post
 	$(MANAGE) seed_demo_archive
@@ -99,10 +102,10 @@ seed:
 # address: what a citizen runs on their own computer to log in at level 4. Beside `make demo`.
 cardagent: setup
 	@echo "  The demo citizen's Buypass card (PIN 1234) is in the virtual reader; the card agent"
-	@echo "  answers http://127.0.0.1:8000 on http://127.0.0.1:24727. Stop both with Ctrl-C."
+	@echo "  answers $(DEMO_URL) on http://127.0.0.1:24727. Stop both with Ctrl-C."
 	@trap 'kill $$card 2>/dev/null' EXIT INT TERM; \
 	$(PY) -m cardagent.virtualcard --image var/demo-smartcards/buypass-card.json & card=$$!; \
-	$(PY) -m cardagent --origin http://127.0.0.1:8000
+	$(PY) -m cardagent --origin $(DEMO_URL)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -18,7 +18,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from demo import relying_party
-from demo.services import SERVICES, DemoService, client_secret
+from demo.services import SERVICES, DemoService, client_secret, serve_at
 
 
 def _service(slug: str) -> DemoService:
@@ -66,6 +66,7 @@ def login(request, slug: str):
     service = _service(slug)
     if client_secret(service) is None:
         return _page(request, service, status=503)
+    serve_at(service, request.build_absolute_uri("/"))
     try:
         metadata = relying_party.discover(_issuer(request))
     except relying_party.LoginFailed as error:

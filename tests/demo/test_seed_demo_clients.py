@@ -6,7 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from core.models import AuditEvent
-from idporten.models import Client
+from idporten import risk
+from idporten.models import LOA_SUBSTANTIAL, Client
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +85,35 @@ def test_seeding_is_refused_outside_development(settings, demo_settings):
 
     assert not Client.objects.exists()
     assert not demo_settings.exists()
+
+
+def test_seeding_for_another_address_gives_the_existing_clients_its_addresses(demo_settings):
+    seed()
+    secrets = demo_settings.read_text()
+
+    call_command("seed_demo_clients", "--base-url", "http://127.0.0.1:8123/")
+
+    velferd = Client.objects.get(client_id="demo-velferd")
+    assert velferd.redirect_uris == [
+        "http://127.0.0.1:8123/demo/velferd/callback",
+        f"{BASE}/demo/velferd/callback",
+        "http://localhost:8000/demo/velferd/callback",
+    ]
+    assert velferd.post_logout_redirect_uris[0] == "http://127.0.0.1:8123/demo/velferd/"
+    assert velferd.frontchannel_logout_uri == "http://127.0.0.1:8123/demo/velferd/frontchannel-logout"
+    assert Client.objects.get(client_id="demo-lanefond").redirect_uris[0] == (
+        "http://127.0.0.1:8123/demo/lanefond/callback"
+    )
+    assert demo_settings.read_text() == secrets  # same clients, same secrets
+    changed = AuditEvent.objects.filter(action="idporten.client_changed", actor="demo-seed")
+    assert {event.object_id for event in changed} == {"demo-velferd", "demo-lanefond"}
+
+
+def test_the_demo_clients_are_assessed_so_the_admin_does_not_ask(demo_settings):
+    seed()
+
+    velferd = Client.objects.get(client_id="demo-velferd")
+    assert {row.field_name: getattr(velferd, row.field_name) for row in risk.ROWS} == {
+        row.field_name: 2 for row in risk.ROWS
+    }
+    assert velferd.minimum_level == LOA_SUBSTANTIAL
