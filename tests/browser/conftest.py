@@ -1,12 +1,14 @@
 """Browser harness: Debian's Chromium driven by Playwright against a live server.
 
 Every page a test lands on must be checked with axe-core (serious or critical
-violations fail the test) and must not trip the Content-Security-Policy; a test
-that navigates somewhere without checking it fails at teardown.
+violations fail the test), must not trip the Content-Security-Policy, and must
+reflow at 320 px without horizontal scrolling (WCAG 1.4.10); a test that
+navigates somewhere without checking it fails at teardown.
 """
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -27,6 +29,11 @@ CHROMIUM_ARGS = [
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 FAILING_IMPACTS = {"serious", "critical"}
+# WCAG 1.4.10 (reflow): content fits 320 CSS px without scrolling sideways.
+REFLOW_WIDTH = 320
+# The admin is Django's case handler surface, used at a desk on a wide screen and built by Django,
+# not a citizen page; WCAG 1.4.10 is what we promise citizens.
+REFLOW_EXEMPT_PREFIXES = ("/admin/",)
 
 
 def pytest_collection_modifyitems(items):
@@ -94,7 +101,33 @@ class CheckedPage:
         failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
         assert not failing, f"Accessibility violations on {self.page.url}: {failing}"
         assert not self.csp_violations, f"Content-Security-Policy violations: {self.csp_violations}"
+        self.check_reflow()
         self.checked.add(self.page.url)
+
+    def check_reflow(self):
+        """At 320 px the page is no wider than the window; the widest offenders are named on failure."""
+        if urlsplit(self.page.url).path.startswith(REFLOW_EXEMPT_PREFIXES):
+            return
+        size = self.page.viewport_size
+        self.page.set_viewport_size({"width": REFLOW_WIDTH, "height": size["height"]})
+        try:
+            scroll_width, client_width, offenders = self.page.evaluate(
+                """() => {
+                    const root = document.documentElement;
+                    const wide = [...document.body.querySelectorAll('*')]
+                        .filter(el => el.getBoundingClientRect().right > root.clientWidth + 0.5)
+                        .slice(-5)
+                        .map(el => el.tagName.toLowerCase() + (el.getAttribute('class') ? '.' + el.getAttribute('class').trim().split(/\\s+/).join('.') : '')
+                             + ' right=' + Math.round(el.getBoundingClientRect().right));
+                    return [root.scrollWidth, root.clientWidth, wide];
+                }"""
+            )
+        finally:
+            self.page.set_viewport_size(size)
+        assert scroll_width <= client_width, (
+            f"{self.page.url} scrolls sideways at {REFLOW_WIDTH} px: {scroll_width} px wide in "
+            f"{client_width} px (WCAG 1.4.10); widest: {offenders}"
+        )
 
 
 AXE_SOURCE = (settings.NODE_MODULES_DIR / "axe-core" / "axe.min.js").read_text()
