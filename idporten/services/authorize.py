@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from idporten.models import LEVELS, Authorization, Client, PushedRequest
 from idporten.services.clients import get_client
@@ -23,6 +24,9 @@ PKCE_CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43,128}$")
 BASE_SCOPES = {"openid", "profile"}
 LOCALES = ("nb", "nn", "en")
 PENDING_TTL = timedelta(minutes=15)
+_STALE_REQUEST = _(
+    "This login has expired or has already been used. Go back to the service and log in again."
+)
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,7 @@ class AuthRequest:
     nonce: str
     code_challenge: str
     acr: str
-    locale: str
+    locale: str  # what the client asked for with ui_locales; "" when it asked for none
     prompt: str
 
     def as_dict(self) -> dict:
@@ -45,10 +49,27 @@ def _client_and_redirect(params: dict) -> tuple[Client, str]:
     """The two checks whose failure is shown to the user, never redirected."""
     client = get_client(params.get("client_id"))
     if client is None:
-        raise OAuthError("invalid_client", "Unknown client_id.", redirect=False)
+        raise OAuthError(
+            "invalid_client",
+            "Unknown client_id.",
+            redirect=False,
+            message=_(
+                "The service that sent you here is not registered with ID-porten, so you cannot log in to it here."
+            ),
+        )
     redirect_uri = params.get("redirect_uri", "")
     if redirect_uri not in client.redirect_uris:
-        raise OAuthError("invalid_request", "redirect_uri is not registered for this client.", redirect=False)
+        # RFC 6749 section 4.1.2.1: never send the citizen on to an address the client has not registered.
+        raise OAuthError(
+            "invalid_request",
+            "redirect_uri is not registered for this client.",
+            redirect=False,
+            message=_(
+                "%(service)s asked us to send you back to an address it has not registered with ID-porten. "
+                "To protect you, we do not send you there, and you have not been logged in."
+            )
+            % {"service": client.name},
+        )
     return client, redirect_uri
 
 
@@ -95,9 +116,15 @@ def validate(params: dict, *, client: Client | None = None) -> AuthRequest:
         nonce=params["nonce"],
         code_challenge=params["code_challenge"],
         acr=_level(params.get("acr_values", ""), client),
-        locale=next((loc for loc in params.get("ui_locales", "").split() if loc in LOCALES), "nb"),
+        locale=asked_locale(params.get("ui_locales", "")),
         prompt=prompt,
     )
+
+
+def asked_locale(ui_locales: str) -> str:
+    """The first language of ui_locales that we offer, or "" when the client asked for none we have:
+    then the citizen's own choice (the language cookie) stands, and is never reset to Bokmål."""
+    return next((code for code in ui_locales.split() if code in LOCALES), "")
 
 
 def _level(acr_values: str, client: Client) -> str:
@@ -131,9 +158,16 @@ def from_query(params: dict) -> AuthRequest:
     # Pending logins (keep_pending) share the table; only pushed requests are request URIs.
     pushed = PushedRequest.objects.filter(request_uri=request_uri, request_uri__startswith=PAR_PREFIX).first()
     if client is None or pushed is None or pushed.client_id != client.pk:
-        raise OAuthError("invalid_request", "Unknown request_uri for this client.", redirect=False)
+        raise OAuthError(
+            "invalid_request", "Unknown request_uri for this client.", redirect=False, message=_STALE_REQUEST
+        )
     if pushed.used_at or pushed.expires_at < timezone.now():
-        raise OAuthError("invalid_request", "The request_uri has expired or been used.", redirect=False)
+        raise OAuthError(
+            "invalid_request",
+            "The request_uri has expired or been used.",
+            redirect=False,
+            message=_STALE_REQUEST,
+        )
     pushed.used_at = timezone.now()
     pushed.save(update_fields=["used_at"])
     return AuthRequest(**pushed.parameters)
