@@ -220,6 +220,11 @@ PHONE_DEFAULT_REGION = "NO"
 FELLES_OPERATOR = {
     "organisasjonsnummer": env("FELLES_OPERATOR_ORGANISASJONSNUMMER", default="991825827"),
     "name": env("FELLES_OPERATOR_NAME", default="Digitaliseringsdirektoratet"),
+    # Named as data controller on MinID's consent page and the privacy statement, and as the
+    # citizens' support on the help pages.
+    "address": env("FELLES_OPERATOR_ADDRESS", default="Postboks 1382 Vika, 0114 Oslo"),
+    "support_phone": env("FELLES_OPERATOR_SUPPORT_PHONE", default="800 30 300"),
+    "support_email": env("FELLES_OPERATOR_SUPPORT_EMAIL", default="servicedesk@digdir.no"),
 }
 
 # Kontaktregisteret: how long contact information counts as confirmed before the citizen is

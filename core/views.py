@@ -1,5 +1,5 @@
-"""Pages every visitor can reach: the front page, the health check, error pages,
-and in development the SMS outbox (the demo user's "phone")."""
+"""Pages every visitor can reach: the front page, the help pages and the privacy statement, the
+health check, error pages, and in development the SMS outbox (the demo user's "phone")."""
 
 from django.conf import settings
 from django.db import DatabaseError, connections
@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core import api
+from core.help import HELP_TOPICS
 from core.models import OutboundSms
 
 
@@ -22,6 +23,25 @@ def favicon(request):
 @require_GET
 def front_page(request):
     return render(request, "core/front_page.html")
+
+
+@require_GET
+def help_index(request):
+    return render(request, "core/help_index.html", {"topics": HELP_TOPICS.values()})
+
+
+@require_GET
+def help_page(request, service):
+    topic = HELP_TOPICS.get(service)
+    if topic is None:
+        raise Http404
+    others = [other for other in HELP_TOPICS.values() if other is not topic]
+    return render(request, "core/help.html", {"topic": topic, "others": others})
+
+
+@require_GET
+def privacy_statement(request):
+    return render(request, "core/privacy.html")
 
 
 @never_cache
