@@ -9,8 +9,8 @@ import pytest
 import requests
 
 from core.models import OutboundSms
-from demo.services import seed_demo_clients
-from idporten.models import LOA_SUBSTANTIAL, SsoSession
+from demo.services import DEFAULT_BASE_URLS, seed_demo_clients
+from idporten.models import LOA_SUBSTANTIAL, Client, SsoSession
 from tests.minid.factories import PASSWORD, registered_user
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -112,3 +112,42 @@ def test_a_callback_with_another_state_or_issuer_is_refused(live_server, answer)
     assert callback.status_code == 400
     assert "/demo/velferd/login" in callback.text
     assert "You are logged in" not in callback.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_seeded_for_port_8000_logs_in_where_it_is_served(live_server, settings):
+    settings.DEBUG = True  # the demo runs in development
+    seed_demo_clients(base_urls=list(DEFAULT_BASE_URLS))
+    base = live_server.url
+    assert not base.endswith(":8000")
+    user = registered_user()[0]
+    browser = requests.Session()
+
+    picker = browser.get(f"{base}/demo/lanefond/login", timeout=10)
+    assert "/idporten/velg/" in picker.url
+    lanefond = log_in_with_minid(browser, picker, user)
+
+    assert lanefond.status_code == 200
+    assert lanefond.url == f"{base}/demo/lanefond/"
+    assert user.person.identity_number in lanefond.text
+    client = Client.objects.get(client_id="demo-lanefond")
+    assert client.redirect_uris[0] == f"{base}/demo/lanefond/callback"
+    assert f"{DEFAULT_BASE_URLS[0]}/demo/lanefond/callback" in client.redirect_uris
+    assert client.frontchannel_logout_uri == f"{base}/demo/lanefond/frontchannel-logout"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_development_an_unregistered_address_gets_the_citizens_error_page(live_server, settings):
+    settings.DEBUG = False
+    seed_demo_clients(base_urls=list(DEFAULT_BASE_URLS))
+    browser = requests.Session()
+    browser.cookies.set(settings.LANGUAGE_COOKIE_NAME, "en")
+
+    page = browser.get(f"{live_server.url}/demo/lanefond/login", timeout=10)
+
+    assert page.status_code == 400
+    assert "/idporten/authorize" in page.url
+    assert "asked us to send you back to an address it has not registered with ID-porten" in page.text
+    assert Client.objects.get(client_id="demo-lanefond").redirect_uris == [
+        f"{base}/demo/lanefond/callback" for base in DEFAULT_BASE_URLS
+    ]
