@@ -17,6 +17,14 @@ def chosen_language(request) -> str:
     return candidate if candidate in SUPPORTED else settings.LANGUAGE_CODE
 
 
+def use_language(request, language: str) -> None:
+    """Show the rest of this request in another supported language (the caller sets the cookie
+    for the requests that follow)."""
+    if language in SUPPORTED:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+
+
 class LanguageMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

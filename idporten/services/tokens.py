@@ -27,7 +27,7 @@ from idporten.models import (
     RefreshToken,
     SsoSession,
 )
-from idporten.services.authorize import AuthRequest
+from idporten.services.authorize import LOCALES, AuthRequest
 from idporten.services.errors import OAuthError
 
 BEARER = "Bearer"
@@ -61,7 +61,7 @@ def issue_code(auth_request: AuthRequest, session: SsoSession, *, issuer: str, r
             session=session,
             scope=auth_request.scope,
             nonce=auth_request.nonce,
-            locale=auth_request.locale,
+            locale=_language_used(auth_request, request),
             expires_at=now + timedelta(seconds=settings.IDPORTEN_AUTHORIZATION_TTL_SECONDS),
         )
         AuthorizationCode.objects.create(
@@ -83,6 +83,13 @@ def issue_code(auth_request: AuthRequest, session: SsoSession, *, issuer: str, r
             details={"acr": session.acr, "amr": session.amr},
         )
     return redirect_with(auth_request.redirect_uri, code=code, state=auth_request.state, iss=issuer)
+
+
+def _language_used(auth_request: AuthRequest, request) -> str:
+    """The language the citizen's pages were shown in when the login ended: the ID token's `locale`
+    tells the client, so that its own pages can go on in it."""
+    language = getattr(request, "LANGUAGE_CODE", "") or auth_request.locale
+    return language if language in LOCALES else settings.LANGUAGE_CODE
 
 
 def redirect_with(redirect_uri: str, **params) -> str:

@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import audit
+from core.middleware import use_language
 from idporten import keys, services
 from idporten.models import LEVELS
 from idporten.ratelimit import check_token_rate
@@ -151,10 +152,15 @@ def authorize(request):
         if not error.redirect:
             return render(request, "idporten/error.html", {"error": error}, status=400)
         return _error_redirect(query, error, request)
+    # A language the client asks for (ui_locales) wins for this login and after; without one, the
+    # citizen's own choice (the language cookie) stands.
+    if auth.locale:
+        use_language(request, auth.locale)
     response = continue_authorization(request, auth)
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, auth.locale, samesite="Lax", secure=request.is_secure()
-    )
+    if auth.locale:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, auth.locale, samesite="Lax", secure=request.is_secure()
+        )
     return response
 
 

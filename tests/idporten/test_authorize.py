@@ -266,10 +266,10 @@ def test_ui_locales_en_sets_the_language_cookie():
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
 
 
-def test_without_ui_locales_the_language_is_bokmal():
+def test_without_ui_locales_the_language_cookie_is_left_alone():
     oidc_client, _secret = client()
     response = authorize(Browser(), oidc_client)
-    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "nb"
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
 
 
 def test_second_client_in_the_same_session_gets_a_code_without_login():
