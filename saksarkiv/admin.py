@@ -70,7 +70,17 @@ class CaseHandlerAdmin(admin.ModelAdmin):
 PARTIES_SHOWN = 200
 
 
-class SaksmappeForm(forms.ModelForm):
+class OptionalPublicTitle:
+    """The service makes the public title from the title when it is left empty; the form must not
+    demand it (the model's column is required, the handler's input is not)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "offentlig_tittel" in self.fields:
+            self.fields["offentlig_tittel"].required = False
+
+
+class SaksmappeForm(OptionalPublicTitle, forms.ModelForm):
     class Meta:
         model = Saksmappe
         fields = ("tittel", "offentlig_tittel", "klasse", "skjerming")
@@ -164,7 +174,10 @@ class SaksmappeAdmin(CaseHandlerAdmin):
             created = services.create_saksmappe(self.handler(request), request=request, **form.cleaned_data)
         except services.SaksarkivError as error:
             raise ValidationError(error.message) from None
+        # The admin builds its "was added" message from this object after save_model: it needs the
+        # number the service assigned, not the unsaved form instance's None/None.
         obj.pk = created.pk
+        obj.refresh_from_db()
 
     def save_related(self, request, form, formsets, change):
         if change:
@@ -182,7 +195,7 @@ class SaksmappeAdmin(CaseHandlerAdmin):
                 messages.success(request, _("Case %(number)s is closed.") % {"number": saksmappe.saksnummer})
 
 
-class JournalpostForm(forms.ModelForm):
+class JournalpostForm(OptionalPublicTitle, forms.ModelForm):
     class Meta:
         model = Journalpost
         fields = (
@@ -286,7 +299,9 @@ class JournalpostAdmin(CaseHandlerAdmin):
             raise Http404 from None
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        journalpost = self._journalpost(request, object_id)
+        return self._detail(request, self._journalpost(request, object_id))
+
+    def _detail(self, request, journalpost: Journalpost, *, status: int = 200, **forms_shown):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -301,8 +316,9 @@ class JournalpostAdmin(CaseHandlerAdmin):
             "party_form": PartyForm(),
             "recipients_form": RecipientsForm(),
             "upload_form": UploadForm(),
+            **forms_shown,
         }
-        return TemplateResponse(request, "admin/saksarkiv/journalpost/detail.html", context)
+        return TemplateResponse(request, "admin/saksarkiv/journalpost/detail.html", context, status=status)
 
     def _back(self, journalpost):
         return redirect("admin:saksarkiv_journalpost_change", journalpost.pk)
@@ -327,16 +343,24 @@ class JournalpostAdmin(CaseHandlerAdmin):
         return self._back(journalpost)
 
     def add_recipients_view(self, request, pk):
-        """Masseutsendelse: many recipients pasted at once; all or none."""
+        """Masseutsendelse: many recipients pasted at once; all or none. A refused list is shown
+        again as pasted, with every line that stopped it, so that it can be corrected in place."""
         self._post_only(request)
         journalpost = self._journalpost(request, pk)
+        form = RecipientsForm(request.POST)
         numbers = request.POST.get("identity_numbers", "").replace(",", "\n").replace(";", "\n").split("\n")
         try:
             count = services.add_recipients(journalpost, self.handler(request), numbers, request=request)
+        except services.RecipientsRejected as error:
+            return self._detail(
+                request, journalpost, status=400, recipients_form=form,
+                recipients_error=error.message, rejected_lines=error.rejected,
+            )  # fmt: skip
         except services.SaksarkivError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("%(count)d recipients are added.") % {"count": count})
+            return self._detail(
+                request, journalpost, status=400, recipients_form=form, recipients_error=error.message
+            )
+        messages.success(request, _("%(count)d recipients are added.") % {"count": count})
         return self._back(journalpost)
 
     def upload_view(self, request, pk):
@@ -397,10 +421,26 @@ class JournalpostAdmin(CaseHandlerAdmin):
         return self._back(journalpost)
 
     def dispatch_view(self, request, pk):
+        """Dispatch; to many recipients only after the handler has seen how many and by which
+        channel, and confirmed."""
         self._post_only(request)
         journalpost = self._journalpost(request, pk)
+        handler = self.handler(request)
         try:
-            queued = services.dispatch_or_queue(journalpost, self.handler(request), request=request)
+            if request.POST.get("confirmed") != "yes":
+                split = services.expected_channels(journalpost)
+                if split.total >= services.CONFIRM_FROM:
+                    context = {
+                        **self.admin_site.each_context(request),
+                        "opts": self.opts,
+                        "title": _("Dispatch to %(count)d recipients?") % {"count": split.total},
+                        "journalpost": journalpost,
+                        "split": split,
+                    }
+                    return TemplateResponse(
+                        request, "admin/saksarkiv/journalpost/confirm_dispatch.html", context
+                    )
+            queued = services.dispatch_or_queue(journalpost, handler, request=request)
         except services.SaksarkivError as error:
             messages.error(request, error.message)
         else:

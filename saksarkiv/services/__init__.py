@@ -12,7 +12,14 @@ from saksarkiv.services.archive import (
     handler_for,
     journalposts_for,
 )
-from saksarkiv.services.dispatch import dispatch, dispatch_or_queue, receipts
+from saksarkiv.services.dispatch import (
+    CONFIRM_FROM,
+    ChannelSplit,
+    dispatch,
+    dispatch_or_queue,
+    expected_channels,
+    receipts,
+)
 from saksarkiv.services.documents import (
     add_document,
     current_files,
@@ -23,9 +30,16 @@ from saksarkiv.services.documents import (
 from saksarkiv.services.editing import EDITABLE_FIELDS, screening, update_journalpost, update_saksmappe
 from saksarkiv.services.errors import DispatchRefused, InvalidInput, NotFound, RecordFinalised, SaksarkivError
 from saksarkiv.services.letters import FIELDS, letter_pdf, save_template, validate_template
-from saksarkiv.services.parties import add_party, add_recipients, remove_party
+from saksarkiv.services.parties import (
+    RecipientsRejected,
+    RejectedLine,
+    add_party,
+    add_recipients,
+    remove_party,
+)
 
 __all__ = [
+    "CONFIRM_FROM", "ChannelSplit", "RecipientsRejected", "RejectedLine", "expected_channels",
     "EDITABLE_FIELDS", "FIELDS", "DispatchRefused", "InvalidInput", "NotFound", "RecordFinalised", "SaksarkivError", "add_document",
     "add_journalpost", "add_party", "add_recipients", "cases_for", "close_case", "create_saksmappe", "current_files", "current_version", "open_version",
     "dispatch", "dispatch_or_queue", "ensure_arkiv", "finalise", "get_journalpost", "handler_for", "journalposts_for", "letter_pdf",

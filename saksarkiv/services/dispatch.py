@@ -2,6 +2,8 @@
 recipient through Sikker digital post (which picks digital or paper), marks the journal post as
 dispatched, and brings the receipts back onto it. All or nothing per journal post."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,6 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.pdf import validate_pdf
+from folkeregister import services as folkeregister
+from folkeregister.models import Status
+from kontaktregister import services as kontaktregister
 from postkasse import services as postkasse
 from saksarkiv.models import Journalpost, Korrespondansepart, Saksbehandler
 from saksarkiv.services import letters
@@ -123,6 +128,54 @@ def dispatch(journalpost: Journalpost, handler: Saksbehandler, *, request=None) 
     journalpost.dokumenter.update(dokumentstatus="F")
     record_change("journalpost_dispatched", handler, journalpost, request=request, recipients=len(recipients))
     return journalpost
+
+
+# Above this many recipients "Dispatch" first shows what will happen and asks to go on: a click
+# that sends to many cannot be taken back.
+CONFIRM_FROM = 2
+SPLIT_CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class ChannelSplit:
+    """Where the letters of a dispatch are expected to go, as digital post routes them when sent."""
+
+    digital: int
+    paper: int
+    held: int
+
+    @property
+    def total(self) -> int:
+        return self.digital + self.paper + self.held
+
+
+def expected_channels(journalpost: Journalpost) -> ChannelSplit:
+    """The split digital post will make for the journal post's recipients: digital where the
+    contact register has an active mailbox and no reservation, held for manual handling where the
+    person is deceased or the address protected, paper for the rest. Read-only; the routing on
+    dispatch decides for real (a register may change in between)."""
+    numbers = [party.foedselsnummer for party in _recipients(journalpost)]
+    digital = paper = held = 0
+    for start in range(0, len(numbers), SPLIT_CHUNK):
+        chunk = numbers[start : start + SPLIT_CHUNK]
+        persons = folkeregister.lookup_persons(chunk, requested_by="saksarkiv").persons
+        contacts = {contact.identity_number: contact for contact in kontaktregister.lookup(chunk)}
+        for number in chunk:
+            person, contact = persons.get(number), contacts.get(number)
+            alive = person is not None and person.status != Status.DOED
+            if (
+                alive
+                and contact
+                and contact.status == "AKTIV"
+                and not contact.reserved
+                and contact.mailbox_address
+            ):
+                digital += 1
+            elif person is None or not alive or person.is_address_protected:
+                held += 1
+            else:
+                paper += 1
+    return ChannelSplit(digital=digital, paper=paper, held=held)
 
 
 def dispatch_or_queue(journalpost: Journalpost, handler: Saksbehandler, *, request=None) -> bool:

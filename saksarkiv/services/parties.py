@@ -2,8 +2,12 @@
 register; a protected address is never stored or shown, only that it is protected) or an
 organisation by organisasjonsnummer."""
 
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from stdnum.no import orgnr
 
 from folkeregister import services as folkeregister
@@ -70,34 +74,81 @@ def remove_party(party: Korrespondansepart, handler: Saksbehandler, *, request=N
 
 
 LOOKUP_CHUNK = 1000
+# A pasted list longer than this is refused as a whole: a register lookup per chunk is cheap, but
+# naming every bad line of a list this long would not help anyone.
+MAX_PASTED_LINES = 100_000
+
+
+@dataclass(frozen=True)
+class RejectedLine:
+    """One pasted line that cannot be a recipient: its line number (from 1), what it said, and why."""
+
+    line: int
+    value: str
+    reason: str
+
+
+class RecipientsRejected(InvalidInput):
+    """Some pasted lines cannot be recipients; none were added. `rejected` names every one."""
+
+    def __init__(self, message: str, rejected: list[RejectedLine]):
+        super().__init__(message)
+        self.rejected = rejected
+
+
+def _valid_lines(lines: list[str]) -> tuple[dict[str, int], list[RejectedLine]]:
+    """Each valid number with the first line it is on, and every line that is not a valid number."""
+    numbers, rejected = {}, []
+    for line_number, line in enumerate(lines, start=1):
+        value = line.strip()
+        if not value:
+            continue
+        try:
+            number = folkeregister.parse_identity_number(value).number
+        except ValidationError as error:
+            rejected.append(RejectedLine(line_number, value[:40], " ".join(error.messages)))
+            continue
+        numbers.setdefault(number, line_number)
+    return numbers, rejected
 
 
 @transaction.atomic
 def add_recipients(
     journalpost: Journalpost, handler: Saksbehandler, identity_numbers: list[str], *, request=None
 ) -> int:
-    """Many recipients at once (masseutsendelse): all are added, or none when a number is invalid
-    or not in the population register. Numbers already on the journal post are skipped."""
+    """Many recipients at once (masseutsendelse), one per line as pasted: all are added, or none
+    while a line is not a valid number or not in the population register. Every such line is named
+    with its reason, so that the handler can correct the list in one go. Numbers already on the
+    journal post are skipped."""
     require_editable(journalpost)
-    numbers = [number.strip() for number in identity_numbers if number.strip()]
-    if not numbers:
+    if len(identity_numbers) > MAX_PASTED_LINES:
+        raise InvalidInput(_("At most %(max)d lines can be added at once.") % {"max": MAX_PASTED_LINES})
+    numbers, rejected = _valid_lines(identity_numbers)
+    if not numbers and not rejected:
         raise InvalidInput(_("Give at least one identity number."))
-    persons, missing = {}, []
-    for start in range(0, len(numbers), LOOKUP_CHUNK):
-        try:
-            found = folkeregister.lookup_persons(
-                numbers[start : start + LOOKUP_CHUNK],
-                requested_by=handler.organisation.organisasjonsnummer,
-                request=request,
-            )
-        except folkeregister.FolkeregisterError as error:
-            raise InvalidInput(error.message) from None
+    persons = {}
+    valid = list(numbers)
+    for start in range(0, len(valid), LOOKUP_CHUNK):
+        found = folkeregister.lookup_persons(
+            valid[start : start + LOOKUP_CHUNK],
+            requested_by=handler.organisation.organisasjonsnummer,
+            request=request,
+        )
         persons.update(found.persons)
-        missing += found.not_found
-    if missing:
-        raise InvalidInput(
-            _("Not in the population register: %(numbers)s") % {"numbers": ", ".join(missing[:10])}
-            + (" …" if len(missing) > 10 else "")
+        rejected += [
+            RejectedLine(numbers[number], number, _("not in the population register"))
+            for number in found.not_found
+        ]
+    if rejected:
+        rejected.sort(key=lambda line: line.line)
+        raise RecipientsRejected(
+            ngettext(
+                "%(count)d line cannot be a recipient, so no recipients were added. Correct it and add the list again.",
+                "%(count)d lines cannot be recipients, so no recipients were added. Correct them and add the list again.",
+                len(rejected),
+            )
+            % {"count": len(rejected)},
+            rejected,
         )
     present = set(journalpost.korrespondanseparter.values_list("foedselsnummer", flat=True))
     parties = []

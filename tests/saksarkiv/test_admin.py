@@ -134,7 +134,13 @@ def test_mass_dispatch_adds_many_recipients_and_runs_in_the_background(
         follow=True,
     )
     assert "4 mottakere er lagt til." in response.content.decode()
-    response = client.post(f"/admin/saksarkiv/journalpost/{journalpost.pk}/ekspeder/", follow=True)
+    # Many recipients: the first click asks, with the count, and sends nothing.
+    response = client.post(f"/admin/saksarkiv/journalpost/{journalpost.pk}/ekspeder/")
+    assert response.status_code == 200 and 'name="confirmed"' in response.content.decode()
+    assert not Letter.objects.exists()
+    response = client.post(
+        f"/admin/saksarkiv/journalpost/{journalpost.pk}/ekspeder/", {"confirmed": "yes"}, follow=True
+    )
     assert "Masseutsendelsen er satt i kø" in response.content.decode()
     journalpost.refresh_from_db()
     assert journalpost.journalstatus == Journalpost.Status.EKSPEDERT  # the immediate task backend ran it

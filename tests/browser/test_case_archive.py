@@ -1,0 +1,86 @@
+"""A case handler in the admin: creates a case and is told its real number, pastes a mass dispatch
+list with bad lines and is shown every one with the list kept, and confirms before dispatching to
+many. axe checks every admin page the handler sees (changelist, change form, dashboard)."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from saksarkiv import services
+from saksarkiv.models import Journalpost, Saksmappe
+from tests.folkeregister.factories import make_person
+from tests.postkasse.factories import pdf
+from tests.saksarkiv.factories import handler
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PASSWORD = "Riktig-hest-batteri-42"
+
+
+def log_in_as_case_handler(page):
+    case_handler = handler()
+    page.goto("/admin/login/")
+    page.get_by_label("Brukernavn").fill(case_handler.user.username)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.follow(page.get_by_role("button", name="Logg inn"))
+    return case_handler
+
+
+def test_new_case_is_announced_with_its_case_number(page):
+    log_in_as_case_handler(page)
+    page.goto("/admin/saksarkiv/saksmappe/")
+    page.follow(page.locator("#content-main a.addlink"))
+    page.locator("#id_tittel").fill("Byggesak Storgata 1")
+    page.follow(page.get_by_role("button", name="Lagre", exact=True))
+
+    case = Saksmappe.objects.get()
+    expect(page.locator(".messagelist")).to_contain_text(f"{case.saksnummer} Byggesak Storgata 1")
+    expect(page.locator(".messagelist")).not_to_contain_text("None")
+    page.goto("/admin/saksarkiv/saksmappe/oversikt/")
+
+
+def test_mass_dispatch_names_every_bad_line_keeps_the_list_and_asks_before_sending(page):
+    case_handler = log_in_as_case_handler(page)
+    case = services.create_saksmappe(case_handler, tittel="Eiendomsskatt 2026")
+    post = services.add_journalpost(case, case_handler, journalposttype="U", tittel="Varsel om eiendomsskatt")
+    services.add_document(
+        post, case_handler, tittel="Varsel", content=pdf(), filnavn="v.pdf", hoveddokument=True
+    )
+    people = [make_person() for _ in range(3)]
+    unknown = "13097248022"
+    pasted = "\n".join([people[0].identity_number, "12345", people[1].identity_number, unknown, "abc"])
+
+    page.goto(f"/admin/saksarkiv/journalpost/{post.pk}/change/")
+    field = page.locator("#id_identity_numbers")
+    field.fill(pasted)
+    page.follow(page.get_by_role("button", name=re.compile("mottakere|recipients", re.I)))
+
+    errors = page.locator("#recipients-errors li")
+    expect(errors).to_have_count(3)
+    expect(errors.nth(0)).to_contain_text("2")
+    expect(errors.nth(0)).to_contain_text("12345")
+    expect(errors.nth(1)).to_contain_text(unknown)
+    expect(errors.nth(2)).to_contain_text("abc")
+    expect(page.locator("#id_identity_numbers")).to_have_value(pasted)
+    assert not post.korrespondanseparter.exists()
+
+    field = page.locator("#id_identity_numbers")
+    field.fill("\n".join(p.identity_number for p in people))
+    page.follow(page.get_by_role("button", name=re.compile("mottakere|recipients", re.I)))
+    assert post.korrespondanseparter.count() == 3
+
+    # Three recipients without a mailbox: "Dispatch" first shows the count and the split.
+    page.follow(page.get_by_role("button", name=re.compile("^(Ekspeder|Dispatch)$")))
+    expect(page.locator("#content-main")).to_contain_text("3")
+    rows = page.locator("#content-main table tr")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(0).locator("td")).to_have_text("0")
+    expect(rows.nth(1).locator("td")).to_have_text("3")
+    expect(rows.nth(2).locator("td")).to_have_text("0")
+    post.refresh_from_db()
+    assert post.journalstatus != Journalpost.Status.EKSPEDERT
+
+    page.follow(page.get_by_role("button", name=re.compile("3")))
+    post.refresh_from_db()
+    assert post.journalstatus == Journalpost.Status.EKSPEDERT
+    page.goto("/admin/saksarkiv/journalpost/")
