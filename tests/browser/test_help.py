@@ -2,8 +2,13 @@
 per service with the common questions and the operator's support contact, linked from the footer of
 every page and from the login pages. Every page is checked with axe (and for reflow) by the harness."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
+
+from tests.browser.test_minid import log_in_step_one
+from tests.minid.factories import registered_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,6 +75,12 @@ def test_the_footer_of_every_service_leads_to_its_help_page(page):
 
 
 def test_the_login_pages_link_to_help_with_logging_in(page):
+    user, _letter, _codes = registered_user()
+    log_in_step_one(page, user)
+    expect(page.page).to_have_url(re.compile(r"/minid/logg-inn/kode/"))
+    page.follow(page.locator("main a[href='/hjelp/minid/#no-code']"))
+    expect_help_page(page, "MinID")
+
     page.goto("/minid/logg-inn/")
     in_english(page)
     page.follow(page.get_by_role("link", name="Help with logging in"))
