@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from idporten import risk
 from idporten import services as idporten
+from idporten.forms import validate_client_uri
 from idporten.models import Client
 from idporten.services.clients import hash_secret
 from virksomheter.demo import seed_demo_organisations
@@ -144,5 +146,11 @@ def serve_at(service: DemoService, base_url: str) -> None:
         return
     client = Client.objects.filter(client_id=service.client_id).first()
     callback = f"{base_url.rstrip('/')}/demo/{service.slug}/callback"
-    if client is not None and callback not in client.redirect_uris:
-        _follow(client, service, [base_url.rstrip("/")], changed_by="demo-" + service.slug)
+    if client is None or callback in client.redirect_uris:
+        return
+    try:
+        # The rule the admin applies to every client: plain http only on the developer's own machine.
+        validate_client_uri(callback)
+    except ValidationError:
+        return
+    _follow(client, service, [base_url.rstrip("/")], changed_by="demo-" + service.slug)

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from core.models import AuditEvent
+from demo.services import SERVICES, serve_at
 from idporten import risk
 from idporten.models import LOA_SUBSTANTIAL, Client
 
@@ -117,3 +118,34 @@ def test_the_demo_clients_are_assessed_so_the_admin_does_not_ask(demo_settings):
         row.field_name: 2 for row in risk.ROWS
     }
     assert velferd.minimum_level == LOA_SUBSTANTIAL
+
+
+def test_in_development_a_new_local_address_is_registered_at_login(demo_settings):
+    seed()
+
+    serve_at(SERVICES["velferd"], "http://localhost:8123/")
+
+    assert Client.objects.get(client_id="demo-velferd").redirect_uris[0] == (
+        "http://localhost:8123/demo/velferd/callback"
+    )
+    assert Client.objects.get(client_id="demo-lanefond").redirect_uris[0] == f"{BASE}/demo/lanefond/callback"
+
+
+@pytest.mark.parametrize("address", ["http://192.0.2.10:8000/", "http://felles.example.no/"])
+def test_a_plain_http_address_off_the_developers_machine_is_not_registered(demo_settings, address):
+    seed()
+
+    serve_at(SERVICES["velferd"], address)
+
+    assert not [uri for uri in Client.objects.get(client_id="demo-velferd").redirect_uris if address in uri]
+
+
+def test_outside_development_the_registration_stays_as_seeded(demo_settings, settings):
+    seed()
+    settings.DEBUG = False
+
+    serve_at(SERVICES["velferd"], "http://localhost:8123/")
+
+    assert "http://localhost:8123/demo/velferd/callback" not in (
+        Client.objects.get(client_id="demo-velferd").redirect_uris
+    )
