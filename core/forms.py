@@ -2,27 +2,33 @@
 point to their help text and error message (aria-describedby, aria-invalid)."""
 
 from django import forms
+from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
 
 
-class DesignsystemetFormMixin:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            widget = field.widget
-            if not isinstance(widget, forms.HiddenInput):
-                widget.attrs.setdefault("class", "ds-input")
-            if field.help_text:
-                widget.attrs["aria-describedby"] = f"{self[name].auto_id}_help"
+class DesignsystemetBoundField(BoundField):
+    """Designsystemet's attributes are added when a field is drawn, not when the form is built:
+    fields a form adds in its own __init__ (one per PIN code asked, one per contact to confirm)
+    came after the styling had run and showed as bare native boxes."""
 
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["aria-invalid"] = "true"
-                described = [widget.attrs.get("aria-describedby", ""), f"{self[name].auto_id}_error"]
-                widget.attrs["aria-describedby"] = " ".join(d for d in described if d)
+    def build_widget_attrs(self, attrs, widget=None):
+        widget = widget or self.field.widget
+        attrs = super().build_widget_attrs(attrs, widget)
+        if widget.is_hidden:
+            return attrs
+        if "class" not in widget.attrs:
+            attrs.setdefault("class", "ds-input")
+        described = [
+            f"{self.auto_id}_help" if self.help_text else "",
+            f"{self.auto_id}_error" if self.errors else "",
+        ]
+        if any(described):
+            attrs["aria-describedby"] = " ".join(d for d in described if d)
+        return attrs
+
+
+class DesignsystemetFormMixin:
+    bound_field_class = DesignsystemetBoundField
 
 
 class Form(DesignsystemetFormMixin, forms.Form):
@@ -34,6 +40,34 @@ class FirstOptionRadioSelect(forms.RadioSelect):
 
     def id_for_label(self, id_, index="0"):
         return super().id_for_label(id_, index)
+
+
+class CodeInput(forms.TextInput):
+    """The one input for a code a citizen copies from an SMS, an e-mail or a PIN letter: as wide as
+    the code, the phone's digit pad where the code is digits only, and the code offered from the SMS."""
+
+    def __init__(self, *, length: int, digits_only: bool, attrs: dict | None = None):
+        code_attrs = {
+            "class": "ds-input felles-code-input",
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric" if digits_only else "text",
+            "autocapitalize": "off" if digits_only else "characters",
+            "spellcheck": "false",
+            "size": str(length),
+        }
+        super().__init__(attrs={**code_attrs, **(attrs or {})})
+        self.length = length
+
+
+class CodeField(forms.CharField):
+    """A one-time or PIN code of a fixed length. The box takes exactly that many characters; the
+    server takes a little more (spaces pasted with the code), as the services strip them."""
+
+    def __init__(self, *, length: int, digits_only: bool, **kwargs):
+        kwargs.setdefault("max_length", 32)
+        super().__init__(widget=CodeInput(length=length, digits_only=digits_only), **kwargs)
+        # After CharField, whose max_length would otherwise set the box's maxlength.
+        self.widget.attrs["maxlength"] = str(length)
 
 
 class ContactValueForm(Form):

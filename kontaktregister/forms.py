@@ -3,8 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import ContactValueForm, FirstOptionRadioSelect, Form
+from core.forms import CodeField, ContactValueForm, FirstOptionRadioSelect, Form
 from kontaktregister.models import ContactRecord
+from kontaktregister.services.selfservice import CODE_DIGITS
 
 
 class NewValueForm(ContactValueForm):
@@ -14,11 +15,7 @@ class NewValueForm(ContactValueForm):
 class CodeForm(Form):
     """Step 2 of a change: the code sent to the new value."""
 
-    code = forms.CharField(
-        label=_("Code"),
-        max_length=12,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
+    code = CodeField(label=_("Code"), length=CODE_DIGITS, digits_only=True, max_length=12)
 
 
 class MailboxForm(Form):

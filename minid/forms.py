@@ -4,9 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form
+from core.forms import CodeField, Form
 from folkeregister.identity import parse_identity_number
 from minid.models import CodeChannel
+from minid.services.codes import PIN_CODE_DIGITS, SMS_CODE_LENGTH
 
 
 class IdentityNumberField(forms.CharField):
@@ -26,11 +27,14 @@ class IdentityNumberField(forms.CharField):
             ) from None
 
 
-class CodeField(forms.CharField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 10)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"autocomplete": "one-time-code", "spellcheck": "false"})
+def PinCodeField(**kwargs) -> CodeField:  # noqa: N802 - used like the field classes beside it
+    """A PIN code from the letter: five digits."""
+    return CodeField(length=PIN_CODE_DIGITS, digits_only=True, max_length=10, **kwargs)
+
+
+def SmsCodeField(**kwargs) -> CodeField:  # noqa: N802
+    """A code MinID sends by SMS or e-mail: letters and digits."""
+    return CodeField(length=SMS_CODE_LENGTH, digits_only=False, max_length=10, **kwargs)
 
 
 class PasswordField(forms.CharField):
@@ -47,7 +51,12 @@ class LoginForm(Form):
 
 
 class OneTimeCodeForm(Form):
-    code = CodeField(label=_("One-time code"))
+    """The second step of a login: a PIN code from the letter or the code sent by SMS."""
+
+    def __init__(self, *args, pin: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = PinCodeField if pin else SmsCodeField
+        self.fields["code"] = field(label=_("One-time code"))
 
 
 class IdentityNumberForm(Form):
@@ -56,7 +65,7 @@ class IdentityNumberForm(Form):
 
 class BlockCodesForm(Form):
     fodselsnummer = IdentityNumberField()
-    code = CodeField(
+    code = PinCodeField(
         label=_("One of the PIN codes from the letter"),
         help_text=_("Any code from the letter that you have not used yet."),
     )
@@ -68,7 +77,9 @@ class PinCodesForm(Form):
     def __init__(self, *args, numbers: list[int], **kwargs):
         super().__init__(*args, **kwargs)
         for number in numbers:
-            self.fields[f"pin_{number}"] = CodeField(label=_("PIN code no. %(number)d") % {"number": number})
+            self.fields[f"pin_{number}"] = PinCodeField(
+                label=_("PIN code no. %(number)d") % {"number": number}
+            )
         self.numbers = numbers
 
     def answers(self) -> dict[int, str]:
@@ -116,4 +127,4 @@ class ContactCodesForm(Form):
             "email": _("Code sent to your e-mail address"),
         }
         for kind in kinds:
-            self.fields[kind] = CodeField(label=labels[kind])
+            self.fields[kind] = SmsCodeField(label=labels[kind])

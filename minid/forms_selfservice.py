@@ -3,8 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import ContactValueForm, FirstOptionRadioSelect, Form
+from core.forms import CodeField, ContactValueForm, FirstOptionRadioSelect, Form
 from minid.models import CodeChannel
+from minid.services.codes import SMS_CODE_LENGTH
 
 
 class ChangePasswordForm(Form):
@@ -48,11 +49,7 @@ class NewContactForm(ContactValueForm):
 class ContactCodeForm(Form):
     """Step 2 of a contact change: the code sent to the new mobile or e-mail."""
 
-    code = forms.CharField(
-        label=_("Code"),
-        max_length=32,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}),
-    )
+    code = CodeField(label=_("Code"), length=SMS_CODE_LENGTH, digits_only=False)
 
 
 class CodeChannelForm(Form):

@@ -62,7 +62,7 @@ def login_code(request):
         if session.current_user(request) is not None:  # a second submit after a successful login
             return redirect(next_url)
         return redirect(_with_next("minid:login", next_url))
-    form = OneTimeCodeForm(request.POST or None)
+    form = OneTimeCodeForm(request.POST or None, pin=attempt.method == Login.Method.PIN)
     if request.method == "POST" and form.is_valid():
         try:
             completed = services.complete_login(attempt, form.cleaned_data["code"], request=request)
