@@ -289,6 +289,7 @@ class JournalpostAdmin(CaseHandlerAdmin):
             path("<int:pk>/dokument/<int:version>/", view(self.file_view), name="saksarkiv_journalpost_file"),
             path("<int:pk>/ferdigstill/", view(self.finalise_view), name="saksarkiv_journalpost_finalise"),
             path("<int:pk>/ekspeder/", view(self.dispatch_view), name="saksarkiv_journalpost_dispatch"),
+            path("<int:pk>/navn/", view(self.public_names_view), name="saksarkiv_journalpost_public_names"),
             *super().get_urls(),
         ]
 
@@ -309,6 +310,7 @@ class JournalpostAdmin(CaseHandlerAdmin):
             "journalpost": journalpost,
             "parties": services.receipts(journalpost, limit=PARTIES_SHOWN),
             "party_count": journalpost.korrespondanseparter.count(),
+            "names_public": services.public.names_persons(journalpost),
             "documents": [(d, services.current_version(d)) for d in journalpost.dokumenter.all()],
             "editable": not journalpost.is_finalised,
             "dispatchable": journalpost.journalposttype == Journalpost.Type.UTGAAENDE
@@ -418,6 +420,19 @@ class JournalpostAdmin(CaseHandlerAdmin):
             messages.error(request, error.message)
         else:
             messages.success(request, _("The journal post is finalised."))
+        return self._back(journalpost)
+
+    def public_names_view(self, request, pk):
+        self._post_only(request)
+        journalpost = self._journalpost(request, pk)
+        named = request.POST.get("named") == "yes"
+        services.public.set_public_names(journalpost, self.handler(request), named=named, request=request)
+        messages.success(
+            request,
+            _("The public journal names the persons among the parties.")
+            if named
+            else _("The public journal names the persons only as the rule allows."),
+        )
         return self._back(journalpost)
 
     def dispatch_view(self, request, pk):

@@ -228,6 +228,10 @@ class Journalpost(models.Model):
     brevmal = models.ForeignKey(
         "Brevmal", verbose_name=_("letter template"), on_delete=models.PROTECT, null=True, blank=True
     )
+    # Whether the persons among the parties are named in the public journal: the handler's decision
+    # (True), decided when filed (False: a reply to a mass dispatch), or by the rule (None: named
+    # unless it is a mass dispatch). See saksarkiv.services.public.
+    offentlig_med_navn = models.BooleanField(_("public with names"), null=True, blank=True, default=None)
     opprettet_dato = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Case, F, Prefetch, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import audit, throttle
 from core.net import client_address
@@ -44,6 +45,14 @@ LISTED_PARTIES = {
     Journalpost.Type.UTGAAENDE: (Korrespondansepart.Type.MOTTAKER, Korrespondansepart.Type.KOPIMOTTAKER),
     Journalpost.Type.NOTAT: tuple(Korrespondansepart.Type.values),
 }
+
+# A journal post with this many persons among its listed parties is a mass dispatch (the same
+# letter to many citizens): its persons are counted, not named, unless the handler has marked the
+# post as public with names. The list would otherwise publish a register of persons (everyone who
+# got a property-tax notice) that no request for access to one case needs (offentleglova § 13 with
+# the personal-data rules for public journals). A letter to one or two persons is ordinary
+# correspondence and names them as before. Organisations are always named.
+MASS_DISPATCH_FROM = 3
 
 # Requests for access filed from one client address within the window; enough for a journalist's
 # working day in bursts, not for a script flooding an organisation's case handlers.
@@ -113,7 +122,7 @@ def _public_title(prefix: str) -> Case:
 
 def _published(organisation: Organisation):
     parties = Korrespondansepart.objects.only(
-        "journalpost_id", "korrespondanseparttype", "navn", "adresse_beskyttet"
+        "journalpost_id", "korrespondanseparttype", "navn", "adresse_beskyttet", "organisasjonsnummer"
     ).order_by("pk")
     return (
         Journalpost.objects.filter(
@@ -141,6 +150,39 @@ def _listed_name(party: Korrespondansepart) -> str:
     return _("Name withheld") if party.adresse_beskyttet else party.navn
 
 
+def names_persons(journalpost: Journalpost, persons: int | None = None) -> bool:
+    """Whether the public journal names the persons among the journal post's parties."""
+    if journalpost.offentlig_med_navn is not None:
+        return journalpost.offentlig_med_navn
+    if persons is None:
+        persons = journalpost.korrespondanseparter.filter(organisasjonsnummer="").count()
+    return persons < MASS_DISPATCH_FROM
+
+
+def _listed_names(journalpost: Journalpost, listed: tuple[str, ...]) -> tuple[str, ...]:
+    parties = [p for p in journalpost.korrespondanseparter.all() if p.korrespondanseparttype in listed]
+    persons = [p for p in parties if not p.organisasjonsnummer]
+    if names_persons(journalpost, len(persons)):
+        return tuple(_listed_name(p) for p in parties)
+    organisations = tuple(p.navn for p in parties if p.organisasjonsnummer)
+    counted = ngettext("%(count)d private person", "%(count)d private persons", len(persons)) % {
+        "count": len(persons)
+    }
+    return (*organisations, counted) if persons else organisations
+
+
+@transaction.atomic
+def set_public_names(
+    journalpost: Journalpost, handler: Saksbehandler, *, named: bool, request=None
+) -> Journalpost:
+    """The handler marks the journal post as public with names, or returns it to the rule. Audited:
+    it decides whose names the whole world can read."""
+    journalpost.offentlig_med_navn = True if named else None
+    journalpost.save(update_fields=["offentlig_med_navn"])
+    record_change("journalpost_public_names", handler, journalpost, request=request, named=named)
+    return journalpost
+
+
 def _entry(journalpost: Journalpost) -> PublicEntry:
     case = journalpost.saksmappe
     own, case_screening = journalpost.skjerming, case.skjerming
@@ -158,13 +200,7 @@ def _entry(journalpost: Journalpost) -> PublicEntry:
         sak_tittel=journalpost.public_sak_tittel,
         sak_hjemmel=_basis("tittel", case_screening, own),
         # Only the name: a person's identity number is never part of the public journal.
-        parter=()
-        if names_basis
-        else tuple(
-            _listed_name(p)
-            for p in journalpost.korrespondanseparter.all()
-            if p.korrespondanseparttype in listed
-        ),
+        parter=() if names_basis else _listed_names(journalpost, listed),
         parter_hjemmel=names_basis,
     )
 

@@ -11,6 +11,7 @@ from django.utils.translation import override
 from core.pdf import paragraphs, render_letter_pdf
 from postkasse import services as postkasse
 from saksarkiv.models import Journalpost, Korrespondansepart, Skjerming
+from saksarkiv.services import public
 from saksarkiv.services.api_handler import system_handler
 from saksarkiv.services.archive import add_journalpost, record_change
 from saksarkiv.services.documents import add_document
@@ -41,22 +42,19 @@ def _original_party(letter, identity_number: str) -> Korrespondansepart | None:
 
 def _titles(original: Journalpost, party: Korrespondansepart) -> tuple[str, str]:
     """The title names the citizen and the original's title. The public title is made from the
-    original's public title, and names nobody where names are screened or the citizen's address
-    is protected (as the public journal lists them); the reply is screened as the original is (by
-    its own screening or its case's)."""
+    original's public title and never names the citizen: the sender is listed beside it where the
+    public journal may name them, and a name in the title would escape that rule (a mass
+    dispatch's persons, a case whose public title leaves the name out). The reply is screened as
+    the original is (by its own screening or its case's)."""
     longest = Journalpost._meta.get_field("tittel").max_length
-    name = party.navn
-    title = (_("Reply from %(name)s: %(title)s") % {"name": name, "title": original.tittel})[:longest]
+    title = (_("Reply from %(name)s: %(title)s") % {"name": party.navn, "title": original.tittel})[:longest]
     screening = original.skjerming or original.saksmappe.skjerming
     screened = set(screening.skjerming_metadata) if screening is not None else set()
     if Skjerming.Metadata.TITTEL in screened and original.offentlig_tittel in ("", original.tittel):
         # The original's title is screened but was not blanked out, so nothing of it may be
         # published: equal to the title, the public journal withholds it as it does the original's.
         return title, title
-    if Skjerming.Metadata.KORRESPONDANSEPART in screened or party.adresse_beskyttet:
-        public = _("Reply: %(title)s") % {"title": original.offentlig_tittel}
-    else:
-        public = _("Reply from %(name)s: %(title)s") % {"name": name, "title": original.offentlig_tittel}
+    public = _("Reply: %(title)s") % {"title": original.offentlig_tittel}
     return title, public[:longest]
 
 
@@ -105,6 +103,10 @@ def file_reply(
             original.saksmappe, handler, journalposttype=Journalpost.Type.INNGAAENDE, tittel=tittel,
             offentlig_tittel=offentlig_tittel, skjerming=original.skjerming, request=request,
         )  # fmt: skip
+        if not public.names_persons(original):
+            # One of a mass dispatch's recipients answering stays as unnamed as the recipients.
+            journalpost.offentlig_med_navn = False
+            journalpost.save(update_fields=["offentlig_med_navn"])
         add_party(
             journalpost,
             handler,

@@ -464,3 +464,35 @@ def test_a_case_handler_marks_requests_handled_and_only_their_own(client, case_h
     theirs.refresh_from_db()
     assert mine.behandlet is not None and theirs.behandlet is None
     assert AuditEvent.objects.filter(action="saksarkiv.innsynskrav_handled", object_id=str(mine.pk)).exists()
+
+
+def mass_dispatch(case_handler, names=("Kari Nordmann", "Ola Hansen", "Per Berg")):
+    journalpost = post(case_handler, type="U", tittel="Varsel om eiendomsskatt")
+    for name in names:
+        party(journalpost, name, Korrespondansepart.Type.MOTTAKER)
+    party(journalpost, "Fjordvik Eiendom AS", Korrespondansepart.Type.MOTTAKER, person=False)
+    return journalpost
+
+
+def test_a_mass_dispatch_counts_its_persons_and_names_its_organisations(client, case_handler):
+    mass_dispatch(case_handler)
+    page = client.get(journal_url()).content.decode()
+    assert "Varsel om eiendomsskatt" in page and "Fjordvik Eiendom AS" in page
+    assert not any(name in page for name in ("Kari Nordmann", "Ola Hansen", "Per Berg"))
+
+
+def test_a_letter_to_two_persons_names_them(client, case_handler):
+    mass_dispatch(case_handler, names=("Kari Nordmann", "Ola Hansen"))
+    page = client.get(journal_url()).content.decode()
+    assert "Kari Nordmann" in page and "Ola Hansen" in page
+
+
+def test_a_mass_dispatch_marked_public_with_names_lists_them(client, case_handler):
+    journalpost = mass_dispatch(case_handler)
+    public.set_public_names(journalpost, case_handler, named=True)
+    page = client.get(journal_url()).content.decode()
+    assert "Kari Nordmann" in page and "Per Berg" in page
+    assert AuditEvent.objects.filter(action="saksarkiv.journalpost_public_names").exists()
+
+    public.set_public_names(journalpost, case_handler, named=False)
+    assert "Kari Nordmann" not in client.get(journal_url()).content.decode()

@@ -4,7 +4,7 @@ the letter it answers, and its public title never carries a screened title or na
 import pytest
 
 from folkeregister.models import AddressProtection, Person
-from saksarkiv.models import Journalpost, Saksmappe, Skjerming
+from saksarkiv.models import Journalpost, Korrespondansepart, Saksmappe, Skjerming
 from tests.postkasse.factories import citizen, providers
 from tests.postkasse.test_mailbox import log_in
 from tests.postkasse.test_replies import answer, dispatched, incoming
@@ -61,8 +61,8 @@ def test_a_reply_to_a_blanked_out_title_publishes_the_blanked_out_version(client
     filed, journal = replied(client, kari, original, letter)
 
     assert filed.tittel == "Svar fra Kari Nordmann: Vedtak om barnevern"
-    assert filed.offentlig_tittel == "Svar fra Kari Nordmann: Vedtak om *****"
-    assert "Svar fra Kari Nordmann: Vedtak om *****" in journal and "barnevern" not in journal
+    assert filed.offentlig_tittel == "Svar: Vedtak om *****"
+    assert "Svar: Vedtak om *****" in journal and "barnevern" not in journal
 
 
 def test_names_screened_on_the_case_keep_the_name_out_of_the_reply(client, kari, case_handler):
@@ -100,3 +100,27 @@ def test_a_reply_to_a_long_title_fits_the_title_column(client, kari, case_handle
 
     assert filed.tittel == f"Svar fra Kari Nordmann: {'V' * longest}"[:longest]
     assert len(filed.offentlig_tittel) == longest
+
+
+def test_the_public_title_of_a_reply_never_names_the_citizen(client, kari, case_handler):
+    original, letter = dispatched(case_handler, kari)
+
+    filed, journal = replied(client, kari, original, letter)
+
+    assert filed.tittel == "Svar fra Kari Nordmann: Vedtak om bostøtte"
+    assert filed.offentlig_tittel == "Svar: Vedtak om bostøtte"
+    assert "Svar fra Kari Nordmann" not in journal
+
+
+def test_a_reply_to_a_mass_dispatch_does_not_name_its_sender(client, kari, case_handler):
+    original, letter = dispatched(case_handler, kari)
+    for name, number in (("Ola Hansen", "01010150061"), ("Per Berg", "02020250085")):
+        Korrespondansepart.objects.create(
+            journalpost=original, korrespondanseparttype="EM", navn=name, foedselsnummer=number
+        )
+
+    filed, journal = replied(client, kari, original, letter)
+
+    assert filed.offentlig_med_navn is False
+    assert filed.korrespondanseparter.get().navn == "Kari Nordmann"
+    assert "Kari Nordmann" not in journal and "Ola Hansen" not in journal
