@@ -5,12 +5,16 @@ many. axe checks every admin page the handler sees (changelist, change form, das
 import re
 
 import pytest
+from django.test import Client
 from playwright.sync_api import expect
 
+from postkasse.models import Letter
 from saksarkiv import services
 from saksarkiv.models import Journalpost, Saksmappe
 from tests.folkeregister.factories import make_person
-from tests.postkasse.factories import pdf
+from tests.postkasse.factories import citizen, pdf, providers
+from tests.postkasse.test_mailbox import log_in
+from tests.postkasse.test_replies import answer
 from tests.saksarkiv.factories import handler
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -84,3 +88,38 @@ def test_mass_dispatch_names_every_bad_line_keeps_the_list_and_asks_before_sendi
     post.refresh_from_db()
     assert post.journalstatus == Journalpost.Status.EKSPEDERT
     page.goto("/admin/saksarkiv/journalpost/")
+
+
+def test_public_journal_names_no_person_of_a_mass_dispatch_until_marked_public(page, settings, tmp_path):
+    provider = providers(settings, tmp_path)[0]
+    kari = citizen(mailbox_provider=provider, given_name="Kari", family_name="Nordmann")
+    others = [citizen(mailbox_provider=provider, given_name=n, family_name="Hansen") for n in ("Ola", "Per")]
+    case_handler = log_in_as_case_handler(page)
+    case = services.create_saksmappe(
+        case_handler, tittel="Eiendomsskatt – Kari Nordmann m.fl.", offentlig_tittel="Eiendomsskatt 2026"
+    )
+    post = services.add_journalpost(case, case_handler, journalposttype="U", tittel="Varsel om eiendomsskatt")
+    services.add_document(
+        post, case_handler, tittel="Varsel", content=pdf(), filnavn="v.pdf", hoveddokument=True
+    )
+    services.add_recipients(post, case_handler, [p.identity_number for p in (kari, *others)])
+    services.dispatch(post, case_handler)
+    letter = post.korrespondanseparter.get(foedselsnummer=kari.identity_number).forsendelse_id
+    citizen_client = Client()
+    log_in(citizen_client, kari)
+    assert answer(citizen_client, Letter.objects.get(pk=letter)).status_code == 302
+
+    page.goto(f"/innsyn/{case_handler.organisation.organisasjonsnummer}/")
+    main = page.locator("main")
+    expect(main).to_contain_text("Varsel om eiendomsskatt")
+    expect(main).to_contain_text("Svar: Varsel om eiendomsskatt")
+    for name in ("Kari", "Nordmann", "Ola Hansen", "Per Hansen"):
+        expect(main).not_to_contain_text(name)
+
+    # The handler decides that this post's recipients may be named.
+    page.goto(f"/admin/saksarkiv/journalpost/{post.pk}/change/")
+    page.follow(page.locator("#public-names input[type=submit]"))
+    page.goto(f"/innsyn/{case_handler.organisation.organisasjonsnummer}/")
+    expect(page.locator("main")).to_contain_text("Ola Hansen")
+    # The reply stays as it was filed: its sender is not named.
+    expect(page.locator("main")).not_to_contain_text("Svar fra")
