@@ -12,8 +12,11 @@ from core.models import OutboundSms
 from kontaktregister import services as kontaktregister
 from minid.models import MinidUser
 from tests.browser.test_idporten import sms_code
+from tests.browser.test_signering import with_level_4_session
+from tests.folkeregister.factories import make_person
 from tests.kontaktregister.test_selfservice import log_in as log_in_to_contact_register
 from tests.minid.factories import PASSWORD, registered_user
+from tests.signering.factories import job
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,11 +42,11 @@ def log_in_to_minid(page, user: MinidUser):
     expect(page.get_by_role("heading", level=1)).to_have_text("Registrerte opplysninger")
 
 
-def assert_code_input(page, label: str, *, length: int, inputmode: str):
+def assert_code_input(page, label: str, *, length: int, inputmode: str, autocomplete: str = "one-time-code"):
     """The box takes the code and no more, offers the right keyboard and the code from the SMS, and
     is drawn like Felles' other inputs (not a bare native box) but only as wide as the code."""
     box = page.get_by_label(label, exact=True)
-    expect(box).to_have_attribute("autocomplete", "one-time-code")
+    expect(box).to_have_attribute("autocomplete", autocomplete)
     expect(box).to_have_attribute("inputmode", inputmode)
     expect(box).to_have_attribute("maxlength", str(length))
     expect(box).to_have_attribute("size", str(length))
@@ -146,3 +149,15 @@ def test_contact_register_code_box_fits_its_code(page):
     page.follow(page.get_by_role("button", name="Send kode"))
     assert OutboundSms.objects.exists()
     assert_code_input(page, "Kode", length=6, inputmode="numeric")
+
+
+def test_signing_pin_box_fits_the_card_pin(page):
+    """The card's PIN is a secret of the card, typed for the card agent: the same code box, masked,
+    and never filled in from an SMS."""
+    kari = make_person(given_name="Kari")
+    with_level_4_session(page, kari)
+    signing_job = job(kari, title="Leiekontrakt")
+    page.goto(f"/signering/{signing_job.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Leiekontrakt")
+    expect(page.get_by_label("PIN-koden til kortet ditt")).to_have_attribute("type", "password")
+    assert_code_input(page, "PIN-koden til kortet ditt", length=4, inputmode="numeric", autocomplete="off")

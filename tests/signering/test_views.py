@@ -94,7 +94,9 @@ def test_the_signer_sees_the_pdf_its_fingerprint_and_a_pin_field_that_is_never_p
     assert "Leiekontrakt Storgata 1" in page and "PDF, 1 side" in page
     assert " ".join(signing_job.sha256[i : i + 4] for i in range(0, 64, 4)) in page
     assert f'src="{url(signing_job, "dokument/")}"' in page
-    assert '<input class="ds-input" type="password" id="signering-pin"' in page
+    pin_input = re.search(r'<input[^>]*id="signering-pin"[^>]*>', page).group(0)
+    assert 'type="password"' in pin_input and 'class="ds-input felles-code-input"' in pin_input
+    assert 'maxlength="4"' in pin_input and 'size="4"' in pin_input and 'inputmode="numeric"' in pin_input
     assert 'name="pin"' not in page.lower()
     assert ">Signer</button>" in page and ">Avvis</button>" in page
     assert f"connect-src 'self' {AGENT_URL}" in response["Content-Security-Policy"]
