@@ -123,3 +123,34 @@ def test_public_journal_names_no_person_of_a_mass_dispatch_until_marked_public(p
     expect(page.locator("main")).to_contain_text("Ola Hansen")
     # The reply stays as it was filed: its sender is not named.
     expect(page.locator("main")).not_to_contain_text("Svar fra")
+
+
+def best_practice_violations(page) -> list[str]:
+    """axe's best-practice rules beside WCAG's (the harness checks WCAG): label-title-only and
+    page-has-heading-one live there. Serious and critical only, as the harness."""
+    return page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {runOnly: {type: 'tag', values: ['best-practice']}});
+            return result.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+                .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));
+        }"""
+    )
+
+
+def test_the_case_handlers_admin_pages_pass_axe_best_practice_too(page):
+    case_handler = log_in_as_case_handler(page)
+    case = services.create_saksmappe(case_handler, tittel="Eiendomsskatt 2026")
+    post = services.add_journalpost(case, case_handler, journalposttype="U", tittel="Varsel om eiendomsskatt")
+    for path in (
+        "/admin/saksarkiv/saksmappe/",
+        "/admin/saksarkiv/saksmappe/?q=Eiendomsskatt",
+        "/admin/saksarkiv/saksmappe/add/",
+        f"/admin/saksarkiv/saksmappe/{case.pk}/change/",
+        "/admin/saksarkiv/saksmappe/oversikt/",
+        "/admin/saksarkiv/journalpost/",
+        "/admin/saksarkiv/journalpost/add/",
+        f"/admin/saksarkiv/journalpost/{post.pk}/change/",
+    ):
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_have_count(1)
+        assert best_practice_violations(page) == [], path
