@@ -85,7 +85,8 @@ def test_the_answer_is_filed_on_the_same_case_with_the_citizen_as_sender(client,
     assert response.url == f"/postkasse/brev/{letter.pk}/"
     filed = incoming(original)
     assert filed.journalpostnummer == original.journalpostnummer + 1
-    assert filed.tittel == filed.offentlig_tittel == "Svar fra Kari Nordmann: Vedtak om bostøtte"
+    assert filed.tittel == "Svar fra Kari Nordmann: Vedtak om bostøtte"
+    assert filed.offentlig_tittel == "Svar: Vedtak om bostøtte"
     assert filed.journalstatus == Journalpost.Status.REGISTRERT and filed.mottatt_dato
     [sender] = filed.korrespondanseparter.all()
     assert sender.korrespondanseparttype == Korrespondansepart.Type.AVSENDER
