@@ -350,7 +350,7 @@ class JournalpostAdmin(CaseHandlerAdmin):
         self._post_only(request)
         journalpost = self._journalpost(request, pk)
         form = RecipientsForm(request.POST)
-        numbers = request.POST.get("identity_numbers", "").replace(",", "\n").replace(";", "\n").split("\n")
+        numbers = request.POST.get("identity_numbers", "").splitlines()
         try:
             count = services.add_recipients(journalpost, self.handler(request), numbers, request=request)
         except services.RecipientsRejected as error:

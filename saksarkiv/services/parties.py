@@ -100,15 +100,16 @@ def _valid_lines(lines: list[str]) -> tuple[dict[str, int], list[RejectedLine]]:
     """Each valid number with the first line it is on, and every line that is not a valid number."""
     numbers, rejected = {}, []
     for line_number, line in enumerate(lines, start=1):
-        value = line.strip()
-        if not value:
-            continue
-        try:
-            number = folkeregister.parse_identity_number(value).number
-        except ValidationError as error:
-            rejected.append(RejectedLine(line_number, value[:40], " ".join(error.messages)))
-            continue
-        numbers.setdefault(number, line_number)
+        # A line may hold several numbers separated by commas or semicolons, as copied from a sheet.
+        for value in (part.strip() for part in line.replace(";", ",").split(",")):
+            if not value:
+                continue
+            try:
+                number = folkeregister.parse_identity_number(value).number
+            except ValidationError as error:
+                rejected.append(RejectedLine(line_number, value[:40], " ".join(error.messages)))
+                continue
+            numbers.setdefault(number, line_number)
     return numbers, rejected
 
 
@@ -116,7 +117,7 @@ def _valid_lines(lines: list[str]) -> tuple[dict[str, int], list[RejectedLine]]:
 def add_recipients(
     journalpost: Journalpost, handler: Saksbehandler, identity_numbers: list[str], *, request=None
 ) -> int:
-    """Many recipients at once (masseutsendelse), one per line as pasted: all are added, or none
+    """Many recipients at once (masseutsendelse), one or more per line as pasted: all are added, or none
     while a line is not a valid number or not in the population register. Every such line is named
     with its reason, so that the handler can correct the list in one go. Numbers already on the
     journal post are skipped."""

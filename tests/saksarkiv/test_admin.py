@@ -4,6 +4,7 @@ preview, dispatch, receipts; and never a glimpse of another organisation's recor
 import pytest
 
 from core.models import AuditEvent
+from folkeregister.models import AddressProtection, Person
 from postkasse.models import Letter
 from saksarkiv import services
 from saksarkiv.models import Journalpost, Saksmappe
@@ -234,3 +235,64 @@ def test_another_organisations_template_cannot_be_changed(client, case_handler):
     assert response.status_code in (302, 404)
     theirs.refresh_from_db()
     assert theirs.tekst == "Deres tekst"
+
+
+def test_every_bad_pasted_line_is_named_with_its_reason_and_the_list_is_kept(client, case_handler):
+    case = services.create_saksmappe(case_handler, tittel="Sak")
+    journalpost = services.add_journalpost(case, case_handler, journalposttype="U", tittel="Faktura")
+    good = citizen().identity_number
+    pasted = f"{good}\n12345\n\n13097248022\n{good}; \nikke et nummer"
+    response = client.post(
+        f"/admin/saksarkiv/journalpost/{journalpost.pk}/mottakere/", {"identity_numbers": pasted}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert page.count("<li>Line ") == 3
+    assert "Line 2 (12345)" in page and "Line 4 (13097248022): not in the population register" in page
+    assert "Line 6 (ikke et nummer)" in page
+    assert f">\n{pasted}</textarea>" in page
+    assert not journalpost.korrespondanseparter.exists()
+
+
+def test_a_pasted_list_of_absurd_length_is_refused_without_a_lookup(client, case_handler):
+    case = services.create_saksmappe(case_handler, tittel="Sak")
+    journalpost = services.add_journalpost(case, case_handler, journalposttype="U", tittel="Faktura")
+    response = client.post(
+        f"/admin/saksarkiv/journalpost/{journalpost.pk}/mottakere/", {"identity_numbers": "1\n" * 100_001}
+    )
+    assert response.status_code == 400
+    assert not journalpost.korrespondanseparter.exists()
+
+
+def test_dispatch_to_many_asks_first_with_the_channel_split(client, case_handler, settings, tmp_path):
+    digipost = providers(settings, tmp_path)[0]
+    case = services.create_saksmappe(case_handler, tittel="Sak")
+    journalpost = services.add_journalpost(case, case_handler, journalposttype="U", tittel="Varsel")
+    services.add_document(
+        journalpost, case_handler, tittel="Varsel", content=pdf(), filnavn="v.pdf", hoveddokument=True
+    )
+    people = [citizen(mailbox_provider=digipost), citizen(mailbox_provider=digipost), citizen(), citizen()]
+    Person.objects.filter(identity_number=people[3].identity_number).update(
+        address_protection=AddressProtection.FORTROLIG
+    )
+    services.add_recipients(journalpost, case_handler, [p.identity_number for p in people])
+
+    assert services.expected_channels(journalpost) == services.ChannelSplit(digital=2, paper=1, held=1)
+    response = client.post(f"/admin/saksarkiv/journalpost/{journalpost.pk}/ekspeder/")
+    assert response.status_code == 200
+    assert "Dispatch to 4 recipients" in response.content.decode()
+    assert not Letter.objects.exists()
+    journalpost.refresh_from_db()
+    assert journalpost.journalstatus == Journalpost.Status.REGISTRERT
+
+
+def test_a_new_case_is_announced_with_its_case_number(client, case_handler):
+    response = client.post(
+        "/admin/saksarkiv/saksmappe/add/",
+        {"tittel": "Byggesak", "journalposter-TOTAL_FORMS": 0, "journalposter-INITIAL_FORMS": 0},
+        follow=True,
+    )
+    case = Saksmappe.objects.get()
+    assert case.offentlig_tittel == "Byggesak"
+    page = response.content.decode()
+    assert f"{case.saksnummer} Byggesak" in page and "None/None" not in page
