@@ -247,9 +247,9 @@ def test_every_bad_pasted_line_is_named_with_its_reason_and_the_list_is_kept(cli
     )
     page = response.content.decode()
     assert response.status_code == 400
-    assert page.count("<li>Line ") == 3
-    assert "Line 2 (12345)" in page and "Line 4 (13097248022): not in the population register" in page
-    assert "Line 6 (ikke et nummer)" in page
+    assert page.count("<li>Linje ") == 3
+    assert "Linje 2 (12345)" in page and "Linje 4 (13097248022): finnes ikke i folkeregisteret" in page
+    assert "Linje 6 (ikke et nummer)" in page
     assert f">\n{pasted}</textarea>" in page
     assert not journalpost.korrespondanseparter.exists()
 
@@ -280,7 +280,7 @@ def test_dispatch_to_many_asks_first_with_the_channel_split(client, case_handler
     assert services.expected_channels(journalpost) == services.ChannelSplit(digital=2, paper=1, held=1)
     response = client.post(f"/admin/saksarkiv/journalpost/{journalpost.pk}/ekspeder/")
     assert response.status_code == 200
-    assert "Dispatch to 4 recipients" in response.content.decode()
+    assert "Ekspeder til 4 mottakere" in response.content.decode()
     assert not Letter.objects.exists()
     journalpost.refresh_from_db()
     assert journalpost.journalstatus == Journalpost.Status.REGISTRERT
