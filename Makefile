@@ -9,6 +9,8 @@ DEMO_PERSONS ?= 5000
 # Where the demo is served: `make demo PORT=8080`. The demo clients' addresses follow it.
 PORT ?= 8000
 DEMO_URL := http://127.0.0.1:$(PORT)
+# Notices name the mailbox where the demo is served, unless POSTKASSE_URL says otherwise.
+demo seed: export POSTKASSE_URL ?= $(DEMO_URL)/postkasse/
 
 .PHONY: demo test setup system-packages system-packages-browser smartcard cardagent env assets messages migrate seed lint format bench clean
 
