@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/token", idporten_maskinporten.token, name="maskinporten-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/krr/", include("kontaktregister.api.urls")),
+    path("rest/", include("kontaktregister.api.rest_urls")),
     path("api/post/", include("postkasse.api.urls")),
     path("api/noark5/", include("saksarkiv.api.urls")),
     path("signering/", include("signering.urls")),
