@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from jose import jwk, jwt
+from jose import jwk, jws, jwt
 from jose.exceptions import JOSEError
 
 from idporten.models import SigningKey
@@ -121,6 +121,15 @@ def sign(claims: dict, *, algorithm: str = DEFAULT_ALGORITHM, token_type: str = 
     key = active_key(algorithm)
     return jwt.encode(
         claims, _private_key(key), algorithm=algorithm, headers={"kid": key.kid, "typ": token_type}
+    )
+
+
+def sign_payload(payload: bytes, *, content_type: str, algorithm: str = DEFAULT_ALGORITHM) -> str:
+    """A compact JWS over any payload (an API's answer, say), signed with the active key; the key is
+    in the JWKS, named by the header's kid."""
+    key = active_key(algorithm)
+    return jws.sign(
+        payload, _private_key(key), algorithm=algorithm, headers={"kid": key.kid, "cty": content_type}
     )
 
 
