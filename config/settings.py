@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "virksomheter",
     "minid",
     "idporten",
+    "maskinporten",
     "kontaktregister",
     "postkasse",
     "saksarkiv",

@@ -6,8 +6,8 @@ from drf_spectacular.views import SpectacularAPIView
 
 from core import views as core_views
 from core.admin_shortcut import view_on_site
-from idporten.views import maskinporten as idporten_maskinporten
 from idporten.views import protocol as idporten_protocol
+from maskinporten import views as maskinporten_views
 
 admin.site.site_header = "Felles"
 admin.site.site_title = "Felles"
@@ -26,7 +26,7 @@ urlpatterns = [
     # Before the admin's own: Django's "view on site" shortcut answers 500 for a malformed id.
     path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
     path("admin/", admin.site.urls),
-    path("api/token", idporten_maskinporten.token, name="maskinporten-token"),
+    path("api/token", maskinporten_views.token, name="maskinporten-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/krr/", include("kontaktregister.api.urls")),
     path("rest/", include("kontaktregister.api.rest_urls")),

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from core.api import error_lines, problem
 from core.api_parsers import refuse_nul
 from core.openapi import Problem
-from idporten.drf import HasScope, MaskinportenAuthentication
+from maskinporten.drf import HasScope, MaskinportenAuthentication
 from postkasse import services
 from postkasse.api.serializers import Forsendelse, Kvittering, Kvitteringer, NyForsendelse
 from postkasse.services.receipts import MAX_RECEIPTS_PER_CALL

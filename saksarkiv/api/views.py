@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import whole_number
-from idporten.drf import HasScope, MaskinportenAuthentication
+from maskinporten.drf import HasScope, MaskinportenAuthentication
 from saksarkiv import services
 from saksarkiv.api import problems, serializers
 from saksarkiv.api.problems import ApiProblem

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from core.api import error_lines, problem, whole_number
 from core.openapi import Problem
-from idporten.drf import HasScope, MaskinportenAuthentication
+from maskinporten.drf import HasScope, MaskinportenAuthentication
 from signering import services
 from signering.api.serializers import NyttOppdrag, Oppdrag, Oppdragsliste
 from signering.models import Signeringsoppdrag

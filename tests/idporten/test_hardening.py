@@ -14,9 +14,9 @@ from jose import jwk, jws
 
 from core.models import AuditEvent
 from idporten import keys
-from idporten.maskinporten import GRANT_TYPE
 from idporten.models import Authorization, PushedRequest, UsedAssertion
 from idporten.services.clients import ASSERTION_TYPE
+from maskinporten.services import GRANT_TYPE
 from tests.idporten.factories import (
     FORM,
     REDIRECT_URI,

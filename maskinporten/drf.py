@@ -9,8 +9,8 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.permissions import BasePermission
 
 from idporten import keys
-from idporten.maskinporten import CONSUMER_ICD, TOKEN_TYPE
 from idporten.services.issuer import issuer
+from maskinporten.services.tokens import CONSUMER_ICD, TOKEN_TYPE
 
 REALM = "felles"
 
@@ -78,7 +78,7 @@ class MaskinportenAuthentication(BaseAuthentication):
 
 
 class MaskinportenScheme(OpenApiAuthenticationExtension):
-    """How the OpenAPI schema describes the authentication: a Bearer JWT from POST /api/token."""
+    """How the OpenAPI schema describes the authentication: a Bearer JWT from Maskinporten."""
 
     target_class = MaskinportenAuthentication
     name = "maskinporten"

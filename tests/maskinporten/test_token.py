@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 from config.urls import urlpatterns as project_urlpatterns
 from core.models import AuditEvent
 from idporten import keys
-from idporten.drf import HasScope, MaskinportenAuthentication
-from idporten.maskinporten import GRANT_TYPE
+from maskinporten.drf import HasScope, MaskinportenAuthentication
+from maskinporten.services import GRANT_TYPE
 from tests.idporten import factories
 from tests.idporten.factories import Browser as Client
 from tests.virksomheter import pki

@@ -1,14 +1,14 @@
-"""POST /api/token: Maskinporten's token endpoint for agencies' machines (JWT-bearer grant)."""
+"""Maskinporten's token endpoint for agencies' machines (JWT-bearer grant, RFC 7523)."""
 
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from idporten import maskinporten
 from idporten.services import params
 from idporten.services.errors import OAuthError
 from idporten.services.issuer import issuer
 from idporten.views.protocol import oauth_error
+from maskinporten import services
 
 
 @csrf_exempt
@@ -16,7 +16,7 @@ from idporten.views.protocol import oauth_error
 def token(request):
     try:
         form = params.parameters(request)
-        body = maskinporten.issue_token(
+        body = services.issue_token(
             grant_type=form.get("grant_type", ""),
             assertion=form.get("assertion", ""),
             issuer=issuer(request),
