@@ -1,62 +1,61 @@
-"""An agency's machine looking people up in KRR, as a service owner would write it.
+"""An agency's machine looking people up in KRR, written from Digdir's documentation of the
+oppslagstjenesten REST API (docs.digdir.no, Kontaktregisteret: oppslagstjenesten_rest).
 
-1. Sign a JWT grant (RFC 7523) with the enterprise certificate's key, the certificate in x5c.
-2. POST it to /api/token for a Maskinporten access token.
-3. POST up to 1000 identity numbers to /api/krr/v1/personer with that token.
+1. Get a Maskinporten token for krr:global/kontaktinformasjon.read (and krr:global/digitalpost.read
+   for the mailbox and its certificate) with maskinporten_client.py: kid or x5c.
+2. POST 1 to 1000 identity numbers to <krr>/rest/v2/personer with it:
+   {"personidentifikatorer": [...]}, answered with {"personer": [...]}.
 
-    python examples/krr_client.py --issuer http://127.0.0.1:8000 \\
-        --certificate var/demo-certificates/974312344.pem --key var/demo-certificates/974312344.key \\
-        01818012345 ...
+    python examples/krr_client.py --issuer http://127.0.0.1:8000/maskinporten/ --krr http://127.0.0.1:8000 \\
+        --client-id 5f2c… --key var/demo-certificates/974312344.key \\
+        --certificate var/demo-certificates/974312344.pem 01818012345 ...
 
-Only python-jose, cryptography and requests; nothing from Felles itself.
+Against Digdir's own: --issuer https://test.maskinporten.no/ --krr https://test.kontaktregisteret.no
 """
 
 import argparse
-import base64
 import json
-import secrets
-import time
 
 import requests
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
-from jose import jwt
+from maskinporten_client import MaskinportenError, add_arguments, client_from
 
-GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-
-
-def jwt_grant(issuer: str, certificate_pem: bytes, key_pem: str, scope: str, client: str) -> str:
-    certificate = x509.load_pem_x509_certificate(certificate_pem)
-    now = int(time.time())
-    claims = {
-        "iss": client,
-        "aud": issuer,
-        "scope": scope,
-        "iat": now,
-        "exp": now + 100,
-        "jti": secrets.token_urlsafe(16),
-    }
-    x5c = [base64.b64encode(certificate.public_bytes(Encoding.DER)).decode()]
-    return jwt.encode(claims, key_pem, algorithm="RS256", headers={"x5c": x5c})
+KONTAKTINFORMASJON = "krr:global/kontaktinformasjon.read"
+DIGITALPOST = "krr:global/digitalpost.read"
+PERSONS_PATH = "/rest/v2/personer"
+MAX_PERSONS = 1000
 
 
-def access_token(session: requests.Session, issuer: str, grant: str) -> str:
+class KrrError(Exception):
+    """KRR refused the lookup: the HTTP status and the answer's body."""
+
+    def __init__(self, status: int, text: str):
+        super().__init__(f"{status}: {text[:500]}")
+        self.status = status
+        self.text = text
+
+
+def look_up(
+    session: requests.Session,
+    krr: str,
+    access_token: str,
+    numbers: list[str],
+    *,
+    include_unregistered: bool | None = None,
+) -> list[dict]:
+    """The persons KRR answers for up to 1000 fødselsnummer or D-nummer, in one call."""
+    if not 1 <= len(numbers) <= MAX_PERSONS:
+        raise ValueError(f"Between 1 and {MAX_PERSONS} numbers per call, not {len(numbers)}.")
+    body = {"personidentifikatorer": numbers}
+    if include_unregistered is not None:
+        body["inkluderIkkeRegistrerte"] = include_unregistered
     response = session.post(
-        f"{issuer}/api/token", data={"grant_type": GRANT_TYPE, "assertion": grant}, timeout=10
-    )
-    if response.status_code != 200:
-        raise SystemExit(f"Token refused: {response.status_code} {response.text}")
-    return response.json()["access_token"]
-
-
-def look_up(session: requests.Session, issuer: str, token: str, numbers: list[str]) -> list[dict]:
-    response = session.post(
-        f"{issuer}/api/krr/v1/personer",
-        json={"personidentifikatorer": numbers},
-        headers={"Authorization": f"Bearer {token}"},
+        f"{krr.rstrip('/')}{PERSONS_PATH}",
+        json=body,
+        headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
         timeout=30,
     )
-    response.raise_for_status()
+    if response.status_code != 200:
+        raise KrrError(response.status_code, response.text)
     return response.json()["personer"]
 
 
@@ -64,20 +63,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--issuer", default="http://127.0.0.1:8000")
-    parser.add_argument("--certificate", required=True, help="the enterprise certificate (PEM)")
-    parser.add_argument("--key", required=True, help="its private key (PEM)")
-    parser.add_argument("--scope", default="krr:kontaktinformasjon")
-    parser.add_argument("--client", default="example-client", help="the grant's iss")
+    add_arguments(parser)
+    parser.add_argument("--krr", default="http://127.0.0.1:8000", help="KRR's base URL")
+    parser.add_argument("--digital-post", action="store_true", help=f"also ask for {DIGITALPOST}")
+    parser.add_argument("--include-unregistered", action="store_true", help="inkluderIkkeRegistrerte")
     parser.add_argument("numbers", nargs="+", help="fødselsnummer or D-nummer, at most 1000")
     arguments = parser.parse_args()
-    with open(arguments.certificate, "rb") as certificate, open(arguments.key) as key:
-        grant = jwt_grant(arguments.issuer, certificate.read(), key.read(), arguments.scope, arguments.client)
-    session = requests.Session()
-    token = access_token(session, arguments.issuer, grant)
-    print(
-        json.dumps(look_up(session, arguments.issuer, token, arguments.numbers), indent=2, ensure_ascii=False)
-    )
+    scope = f"{KONTAKTINFORMASJON} {DIGITALPOST}" if arguments.digital_post else KONTAKTINFORMASJON
+    try:
+        client = client_from(arguments)
+        token = client.token(scope, consumer_org=arguments.consumer_org)
+        persons = look_up(
+            client.session,
+            arguments.krr,
+            token.access_token,
+            arguments.numbers,
+            include_unregistered=arguments.include_unregistered or None,
+        )
+    except (MaskinportenError, KrrError) as refused:
+        raise SystemExit(f"Refused: {refused}") from None
+    print(json.dumps(persons, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":

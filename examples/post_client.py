@@ -1,15 +1,16 @@
-"""An agency's machine sending a letter through Sikker digital post, as a service owner would write it.
+"""An agency's machine sending a letter through Felles' digital post API, as a service owner would write it.
 
-1. Get a Maskinporten access token with the scope digitalpostinnbygger:send (as in krr_client.py).
+1. Get a Maskinporten access token for digitalpostinnbygger:send with maskinporten_client.py (kid or x5c).
 2. POST the letter to /api/post/v1/forsendelser with an Idempotency-Key header: sending again with
    the same key (after a timeout, say) answers 200 with the same letter, never a second one.
 3. Follow it with GET /api/post/v1/forsendelser/{id}, or poll the receipt feed and acknowledge.
 
-    python examples/post_client.py --issuer http://127.0.0.1:8000 \\
-        --certificate var/demo-certificates/974312344.pem --key var/demo-certificates/974312344.key \\
+    python examples/post_client.py --issuer http://127.0.0.1:8000/maskinporten/ --api http://127.0.0.1:8000 \\
+        --client-id 5f2c… --key var/demo-certificates/974312344.key \\
+        --certificate var/demo-certificates/974312344.pem \\
         --title "Vedtak om bostøtte" 01818012345 vedtak.pdf vedlegg.pdf
 
-Only python-jose, cryptography and requests; nothing from Felles itself.
+Only joserfc, cryptography and requests; nothing from Felles itself.
 """
 
 import argparse
@@ -19,7 +20,7 @@ import uuid
 from pathlib import Path
 
 import requests
-from krr_client import access_token, jwt_grant
+from maskinporten_client import add_arguments, client_from
 
 SCOPE = "digitalpostinnbygger:send"
 
@@ -45,7 +46,7 @@ def _answer(response: requests.Response) -> dict:
 
 def send_letter(
     session: requests.Session,
-    issuer: str,
+    api: str,
     token: str,
     *,
     idempotency_key: str,
@@ -66,7 +67,7 @@ def send_letter(
         **fields,
     }
     response = session.post(
-        f"{issuer}/api/post/v1/forsendelser",
+        f"{api}/api/post/v1/forsendelser",
         json=body,
         headers={"Authorization": f"Bearer {token}", "Idempotency-Key": idempotency_key},
         timeout=60,
@@ -74,26 +75,26 @@ def send_letter(
     return _answer(response), response.status_code == 201
 
 
-def get_letter(session: requests.Session, issuer: str, token: str, letter_id: str) -> dict:
+def get_letter(session: requests.Session, api: str, token: str, letter_id: str) -> dict:
     response = session.get(
-        f"{issuer}/api/post/v1/forsendelser/{letter_id}",
+        f"{api}/api/post/v1/forsendelser/{letter_id}",
         headers={"Authorization": f"Bearer {token}"},
         timeout=10,
     )
     return _answer(response)
 
 
-def pending_receipts(session: requests.Session, issuer: str, token: str) -> list[dict]:
+def pending_receipts(session: requests.Session, api: str, token: str) -> list[dict]:
     """Up to 100 unacknowledged receipts, oldest first."""
     response = session.get(
-        f"{issuer}/api/post/v1/kvitteringer", headers={"Authorization": f"Bearer {token}"}, timeout=10
+        f"{api}/api/post/v1/kvitteringer", headers={"Authorization": f"Bearer {token}"}, timeout=10
     )
     return _answer(response)["kvitteringer"]
 
 
-def acknowledge(session: requests.Session, issuer: str, token: str, receipt_id: int) -> dict:
+def acknowledge(session: requests.Session, api: str, token: str, receipt_id: int) -> dict:
     response = session.post(
-        f"{issuer}/api/post/v1/kvitteringer/{receipt_id}/bekreft",
+        f"{api}/api/post/v1/kvitteringer/{receipt_id}/bekreft",
         headers={"Authorization": f"Bearer {token}"},
         timeout=10,
     )
@@ -104,10 +105,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--issuer", default="http://127.0.0.1:8000")
-    parser.add_argument("--certificate", required=True, help="the enterprise certificate (PEM)")
-    parser.add_argument("--key", required=True, help="its private key (PEM)")
-    parser.add_argument("--client", default="example-client", help="the grant's iss")
+    add_arguments(parser)
+    parser.add_argument("--api", default="http://127.0.0.1:8000", help="Felles' base URL")
     parser.add_argument("--title", required=True, help="the title shown in notifications")
     parser.add_argument("--sensitive-title", default="", help="the title shown only after login")
     parser.add_argument("--level", type=int, choices=[3, 4], default=3, help="security level to open it")
@@ -117,13 +116,12 @@ def main() -> None:
     parser.add_argument("recipient", help="fødselsnummer or D-nummer")
     parser.add_argument("pdfs", nargs="+", type=Path, help="the main document, then attachments")
     arguments = parser.parse_args()
-    with open(arguments.certificate, "rb") as certificate, open(arguments.key) as key:
-        grant = jwt_grant(arguments.issuer, certificate.read(), key.read(), SCOPE, arguments.client)
-    session = requests.Session()
-    token = access_token(session, arguments.issuer, grant)
+    client = client_from(arguments)
+    token = client.token(SCOPE, consumer_org=arguments.consumer_org).access_token
+    session = client.session
     letter, created = send_letter(
         session,
-        arguments.issuer,
+        arguments.api,
         token,
         idempotency_key=arguments.idempotency_key or str(uuid.uuid4()),
         recipient=arguments.recipient,
@@ -137,9 +135,9 @@ def main() -> None:
         "Sent" if created else "Sent before with this key", json.dumps(letter, indent=2, ensure_ascii=False)
     )
     if arguments.receipts:
-        for receipt in pending_receipts(session, arguments.issuer, token):
+        for receipt in pending_receipts(session, arguments.api, token):
             print(json.dumps(receipt, ensure_ascii=False))
-            acknowledge(session, arguments.issuer, token, receipt["id"])
+            acknowledge(session, arguments.api, token, receipt["id"])
 
 
 if __name__ == "__main__":

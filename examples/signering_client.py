@@ -1,16 +1,16 @@
 """An agency's machine asking a citizen to sign a document at level 4, as a service owner would write it.
 
-1. Get a Maskinporten access token with the scope signering:oppdrag (as in krr_client.py).
+1. Get a Maskinporten access token for felles:signering/oppdrag with maskinporten_client.py (kid or x5c).
 2. POST the job to /api/signering/v1/oppdrag: the PDF (or a text) and who must sign it. Send the
    citizen to the answer's signeringsadresse; they log in with their smartcard and sign there.
 3. Follow it with GET /api/signering/v1/oppdrag/{id}. Once it is signed, GET .../signatur is the
    detached CMS signature, which `openssl cms -verify` checks against the card issuer's CA.
 
-    python examples/signering_client.py --issuer http://127.0.0.1:8000 \\
-        --certificate var/demo-certificates/974312344.pem --key var/demo-certificates/974312344.key \\
-        --title "Leiekontrakt Storgata 1" 01818012345 kontrakt.pdf --wait --out kontrakt.pdf.p7s
+    python examples/signering_client.py --issuer http://127.0.0.1:8000/maskinporten/ --api http://127.0.0.1:8000 \\
+        --client-id 5f2c… --key var/demo-certificates/974312344.key \\
+        --certificate var/demo-certificates/974312344.pem --title "Leiekontrakt Storgata 1" 01818012345 kontrakt.pdf --wait --out kontrakt.pdf.p7s
 
-Only python-jose, cryptography and requests; nothing from Felles itself.
+Only joserfc, cryptography and requests; nothing from Felles itself.
 """
 
 import argparse
@@ -20,17 +20,17 @@ import time
 from pathlib import Path
 
 import requests
-from krr_client import access_token, jwt_grant
+from maskinporten_client import add_arguments, client_from
 from post_client import PostError, _answer
 
-SCOPE = "signering:oppdrag"
+SCOPE = "felles:signering/oppdrag"
 SigningError = PostError  # the API's refusals: the HTTP status and its problem answer {"code", "detail"}
 WAITING = "venter"
 
 
 def create_job(
     session: requests.Session,
-    issuer: str,
+    api: str,
     token: str,
     *,
     title: str,
@@ -46,7 +46,7 @@ def create_job(
     else:
         body["tekst"] = text
     response = session.post(
-        f"{issuer}/api/signering/v1/oppdrag",
+        f"{api}/api/signering/v1/oppdrag",
         json=body,
         headers={"Authorization": f"Bearer {token}"},
         timeout=60,
@@ -54,19 +54,19 @@ def create_job(
     return _answer(response)
 
 
-def get_job(session: requests.Session, issuer: str, token: str, job_id: str) -> dict:
+def get_job(session: requests.Session, api: str, token: str, job_id: str) -> dict:
     response = session.get(
-        f"{issuer}/api/signering/v1/oppdrag/{job_id}",
+        f"{api}/api/signering/v1/oppdrag/{job_id}",
         headers={"Authorization": f"Bearer {token}"},
         timeout=10,
     )
     return _answer(response)
 
 
-def signature(session: requests.Session, issuer: str, token: str, job_id: str) -> bytes:
+def signature(session: requests.Session, api: str, token: str, job_id: str) -> bytes:
     """The detached CMS SignedData (DER); SigningError 409 not_signed while it is not signed."""
     response = session.get(
-        f"{issuer}/api/signering/v1/oppdrag/{job_id}/signatur",
+        f"{api}/api/signering/v1/oppdrag/{job_id}/signatur",
         headers={"Authorization": f"Bearer {token}"},
         timeout=10,
     )
@@ -75,9 +75,9 @@ def signature(session: requests.Session, issuer: str, token: str, job_id: str) -
     return response.content
 
 
-def wait_for(session: requests.Session, issuer: str, token: str, job_id: str, *, every: float = 3.0) -> dict:
+def wait_for(session: requests.Session, api: str, token: str, job_id: str, *, every: float = 3.0) -> dict:
     """Poll until the citizen has signed or declined, or the job has expired."""
-    while (job := get_job(session, issuer, token, job_id))["status"] == WAITING:
+    while (job := get_job(session, api, token, job_id))["status"] == WAITING:
         time.sleep(every)
     return job
 
@@ -86,10 +86,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--issuer", default="http://127.0.0.1:8000")
-    parser.add_argument("--certificate", required=True, help="the enterprise certificate (PEM)")
-    parser.add_argument("--key", required=True, help="its private key (PEM)")
-    parser.add_argument("--client", default="example-client", help="the grant's iss")
+    add_arguments(parser)
+    parser.add_argument("--api", default="http://127.0.0.1:8000", help="Felles' base URL")
     parser.add_argument("--title", required=True, help="what the citizen is asked to sign")
     parser.add_argument("--return-url", default=None, help="where the citizen goes afterwards (https)")
     parser.add_argument("--wait", action="store_true", help="wait until the citizen has answered")
@@ -97,24 +95,23 @@ def main() -> None:
     parser.add_argument("signer", help="fødselsnummer or D-nummer of the one who must sign")
     parser.add_argument("document", type=Path, help="a PDF, or a .txt file whose UTF-8 text is signed")
     arguments = parser.parse_args()
-    with open(arguments.certificate, "rb") as certificate, open(arguments.key) as key:
-        grant = jwt_grant(arguments.issuer, certificate.read(), key.read(), SCOPE, arguments.client)
-    session = requests.Session()
-    token = access_token(session, arguments.issuer, grant)
+    client = client_from(arguments)
+    token = client.token(SCOPE, consumer_org=arguments.consumer_org).access_token
+    session = client.session
     content = arguments.document.read_bytes()
     document = {"text": content.decode()} if arguments.document.suffix == ".txt" else {"pdf": content}
     extra = {"returadresse": arguments.return_url} if arguments.return_url else {}
     job = create_job(
-        session, arguments.issuer, token, title=arguments.title, signer=arguments.signer, **document, **extra
+        session, arguments.api, token, title=arguments.title, signer=arguments.signer, **document, **extra
     )
     print(f"Send the citizen to {job['signeringsadresse']}")
     if not arguments.wait:
         print(json.dumps(job, indent=2, ensure_ascii=False))
         return
-    job = wait_for(session, arguments.issuer, token, job["id"])
+    job = wait_for(session, arguments.api, token, job["id"])
     print(json.dumps(job, indent=2, ensure_ascii=False))
     if job["status"] == "signert" and arguments.out:
-        arguments.out.write_bytes(signature(session, arguments.issuer, token, job["id"]))
+        arguments.out.write_bytes(signature(session, arguments.api, token, job["id"]))
         print(f"Signature saved to {arguments.out}")
 
 

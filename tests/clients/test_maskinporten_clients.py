@@ -1,0 +1,187 @@
+"""Felles driven over HTTP by a client that knows nothing of it but its base URLs: examples/
+maskinporten_client.py and krr_client.py, written only from Digdir's documentation (no maintained
+Maskinporten client on PyPI or npm fits: see the README). The set-up registers clients, keys,
+certificates and delegations through Felles' services, as an administrator would in the admin;
+from there on everything goes over the wire, as from an agency's machine."""
+
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+from joserfc import jwt
+from joserfc.jwk import KeySet, RSAKey
+
+from folkeregister.models import Person
+from folkeregister.seeding import seed_population
+from kontaktregister.models import ContactRecord
+from kontaktregister.seeding import seed_contact_register
+from maskinporten import services as maskinporten
+from tests.folkeregister.factories import make_person
+from tests.virksomheter import pki
+from tests.virksomheter.factories import new_organisation
+from virksomheter import services as virksomheter
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
+import krr_client  # noqa: E402
+from maskinporten_client import (  # noqa: E402
+    Credentials,
+    MaskinportenClient,
+    MaskinportenError,
+    make_grant,
+    request_token,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+KRR_SCOPE = krr_client.KONTAKTINFORMASJON
+SUPPLIER = "974312344"  # Velferdsetaten, whose machine the client is
+CUSTOMER = "964201013"  # another agency that may delegate its KRR lookups to the supplier
+
+
+def _organisation(number: str, name: str):
+    organisation = virksomheter.save_organisation(
+        new_organisation(organisasjonsnummer=number, name_nb=name), changed_by="test"
+    )
+    virksomheter.grant_scope(organisation, KRR_SCOPE, granted_by="test")
+    virksomheter.accept_terms(organisation, accepted_by="test")
+    return organisation
+
+
+@pytest.fixture
+def supplier():
+    return _organisation(SUPPLIER, "Velferdsetaten")
+
+
+@pytest.fixture
+def customer():
+    return _organisation(CUSTOMER, "Lånefondet")
+
+
+@pytest.fixture
+def issuer(live_server) -> str:
+    return f"{live_server.url}/maskinporten/"
+
+
+@pytest.fixture
+def with_kid(supplier) -> Credentials:
+    """A client registered with its own RSA key, as Samarbeidsportalen's "egen nøkkel"."""
+    client = maskinporten.register_client(
+        supplier, name="Saksbehandling (nøkkel)", scopes=[KRR_SCOPE], registered_by="test"
+    )
+    key = RSAKey.generate_key(2048, parameters={"kid": "velferd-2026"})
+    maskinporten.add_client_key(client, key.as_dict(private=False), added_by="test")
+    return Credentials(client.client_id, key, kid="velferd-2026")
+
+
+@pytest.fixture
+def with_certificate(supplier) -> Credentials:
+    """A client that authenticates with the organisation's enterprise certificate (x5c)."""
+    client = maskinporten.register_client(
+        supplier, name="Saksbehandling (sertifikat)", scopes=[KRR_SCOPE], registered_by="test"
+    )
+    root = pki.make_ca()
+    pki.trust(root)
+    intermediate = pki.make_intermediate(root)
+    leaf = pki.make_leaf(intermediate, SUPPLIER)
+    return Credentials(
+        client.client_id,
+        RSAKey.import_key(leaf.key_pem),
+        certificate_chain=(leaf.certificate, intermediate.certificate),
+    )
+
+
+@pytest.fixture(params=["with_kid", "with_certificate"])
+def credentials(request) -> Credentials:
+    return request.getfixturevalue(request.param)
+
+
+def token_claims(client: MaskinportenClient, access_token: str) -> dict:
+    """The access token verified against the keys the issuer's metadata points to."""
+    keys = KeySet.import_key_set(requests.get(client.metadata.jwks_uri, timeout=10).json())
+    token = jwt.decode(access_token, keys, algorithms=["RS256", "ES256"])
+    assert token.header["typ"] == "at+jwt"
+    return token.claims
+
+
+def seeded_numbers() -> list[str]:
+    seed_population(1000, seed=15)
+    seed_contact_register(seed=15)
+    return list(Person.objects.order_by("?").values_list("identity_number", flat=True)[:1000])
+
+
+def test_metadata_names_the_issuer_and_its_token_endpoint(issuer, with_kid):
+    client = MaskinportenClient(issuer, with_kid)
+    assert client.metadata.issuer == issuer
+    assert client.metadata.token_endpoint == f"{issuer}token"
+    assert client.metadata.jwks_uri
+
+
+def test_client_gets_a_token_and_looks_up_1000_persons(issuer, live_server, credentials):
+    numbers = seeded_numbers()
+    client = MaskinportenClient(issuer, credentials)
+
+    token = client.token(KRR_SCOPE)
+    persons = krr_client.look_up(
+        client.session, live_server.url, token.access_token, numbers, include_unregistered=True
+    )
+
+    assert token.token_type == "Bearer" and token.scope == KRR_SCOPE and 0 < token.expires_in <= 120
+    claims = token_claims(client, token.access_token)
+    assert claims["iss"] == issuer and claims["client_id"] == credentials.client_id
+    assert claims["client_amr"] == ("private_key_jwt" if credentials.kid else "virksomhetssertifikat")
+    assert claims["consumer"] == {"authority": "iso6523-actorid-upis", "ID": f"0192:{SUPPLIER}"}
+    assert "supplier" not in claims
+    assert sorted(person["personidentifikator"] for person in persons) == sorted(numbers)
+    registered = {
+        record.person.identity_number: record
+        for record in ContactRecord.objects.select_related("person").filter(
+            person__identity_number__in=numbers
+        )
+    }
+    assert 0 < len(registered) < 1000
+    for person in persons:
+        record = registered.get(person["personidentifikator"])
+        if record is None:
+            assert person["status"] == "IKKE_REGISTRERT" and "kontaktinformasjon" not in person
+        else:
+            assert person["status"] == "AKTIV"
+            assert person["reservasjon"] == ("JA" if record.reserved else "NEI")
+            contact = person.get("kontaktinformasjon", {})
+            assert contact.get("mobiltelefonnummer") == (record.mobile or None)
+            assert contact.get("epostadresse") == (record.email or None)
+
+
+def test_a_grant_is_used_once(issuer, with_kid):
+    """A replayed grant is refused (jti), as maskinporten_protocol_jwtgrant says."""
+    client = MaskinportenClient(issuer, with_kid)
+    grant = make_grant(client.metadata, with_kid, KRR_SCOPE)
+    request_token(client.session, client.metadata, grant)
+    with pytest.raises(MaskinportenError) as refused:
+        request_token(client.session, client.metadata, grant)
+    assert refused.value.status == 400 and refused.value.error == "invalid_grant"
+
+
+def test_consumer_org_without_a_delegation_is_refused(issuer, credentials, customer):
+    client = MaskinportenClient(issuer, credentials)
+    with pytest.raises(MaskinportenError) as refused:
+        client.token(KRR_SCOPE, consumer_org=CUSTOMER)
+    assert refused.value.status == 400 and refused.value.error == "invalid_grant"
+
+
+def test_consumer_org_with_a_delegation_names_the_customer_as_consumer(
+    issuer, live_server, credentials, customer, supplier
+):
+    maskinporten.delegate_scope(customer=customer, supplier=supplier, scope=KRR_SCOPE, granted_by="test")
+    client = MaskinportenClient(issuer, credentials)
+
+    token = client.token(KRR_SCOPE, consumer_org=CUSTOMER)
+
+    claims = token_claims(client, token.access_token)
+    assert claims["consumer"] == {"authority": "iso6523-actorid-upis", "ID": f"0192:{CUSTOMER}"}
+    assert claims["supplier"] == {"authority": "iso6523-actorid-upis", "ID": f"0192:{SUPPLIER}"}
+    record = ContactRecord.objects.create(person=make_person(), mobile="+4791234567")
+    persons = krr_client.look_up(
+        client.session, live_server.url, token.access_token, [record.person.identity_number]
+    )
+    assert persons[0]["kontaktinformasjon"]["mobiltelefonnummer"] == "+4791234567"
