@@ -29,6 +29,7 @@ class ContactRecord(models.Model):
     email_updated_at = models.DateTimeField(_("e-mail updated"), null=True, blank=True)
     email_verified_at = models.DateTimeField(_("e-mail last verified"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.NB)
+    language_updated_at = models.DateTimeField(_("language updated"), null=True, blank=True)
     reserved = models.BooleanField(_("reserved against digital post"), default=False)
     reserved_changed_at = models.DateTimeField(_("reservation changed"), null=True, blank=True)
     # The chosen digital mailbox (the digital post issue registers the providers).

@@ -2,13 +2,23 @@
 
 from kontaktregister.services.housekeeping import purge_expired
 from kontaktregister.services.lookup import (
+    ACTIVE,
+    CAN_BE_NOTIFIED,
+    CANNOT_BE_NOTIFIED,
+    DELETED,
     MAX_PERSONS_PER_LOOKUP,
+    NO,
+    NOT_REGISTERED,
     SCOPE_CONTACT,
     SCOPE_DIGITAL_POST,
+    YES,
     Contact,
     InvalidLookup,
     KontaktregisterError,
+    PrintCertificate,
+    krr_moment,
     lookup,
+    print_certificate,
 )
 from kontaktregister.services.selfservice import (
     KINDS,
@@ -31,6 +41,8 @@ from kontaktregister.services.selfservice import (
 )
 
 __all__ = [
+    "ACTIVE", "CAN_BE_NOTIFIED", "CANNOT_BE_NOTIFIED", "DELETED", "NO", "NOT_REGISTERED", "YES",
+    "PrintCertificate", "krr_moment", "print_certificate",
     "KINDS", "MAX_PERSONS_PER_LOOKUP", "SCOPE_CONTACT", "SCOPE_DIGITAL_POST", "ChangeRefused", "CodeRefused",
     "Contact", "HistoryEntry", "InvalidLookup", "KontaktregisterError", "choose_mailbox", "confirm_change",
     "confirm_still_correct", "contact_record", "history", "lookup", "mailbox_providers", "needs_confirmation",

@@ -1,12 +1,18 @@
-"""The KRR lookup (oppslagstjenesten): up to 1000 persons per call, in a constant
-number of queries. Unknown numbers answer "not registered", never an error for the batch."""
+"""The KRR lookup (oppslagstjenesten): up to 1000 persons per call, in one query whatever the
+batch size. Unknown numbers answer "not registered", never an error for the batch; a number that
+is not a valid fødselsnummer or D-nummer fails the whole call, as a request that breaks the API's
+contract does."""
 
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import TextField
+from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q, TextField
 from django.db.models.functions import Cast
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
@@ -14,8 +20,18 @@ from folkeregister.identity import parse_identity_number
 from kontaktregister.models import ContactRecord
 
 MAX_PERSONS_PER_LOOKUP = 1000
-SCOPE_CONTACT = "krr:kontaktinformasjon"
-SCOPE_DIGITAL_POST = "krr:digitalpost"
+# Maskinporten scopes, as Digdir names them (the old krr:kontaktinformasjon and krr:digitalpost are
+# aliases that maskinporten.drf maps onto these).
+SCOPE_CONTACT = "krr:global/kontaktinformasjon.read"
+SCOPE_DIGITAL_POST = "krr:global/digitalpost.read"
+
+# KRR's code lists (Digdir's begrepskatalog: status, reservasjon, varslingsstatus).
+ACTIVE, DELETED, NOT_REGISTERED = "AKTIV", "SLETTET", "IKKE_REGISTRERT"
+YES, NO = "JA", "NEI"
+CAN_BE_NOTIFIED, CANNOT_BE_NOTIFIED = "KAN_VARSLES", "KAN_IKKE_VARSLES"
+STATUS_NAMES = {ContactRecord.Status.ACTIVE: ACTIVE, ContactRecord.Status.DELETED: DELETED}
+# Oppslagstjenesten gives its moments in Norwegian time with the hour offset, "2023-06-29T10:14:52+02".
+KRR_TIME_ZONE = ZoneInfo("Europe/Oslo")
 
 
 class KontaktregisterError(DomainError):
@@ -26,78 +42,134 @@ class InvalidLookup(KontaktregisterError):
     code = "invalid_lookup"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Contact:
+    """One person as the register answers for them; moments are KRR-formatted text, absent as None."""
+
     identity_number: str
-    status: str  # AKTIV, SLETTET or IKKE_REGISTRERT, as KRR names them
-    reserved: bool | None
-    language: str | None
-    mobile: str | None
-    mobile_updated_at: datetime | None
-    mobile_verified_at: datetime | None
-    email: str | None
-    email_updated_at: datetime | None
-    email_verified_at: datetime | None
-    mailbox_provider: str | None
-    mailbox_address: str | None
-    mailbox_certificate: str | None
+    status: str  # AKTIV, SLETTET or IKKE_REGISTRERT
+    reserved: bool | None = None
+    reserved_at: str | None = None
+    notifiable: bool = False  # the 18-month rule (eForvaltningsforskriften § 32), unreserved and active
+    language: str | None = None
+    language_updated_at: str | None = None
+    mobile: str | None = None
+    mobile_updated_at: str | None = None
+    mobile_verified_at: str | None = None
+    email: str | None = None
+    email_updated_at: str | None = None
+    email_verified_at: str | None = None
+    mailbox_provider: str | None = None
+    mailbox_address: str | None = None
+    mailbox_certificate: str | None = None  # PEM
 
 
-STATUS_NAMES = {ContactRecord.Status.ACTIVE: "AKTIV", ContactRecord.Status.DELETED: "SLETTET"}
+@dataclass(frozen=True)
+class PrintCertificate:
+    """The print provider: whom a letter for paper is addressed to, and the certificate it is encrypted to."""
+
+    provider_address: str
+    certificate_pem: str
 
 
-def _not_registered(number: str) -> Contact:
-    return Contact(
-        number, "IKKE_REGISTRERT", None, None, None, None, None, None, None, None, None, None, None
+def krr_moment(moment: datetime) -> str:
+    """A moment as oppslagstjenesten writes it: Norwegian local time, whole seconds, hour offset."""
+    local = moment.astimezone(KRR_TIME_ZONE)
+    return local.strftime("%Y-%m-%dT%H:%M:%S") + local.strftime("%z")[:3]
+
+
+class KrrMoment(Func):
+    """The same text made by PostgreSQL in the query itself, so that a thousand persons' four
+    moments cost the Python side nothing; other databases give ISO text that Python formats."""
+
+    output_field = TextField()
+
+    def as_sql(self, compiler, connection, **extra):
+        return Cast(self.source_expressions[0], TextField()).as_sql(compiler, connection)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        local = f"(({sql}) AT TIME ZONE 'Europe/Oslo')"
+        return (
+            f"""to_char({local}, 'YYYY-MM-DD"T"HH24:MI:SS') """
+            f"""|| to_char({local} - (({sql}) AT TIME ZONE 'UTC'), '"+"HH24')""",
+            params * 3,
+        )
+
+
+def _from_database(text: str | None) -> str | None:
+    if not text or connection.vendor == "postgresql":
+        return text or None
+    moment = datetime.fromisoformat(text)
+    return krr_moment(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
+def notifiable_condition(now: datetime) -> Q:
+    """KAN_VARSLES: active, not reserved, something registered, and everything registered verified
+    within KRR_CONFIRM_AFTER_DAYS: the rule selfservice.needs_confirmation asks the citizen by."""
+    limit = now - timedelta(days=settings.KRR_CONFIRM_AFTER_DAYS)
+    return (
+        Q(status=ContactRecord.Status.ACTIVE, reserved=False)
+        & ~Q(mobile="", email="")
+        & (Q(mobile="") | Q(mobile_verified_at__gte=limit))
+        & (Q(email="") | Q(email_verified_at__gte=limit))
     )
 
 
-# The moments are read as ISO 8601 text and parsed here: the driver's timestamptz loader, as
-# Django installs it, is pure Python and took half the query's time (four moments a person).
-MOMENTS = ("mobile_updated_at", "mobile_verified_at", "email_updated_at", "email_verified_at")
+MOMENTS = (
+    "reserved_changed_at", "language_updated_at", "mobile_updated_at", "mobile_verified_at",
+    "email_updated_at", "email_verified_at",
+)  # fmt: skip
 FIELDS = (
-    "person__identity_number", "status", "reserved", "language", "mobile", "email",
+    "person__identity_number", "status", "reserved", "notifiable", "language", "mobile", "email",
     "mailbox_provider", "mailbox_address", "mailbox_certificate", *(f"{name}_text" for name in MOMENTS),
 )  # fmt: skip
 
 
-def _moment(text: str | None) -> datetime | None:
-    """A moment the database gave as text: PostgreSQL adds the offset, SQLite keeps UTC without one."""
-    if not text:
-        return None
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _contact(row: tuple) -> Contact:
-    number, status, reserved, language, mobile, email, provider, address, certificate, *moments = row
+    (
+        number,
+        status,
+        reserved,
+        notifiable,
+        language,
+        mobile,
+        email,
+        provider,
+        address,
+        certificate,
+        *moments,
+    ) = row
     if status != ContactRecord.Status.ACTIVE:
-        # A deleted record answers with its reservation and language, without contact details.
-        return replace(
-            _not_registered(number), status=STATUS_NAMES[status], reserved=reserved, language=language
-        )
-    mobile_updated_at, mobile_verified_at, email_updated_at, email_verified_at = map(_moment, moments)
+        # A deleted person has nothing registered any more: the status is all that is answered.
+        return Contact(number, STATUS_NAMES[status])
+    reserved_at, language_at, mobile_at, mobile_verified, email_at, email_verified = map(
+        _from_database, moments
+    )
     return Contact(
         identity_number=number,
-        status=STATUS_NAMES[status],
+        status=ACTIVE,
         reserved=reserved,
-        language=language,
+        reserved_at=reserved_at,
+        notifiable=notifiable,
+        language=language or None,
+        language_updated_at=language_at,
         mobile=mobile or None,
-        mobile_updated_at=mobile_updated_at,
-        mobile_verified_at=mobile_verified_at,
+        mobile_updated_at=mobile_at if mobile else None,
+        mobile_verified_at=mobile_verified if mobile else None,
         email=email or None,
-        email_updated_at=email_updated_at,
-        email_verified_at=email_verified_at,
-        mailbox_provider=provider or None,
+        email_updated_at=email_at if email else None,
+        email_verified_at=email_verified if email else None,
+        mailbox_provider=(provider or None) if address else None,
         mailbox_address=address or None,
-        mailbox_certificate=certificate or None,
+        mailbox_certificate=(certificate or None) if address else None,
     )
 
 
-def lookup(identity_numbers: list[str]) -> list[Contact]:
-    """One answer per distinct number, in the order asked, in one query whatever the batch size."""
-    if not identity_numbers:
-        raise InvalidLookup(_("Give at least one identity number."))
+def parse_numbers(identity_numbers) -> list[str]:
+    """1 to 1000 valid fødselsnumre or D-numre, each once, in the order given."""
+    if not isinstance(identity_numbers, list) or not identity_numbers:
+        raise InvalidLookup(_("personidentifikatorer must be a list of 1 to 1000 identity numbers."))
     if len(identity_numbers) > MAX_PERSONS_PER_LOOKUP:
         raise InvalidLookup(
             _("At most %(max)d identity numbers can be looked up in one call; %(count)d were given.")
@@ -106,17 +178,42 @@ def lookup(identity_numbers: list[str]) -> list[Contact]:
     numbers = []
     for value in identity_numbers:
         try:
-            numbers.append(parse_identity_number(str(value)).number)
+            if not isinstance(value, str):
+                raise ValidationError("not a string")
+            numbers.append(parse_identity_number(value).number)
         except ValidationError:
             raise InvalidLookup(
                 _("%(value)s is not a valid identity number.") % {"value": str(value)[:20]}
             ) from None
-    numbers = list(dict.fromkeys(numbers))
+    return list(dict.fromkeys(numbers))
+
+
+def lookup(identity_numbers, *, include_unregistered: bool = True) -> list[Contact]:
+    """One answer per distinct number, in the order asked, in one query. Without
+    include_unregistered, numbers the register does not know are left out of the answer."""
+    numbers = parse_numbers(identity_numbers)
     # Plain rows, not model instances: building a thousand instances costs more than the query.
     rows = (
         ContactRecord.objects.filter(person__identity_number__in=numbers)
-        .annotate(**{f"{name}_text": Cast(name, TextField()) for name in MOMENTS})
+        .annotate(
+            notifiable=ExpressionWrapper(notifiable_condition(timezone.now()), output_field=BooleanField()),
+            **{f"{name}_text": KrrMoment(F(name)) for name in MOMENTS},
+        )
         .values_list(*FIELDS)
     )
     records = {row[0]: row for row in rows}
-    return [_contact(records[n]) if n in records else _not_registered(n) for n in numbers]
+    if not include_unregistered:
+        return [_contact(records[n]) for n in numbers if n in records]
+    return [_contact(records[n]) if n in records else Contact(n, NOT_REGISTERED) for n in numbers]
+
+
+def print_certificate() -> PrintCertificate:
+    """The print channel's certificate and address: postkasse encrypts letters for paper to its
+    intake certificate until they are printed, and the operator runs the print room."""
+    from postkasse.services import keys  # postkasse builds on this app; only this answer needs it
+
+    certificate, _key = keys.intake_pair()
+    return PrintCertificate(
+        provider_address=settings.FELLES_OPERATOR["organisasjonsnummer"],
+        certificate_pem=certificate.decode(),
+    )

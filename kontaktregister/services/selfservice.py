@@ -231,6 +231,7 @@ def set_language(identity_number: str, language: str, *, request=None) -> Contac
     record = _record_for_change(identity_number)
     if record.language != language:
         record.language = language
+        record.language_updated_at = timezone.now()
         record.save()
         _record("language_changed", identity_number, request=request, language=language)
     return record
