@@ -4,9 +4,12 @@ Maskinporten client on PyPI or npm fits: see the README). The set-up registers c
 certificates and delegations through Felles' services, as an administrator would in the admin;
 from there on everything goes over the wire, as from an agency's machine."""
 
+import json
+import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 import requests
 from joserfc import jwt
@@ -17,12 +20,14 @@ from folkeregister.seeding import seed_population
 from kontaktregister.models import ContactRecord
 from kontaktregister.seeding import seed_contact_register
 from maskinporten import services as maskinporten
+from maskinporten.models import Client
 from tests.folkeregister.factories import make_person
 from tests.virksomheter import pki
 from tests.virksomheter.factories import new_organisation
 from virksomheter import services as virksomheter
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+sys.path.insert(0, str(EXAMPLES))
 import krr_client  # noqa: E402
 from maskinporten_client import (  # noqa: E402
     Credentials,
@@ -35,6 +40,8 @@ from maskinporten_client import (  # noqa: E402
 pytestmark = pytest.mark.django_db(transaction=True)
 
 KRR_SCOPE = krr_client.KONTAKTINFORMASJON
+# kontaktregister's JSON Schema of the answer, written from Digdir's documentation and DTOs (it names them).
+KRR_SCHEMA = json.loads((EXAMPLES.parent / "kontaktregister/api/schema/personer-v2.schema.json").read_text())
 SUPPLIER = "974312344"  # Velferdsetaten, whose machine the client is
 CUSTOMER = "964201013"  # another agency that may delegate its KRR lookups to the supplier
 
@@ -132,6 +139,7 @@ def test_client_gets_a_token_and_looks_up_1000_persons(issuer, live_server, cred
     assert claims["client_amr"] == ("private_key_jwt" if credentials.kid else "virksomhetssertifikat")
     assert claims["consumer"] == {"authority": "iso6523-actorid-upis", "ID": f"0192:{SUPPLIER}"}
     assert "supplier" not in claims
+    jsonschema.validate({"personer": persons}, KRR_SCHEMA)
     assert sorted(person["personidentifikator"] for person in persons) == sorted(numbers)
     registered = {
         record.person.identity_number: record
@@ -185,3 +193,91 @@ def test_consumer_org_with_a_delegation_names_the_customer_as_consumer(
         client.session, live_server.url, token.access_token, [record.person.identity_number]
     )
     assert persons[0]["kontaktinformasjon"]["mobiltelefonnummer"] == "+4791234567"
+
+
+@pytest.mark.parametrize("kind", ["kid", "x5c"])
+def test_the_command_line_client_needs_only_the_base_urls(issuer, live_server, supplier, tmp_path, kind):
+    """examples/krr_client.py as an agency runs it: key files, a client_id and two URLs."""
+    client = maskinporten.register_client(
+        supplier, name="Kommandolinje", scopes=[KRR_SCOPE], registered_by="test"
+    )
+    if kind == "kid":
+        key = RSAKey.generate_key(2048, parameters={"kid": "cli-2026"})
+        maskinporten.add_client_key(client, key.as_dict(private=False), added_by="test")
+        (tmp_path / "key.json").write_text(json.dumps(key.as_dict(private=True)))
+        key_options = ["--key", str(tmp_path / "key.json")]
+    else:
+        root = pki.make_ca()
+        pki.trust(root)
+        leaf = pki.make_leaf(root, SUPPLIER)
+        (tmp_path / "key.pem").write_text(leaf.key_pem)
+        (tmp_path / "certificate.pem").write_text(leaf.pem)
+        key_options = ["--key", str(tmp_path / "key.pem"), "--certificate", str(tmp_path / "certificate.pem")]
+    record = ContactRecord.objects.create(person=make_person(), email="kari@example.no")
+
+    finished = subprocess.run(
+        [
+            sys.executable,
+            str(EXAMPLES / "krr_client.py"),
+            "--issuer",
+            issuer,
+            "--krr",
+            live_server.url,
+            "--client-id",
+            client.client_id,
+            *key_options,
+            record.person.identity_number,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert finished.returncode == 0, finished.stderr
+    assert json.loads(finished.stdout)[0]["kontaktinformasjon"]["epostadresse"] == "kari@example.no"
+
+
+@pytest.fixture
+def revocation_checked_at_once(settings):
+    settings.MASKINPORTEN_REVOCATION_CHECK_SECONDS = 0
+
+
+def test_a_token_stops_working_at_krr_when_its_key_is_revoked(
+    issuer, live_server, with_kid, revocation_checked_at_once
+):
+    record = ContactRecord.objects.create(person=make_person(), mobile="+4791234567")
+    client = MaskinportenClient(issuer, with_kid)
+    token = client.token(KRR_SCOPE).access_token
+    assert krr_client.look_up(client.session, live_server.url, token, [record.person.identity_number])
+
+    registered = Client.objects.get(client_id=with_kid.client_id)
+    maskinporten.revoke_client_key(registered, with_kid.kid, revoked_by="test")
+
+    with pytest.raises(krr_client.KrrError) as refused:
+        krr_client.look_up(client.session, live_server.url, token, [record.person.identity_number])
+    assert refused.value.status == 401
+    with pytest.raises(MaskinportenError) as no_new_token:
+        client.token(KRR_SCOPE)
+    assert no_new_token.value.error == "invalid_grant"
+
+
+def test_a_delegated_token_stops_working_when_the_customer_revokes_the_delegation(
+    issuer, live_server, credentials, customer, supplier, revocation_checked_at_once
+):
+    delegation = maskinporten.delegate_scope(
+        customer=customer, supplier=supplier, scope=KRR_SCOPE, granted_by="test"
+    )
+    record = ContactRecord.objects.create(person=make_person(), mobile="+4791234567")
+    client = MaskinportenClient(issuer, credentials)
+    token = client.token(KRR_SCOPE, consumer_org=CUSTOMER).access_token
+    assert krr_client.look_up(client.session, live_server.url, token, [record.person.identity_number])
+
+    maskinporten.revoke_delegation(delegation, revoked_by="test")
+
+    with pytest.raises(krr_client.KrrError) as refused:
+        krr_client.look_up(client.session, live_server.url, token, [record.person.identity_number])
+    assert refused.value.status == 401
+    with pytest.raises(MaskinportenError) as no_new_token:
+        client.token(KRR_SCOPE, consumer_org=CUSTOMER)
+    assert no_new_token.value.error == "invalid_grant"
