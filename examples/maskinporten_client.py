@@ -32,7 +32,8 @@ from pathlib import Path
 
 import requests
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, load_pem_private_key
 from joserfc import jwt
 from joserfc.jwk import ECKey, RSAKey, import_key
 
@@ -85,9 +86,10 @@ class Credentials:
         if data.lstrip().startswith(b"{"):
             jwk = json.loads(data)
             kid = kid or (None if certificate_path else jwk.get("kid"))
-            key = import_key(jwk)
+            key = import_key(jwk, jwk.get("kty"))
         else:
-            key = import_key(data)
+            private_key = load_pem_private_key(data, password=None)
+            key = import_key(data, "EC" if isinstance(private_key, ec.EllipticCurvePrivateKey) else "RSA")
         chain = (
             tuple(x509.load_pem_x509_certificates(certificate_path.read_bytes())) if certificate_path else ()
         )
