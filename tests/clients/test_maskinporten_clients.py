@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 import requests
 from joserfc import jwt
-from joserfc.jwk import KeySet, RSAKey
+from joserfc.jwk import ECKey, KeySet, RSAKey
 
 from folkeregister.models import Person
 from folkeregister.seeding import seed_population
@@ -82,6 +82,17 @@ def with_kid(supplier) -> Credentials:
 
 
 @pytest.fixture
+def with_ec_kid(supplier) -> Credentials:
+    """A client registered with a P-256 key: its grants are signed ES256."""
+    client = maskinporten.register_client(
+        supplier, name="Saksbehandling (EC-nøkkel)", scopes=[KRR_SCOPE], registered_by="test"
+    )
+    key = ECKey.generate_key("P-256", parameters={"kid": "velferd-ec-2026"})
+    maskinporten.add_client_key(client, key.as_dict(private=False), added_by="test")
+    return Credentials(client.client_id, key, kid="velferd-ec-2026")
+
+
+@pytest.fixture
 def with_certificate(supplier) -> Credentials:
     """A client that authenticates with the organisation's enterprise certificate (x5c)."""
     client = maskinporten.register_client(
@@ -98,7 +109,7 @@ def with_certificate(supplier) -> Credentials:
     )
 
 
-@pytest.fixture(params=["with_kid", "with_certificate"])
+@pytest.fixture(params=["with_kid", "with_ec_kid", "with_certificate"])
 def credentials(request) -> Credentials:
     return request.getfixturevalue(request.param)
 
