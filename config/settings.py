@@ -297,6 +297,12 @@ MINID_LETTER_SENDER = {
     "address_lines": env.list("MINID_LETTER_SENDER_ADDRESS", default=["Postboks 1", "0101 OSLO"]),
 }
 
+# Maskinporten (its own issuer, as https://maskinporten.no/)
+# The issuer URL, ending in /; empty means the scheme and host the request came to + /maskinporten/.
+MASKINPORTEN_ISSUER = env("MASKINPORTEN_ISSUER", default="")
+# How long a process trusts its last answer to "is this token still in force" (revocation).
+MASKINPORTEN_REVOCATION_CHECK_SECONDS = env.float("MASKINPORTEN_REVOCATION_CHECK_SECONDS", default=2.0)
+
 # ID-porten (OpenID Connect provider)
 # The issuer URL; empty means the scheme and host the request came to (development and tests).
 IDPORTEN_ISSUER = env("IDPORTEN_ISSUER", default="")

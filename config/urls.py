@@ -17,6 +17,13 @@ urlpatterns = [
     path("sprak/", set_language, name="set_language"),
     path("minid/", include("minid.urls")),
     path("idporten/", include("idporten.urls")),
+    path("maskinporten/", include("maskinporten.urls")),
+    # RFC 8414 section 3.1: the well-known path goes before the issuer's own path.
+    path(
+        ".well-known/oauth-authorization-server/maskinporten/",
+        maskinporten_views.metadata,
+        name="maskinporten-metadata-rfc8414",
+    ),
     path("kontaktinfo/", include("kontaktregister.urls")),
     path("postkasse/", include("postkasse.urls")),
     path("innsyn/", include("saksarkiv.public_urls")),
@@ -26,7 +33,7 @@ urlpatterns = [
     # Before the admin's own: Django's "view on site" shortcut answers 500 for a malformed id.
     path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
     path("admin/", admin.site.urls),
-    path("api/token", maskinporten_views.token, name="maskinporten-token"),
+    path("api/token", maskinporten_views.legacy_token, name="maskinporten-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/krr/", include("kontaktregister.api.urls")),
     path("rest/", include("kontaktregister.api.rest_urls")),

@@ -6,4 +6,6 @@ app_name = "maskinporten"
 
 urlpatterns = [
     path("token", views.token, name="token"),
+    path(".well-known/oauth-authorization-server", views.metadata, name="metadata"),
+    path("jwk", views.jwk, name="jwk"),
 ]

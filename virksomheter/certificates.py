@@ -1,6 +1,7 @@
 """Enterprise certificates (virksomhetssertifikat): an X.509 chain from a trusted issuer such as
 Buypass or Commfides, whose subject carries the organisation number."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
@@ -171,12 +172,28 @@ def parse_chain(chain_der_list: list[bytes]) -> list[x509.Certificate]:
     return chain
 
 
+@dataclass(frozen=True)
+class VerifiedCertificate:
+    """An enterprise certificate that passed every check: whose it is, and what can revoke it."""
+
+    organisation: Organisation
+    issuer: TrustedIssuer
+    serial: str  # the leaf's, as RevokedCertificate stores it
+
+
 def verify_enterprise_certificate(
     chain_der_list: list[bytes], *, algorithm: str | None = None
 ) -> Organisation:
     """The registered organisation an enterprise certificate chain (leaf first) belongs to, or
     CertificateRefused: untrusted, outside its validity, revoked, self-signed, a CA, a weak key, a
     key that does not fit `algorithm` (the JWS algorithm it is to verify, when given), or no orgnr."""
+    return check_enterprise_certificate(chain_der_list, algorithm=algorithm).organisation
+
+
+def check_enterprise_certificate(
+    chain_der_list: list[bytes], *, algorithm: str | None = None
+) -> VerifiedCertificate:
+    """As verify_enterprise_certificate, with the trusted issuer and the leaf's serial number."""
     leaf, *intermediates = parse_chain(chain_der_list)
     if leaf.issuer == leaf.subject:
         raise CertificateRefused(
@@ -205,4 +222,4 @@ def verify_enterprise_certificate(
             _("The certificate's subject holds no organisation number."),
             "certificate_no_organisation_number",
         )
-    return get_organisation(number)
+    return VerifiedCertificate(organisation=get_organisation(number), issuer=trusted, serial=_serial(leaf))

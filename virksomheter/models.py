@@ -130,16 +130,30 @@ class RevokedCertificate(models.Model):
         super().save(*args, **kwargs)
 
 
+# Felles' first scope names, before it took Digdir's real ones (KRR) and prefixed its own;
+# grants, tokens and APIs still accept them as aliases of the real name.
+SCOPE_ALIASES = {
+    "krr:kontaktinformasjon": "krr:global/kontaktinformasjon.read",
+    "krr:digitalpost": "krr:global/digitalpost.read",
+    "noark5:arkiv.les": "felles:noark5/arkiv.read",
+    "noark5:arkiv.skriv": "felles:noark5/arkiv.write",
+    "signering:oppdrag": "felles:signering/oppdrag",
+}
+
+
 class ScopeGrant(models.Model):
-    """A scope an organisation's machines may ask Maskinporten for."""
+    """A scope an organisation's machines may ask Maskinporten for (stored by its real name)."""
 
     class Scope(models.TextChoices):
-        KONTAKTINFORMASJON = "krr:kontaktinformasjon", _("KRR: contact information")
-        DIGITALPOST = "krr:digitalpost", _("KRR: digital mailbox and certificate")
+        KONTAKTINFORMASJON = "krr:global/kontaktinformasjon.read", _("KRR: contact information")
+        DIGITALPOST = "krr:global/digitalpost.read", _("KRR: digital mailbox and certificate")
         DIGITAL_POST_SEND = "digitalpostinnbygger:send", _("Digital post: send letters to citizens")
-        ARKIV_LES = "noark5:arkiv.les", _("Case archive (Noark 5): read cases, journal posts and documents")
-        ARKIV_SKRIV = "noark5:arkiv.skriv", _("Case archive (Noark 5): register, change and dispatch")
-        SIGNERING = "signering:oppdrag", _("Signing: ask citizens to sign documents")
+        ARKIV_LES = (
+            "felles:noark5/arkiv.read",
+            _("Case archive (Noark 5): read cases, journal posts and documents"),
+        )
+        ARKIV_SKRIV = "felles:noark5/arkiv.write", _("Case archive (Noark 5): register, change and dispatch")
+        SIGNERING = "felles:signering/oppdrag", _("Signing: ask citizens to sign documents")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="scope_grants", verbose_name=_("organisation")

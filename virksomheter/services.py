@@ -16,6 +16,7 @@ from core.errors import DomainError
 from core.phone import normalise_phone_number
 from virksomheter.models import (
     CURRENT_TERMS_VERSION,
+    SCOPE_ALIASES,
     Organisation,
     RevokedCertificate,
     ScopeGrant,
@@ -134,7 +135,13 @@ def delete_organisation(organisation: Organisation, *, deleted_by: Any, request=
         organisation.delete()
 
 
+def canonical_scope(name: str) -> str:
+    """The real name of a scope given by its old Felles name (an alias); any other name unchanged."""
+    return SCOPE_ALIASES.get(name, name)
+
+
 def grant_scope(organisation: Organisation, scope: str, *, granted_by: Any, request=None) -> ScopeGrant:
+    scope = canonical_scope(scope)
     if scope not in ScopeGrant.Scope.values:
         raise ValidationError({"scope": _("Unknown scope: %(scopes)s.") % {"scopes": scope}})
     with transaction.atomic():
@@ -152,6 +159,7 @@ def grant_scope(organisation: Organisation, scope: str, *, granted_by: Any, requ
 
 
 def withdraw_scope(organisation: Organisation, scope: str, *, withdrawn_by: Any, request=None) -> None:
+    scope = canonical_scope(scope)
     with transaction.atomic():
         deleted, _rows = ScopeGrant.objects.filter(organisation=organisation, scope=scope).delete()
         if deleted:
@@ -174,6 +182,7 @@ def withdraw_grant(grant: ScopeGrant, *, withdrawn_by: Any, request=None) -> Non
 
 def change_scope(grant: ScopeGrant, scope: str, *, changed_by: Any, request=None) -> ScopeGrant:
     """Replace a granted scope by another: the old one withdrawn, the new one granted, both audited."""
+    scope = canonical_scope(scope)
     stored = ScopeGrant.objects.get(pk=grant.pk)
     if stored.scope == scope:
         return stored
@@ -306,7 +315,8 @@ def latest_terms_acceptance(organisation: Organisation) -> TermsAcceptance | Non
 
 def check_scopes(organisation: Organisation, scopes: list[str]) -> None:
     """Raise ScopeRefused unless every scope is known and granted, and the organisation has
-    accepted the current terms of use."""
+    accepted the current terms of use. Old names count as their real name."""
+    scopes = [canonical_scope(scope) for scope in scopes]
     unknown = [scope for scope in scopes if scope not in ScopeGrant.Scope.values]
     if unknown:
         raise ScopeRefused(_("Unknown scope: %(scopes)s.") % {"scopes": " ".join(unknown)})

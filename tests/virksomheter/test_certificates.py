@@ -304,13 +304,13 @@ def test_admin_grants_scope_and_records_terms_through_services(admin_client, org
         "kind": organisation.kind,
         "name_nb": organisation.name_nb,
         **inline_management("scope_grants", total=1),
-        "scope_grants-0-scope": "krr:digitalpost",
+        "scope_grants-0-scope": "krr:global/digitalpost.read",
         **inline_management("terms_acceptances", total=1),
         "terms_acceptances-0-version": CURRENT_TERMS_VERSION,
     }
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.context["errors"] if response.context else ""
-    assert list(organisation.scope_grants.values_list("scope", flat=True)) == ["krr:digitalpost"]
+    assert list(organisation.scope_grants.values_list("scope", flat=True)) == ["krr:global/digitalpost.read"]
     assert services.latest_terms_acceptance(organisation).version == CURRENT_TERMS_VERSION
     assert AuditEvent.objects.filter(action="virksomheter.scope_granted").exists()
 
@@ -344,3 +344,10 @@ def test_admin_revokes_a_serial_in_any_notation(admin_client, ca):
     )
     assert response.status_code == 302
     assert RevokedCertificate.objects.get().serial == "abc"
+
+
+def test_old_scope_names_are_granted_and_checked_by_their_real_name(organisation):
+    services.accept_terms(organisation, accepted_by="test")
+    grant = services.grant_scope(organisation, "noark5:arkiv.les", granted_by="test")
+    assert grant.scope == "felles:noark5/arkiv.read"
+    services.check_scopes(organisation, ["noark5:arkiv.les", "felles:noark5/arkiv.read"])
