@@ -33,7 +33,8 @@ MAX_CLIENT_ID_LENGTH = 100  # Client.client_id
 PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
 
-def _granted_scopes(organisation: Organisation, scopes: list[str]) -> list[str]:
+def granted_scopes(organisation: Organisation, scopes: list[str]) -> list[str]:
+    """The real names of `scopes`, or ScopeNotGranted naming those the organisation lacks."""
     canonical = list(dict.fromkeys(virksomheter.canonical_scope(scope) for scope in scopes))
     granted = set(organisation.scope_grants.values_list("scope", flat=True))
     missing = [scope for scope in canonical if scope not in granted]
@@ -57,7 +58,7 @@ def register_client(
     client_id = client_id or str(uuid.uuid4())
     if not 0 < len(client_id) <= MAX_CLIENT_ID_LENGTH or "\x00" in client_id:
         raise MaskinportenError(_("A client ID is 1 to 100 characters."))
-    canonical = _granted_scopes(organisation, scopes)
+    canonical = granted_scopes(organisation, scopes)
     try:
         with transaction.atomic():
             client = Client.objects.create(
@@ -80,7 +81,7 @@ def change_client(
     client: Client, *, scopes: list[str], active: bool, changed_by: Any, request=None
 ) -> Client:
     """Change a client's scopes or switch it off (its tokens stop working within seconds)."""
-    canonical = _granted_scopes(client.organisation, scopes)
+    canonical = granted_scopes(client.organisation, scopes)
     with transaction.atomic():
         stored = Client.objects.select_for_update().get(pk=client.pk)
         changed = {}
@@ -102,8 +103,8 @@ def change_client(
     return client
 
 
-def _public_key(public_jwk: dict) -> dict:
-    """The JWK as stored, once it is a public RSA (2048 bits or more) or EC P-256 key with a kid."""
+def public_key(public_jwk: dict) -> dict:
+    """The JWK as it is stored, once it is a public RSA (2048 bits or more) or EC P-256 key with a kid."""
     if not isinstance(public_jwk, dict):
         raise KeyRefused(_("The key must be a JWK (a JSON object)."))
     if PRIVATE_MEMBERS & public_jwk.keys():
@@ -135,7 +136,7 @@ def add_client_key(
     client: Client, jwk_dict: dict, *, added_by: Any, expires_at: datetime | None = None, request=None
 ) -> ClientKey:
     """Register a public key on a client; it expires at most one year after it is added."""
-    public_jwk = _public_key(jwk_dict)
+    public_jwk = public_key(jwk_dict)
     now = timezone.now()
     latest = now + MAX_KEY_LIFETIME
     expires_at = min(expires_at or latest, latest)
