@@ -48,7 +48,8 @@ def problems_for(*codes: int) -> dict:
 
 
 class ArkivView(APIView):
-    """For the organisation in the token: reading needs noark5:arkiv.les, writing noark5:arkiv.skriv."""
+    """For the organisation in the token: reading needs felles:noark5/arkiv.read, writing
+    felles:noark5/arkiv.write (the old names noark5:arkiv.les and noark5:arkiv.skriv count too)."""
 
     authentication_classes = [MaskinportenAuthentication]
     permission_classes = [HasScope]

@@ -1,5 +1,5 @@
-"""The signing API for service owners, with a Maskinporten token and the scope signering:oppdrag:
-create a signing job, follow its status, and fetch the detached CMS signature once signed.
+"""The signing API for service owners, with a Maskinporten token and the scope felles:signering/oppdrag
+(old name signering:oppdrag): create a signing job, follow its status, and fetch the detached CMS signature once signed.
 An organisation sees only its own jobs; any other id answers 404."""
 
 from django.core.paginator import Paginator
@@ -85,7 +85,8 @@ class OppdragListe(ServiceOwnerView):
         },
         summary="Ask a citizen to sign a document",
         description=(
-            "Needs a Maskinporten token with the scope signering:oppdrag. Give the document as a PDF "
+            "Needs a Maskinporten token with the scope felles:signering/oppdrag (old name "
+            "signering:oppdrag). Give the document as a PDF "
             "(base64, at most 10 MB) or as plain text, and the one person who must sign. The citizen "
             "signs at level 4 with their card; the signature is a detached CMS SignedData over the "
             "document's bytes, carrying the signer's certificate."
