@@ -14,10 +14,10 @@ from core import audit
 from core.api import problem
 from core.openapi import Problem
 from kontaktregister import services
-from kontaktregister.api.permissions import HasLookupScope, token_has_scope
+from kontaktregister.api.permissions import HasLookupScope
 from kontaktregister.api.renderers import FastJSONRenderer, JoseRenderer
 from kontaktregister.api.serializers import LookupAnswer, LookupRequest, LookupRequestV2, PrintAnswer
-from maskinporten.drf import MaskinportenAuthentication
+from maskinporten.drf import MaskinportenAuthentication, token_has_scope
 
 
 @lru_cache(maxsize=64)

@@ -1,4 +1,5 @@
-"""Contact records and agency tokens for the lookup's tests."""
+"""Contact records and tokens for the lookup's tests; agency tokens come from the token service
+(tests.maskinporten.factories.agency_token), as an agency's machine gets them."""
 
 import json
 import time
@@ -10,8 +11,9 @@ from django.utils import timezone
 from idporten import keys
 from kontaktregister.models import ContactRecord
 from tests.folkeregister.factories import make_person
+from tests.maskinporten.factories import agency_token
 
-ISSUER = "http://testserver"
+ISSUER = "http://testserver/maskinporten/"
 SCHEMA = json.loads(
     (Path(__file__).resolve().parents[2] / "kontaktregister/api/schema/personer-v2.schema.json").read_text()
 )
@@ -33,21 +35,20 @@ def registered(**fields) -> ContactRecord:
     return ContactRecord.objects.create(person=make_person(), **values)
 
 
-def agency_token(scope: str, *, organisation_number="974312344", token_type="maskinporten") -> str:
+def citizen_token(scope: str) -> str:
+    """A token signed by Felles that is not a Maskinporten access token (a citizen's ID token)."""
     now = int(time.time())
+    claims = {"iss": ISSUER, "aud": ISSUER, "scope": scope, "iat": now, "exp": now + 120, "jti": "test"}
     return keys.sign(
         {
-            "iss": ISSUER,
-            "aud": ISSUER,
-            "scope": scope,
-            "consumer": {"authority": "iso6523-actorid-upis", "ID": f"0192:{organisation_number}"},
-            "token_type": token_type,
-            "iat": now,
-            "exp": now + 120,
-            "jti": "test",
-        },
-        token_type="at+jwt",
+            **claims,
+            "consumer": {"authority": "iso6523-actorid-upis", "ID": "0192:974312344"},
+            "token_type": "idporten",
+        }
     )
+
+
+__all__ = ["agency_token", "citizen_token", "registered", "valid"]
 
 
 def valid(answer) -> dict:

@@ -16,7 +16,14 @@ from kontaktregister.models import ContactRecord
 from postkasse import crypto
 from postkasse.services import keys
 from tests.folkeregister.factories import unique_identity_number
-from tests.kontaktregister.factories import CONTACT, DIGITAL_POST, agency_token, registered, valid
+from tests.kontaktregister.factories import (
+    CONTACT,
+    DIGITAL_POST,
+    agency_token,
+    citizen_token,
+    registered,
+    valid,
+)
 
 pytestmark = pytest.mark.django_db
 V1, V2, OLD, PRINT = (
@@ -276,7 +283,7 @@ def test_a_citizens_login_token_is_not_an_agency_token(client):
         V2,
         {"personidentifikatorer": [unique_identity_number()]},
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {agency_token(CONTACT, token_type='idporten')}",
+        HTTP_AUTHORIZATION=f"Bearer {citizen_token(CONTACT)}",
     )
     assert response.status_code == 401
 
