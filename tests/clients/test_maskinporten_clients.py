@@ -12,6 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import requests
+from django.core.management import call_command
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet, RSAKey
 
@@ -20,11 +21,14 @@ from folkeregister.seeding import seed_population
 from kontaktregister.models import ContactRecord
 from kontaktregister.seeding import seed_contact_register
 from maskinporten import services as maskinporten
+from maskinporten.demo import demo_client_id
 from maskinporten.models import Client
 from tests.folkeregister.factories import make_person
 from tests.virksomheter import pki
 from tests.virksomheter.factories import new_organisation
 from virksomheter import services as virksomheter
+from virksomheter.demo import seed_demo_organisations
+from virksomheter.models import Organisation
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 sys.path.insert(0, str(EXAMPLES))
@@ -120,6 +124,17 @@ def token_claims(client: MaskinportenClient, access_token: str) -> dict:
     token = jwt.decode(access_token, keys, algorithms=["RS256", "ES256"])
     assert token.header["typ"] == "at+jwt"
     return token.claims
+
+
+def run_krr_client(issuer: str, krr: str, client_id: str, key_options: list[str], number: str):
+    return subprocess.run(
+        [sys.executable, str(EXAMPLES / "krr_client.py"), "--issuer", issuer, "--krr", krr]
+        + ["--client-id", client_id, *key_options, number],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def seeded_numbers() -> list[str]:
@@ -226,23 +241,8 @@ def test_the_command_line_client_needs_only_the_base_urls(issuer, live_server, s
         key_options = ["--key", str(tmp_path / "key.pem"), "--certificate", str(tmp_path / "certificate.pem")]
     record = ContactRecord.objects.create(person=make_person(), email="kari@example.no")
 
-    finished = subprocess.run(
-        [
-            sys.executable,
-            str(EXAMPLES / "krr_client.py"),
-            "--issuer",
-            issuer,
-            "--krr",
-            live_server.url,
-            "--client-id",
-            client.client_id,
-            *key_options,
-            record.person.identity_number,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    finished = run_krr_client(
+        issuer, live_server.url, client.client_id, key_options, record.person.identity_number
     )
 
     assert finished.returncode == 0, finished.stderr
@@ -292,3 +292,27 @@ def test_a_delegated_token_stops_working_when_the_customer_revokes_the_delegatio
     with pytest.raises(MaskinportenError) as no_new_token:
         client.token(KRR_SCOPE, consumer_org=CUSTOMER)
     assert no_new_token.value.error == "invalid_grant"
+
+
+def test_the_readme_commands_work_on_the_demo_data(issuer, live_server, settings, tmp_path):
+    """The README's commands after `make demo`: Velferdsetaten's demo client with its private JWK
+    (kid) and with the demo enterprise certificate (x5c)."""
+    settings.DEBUG = True  # the demo certificates are made in development only
+    settings.VAR_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
+    seed_demo_organisations()
+    call_command("seed_demo_certificates", verbosity=0)
+    folder = tmp_path / "demo-certificates"
+    client_id = demo_client_id(Organisation.objects.get(organisasjonsnummer=SUPPLIER))
+    assert f"--client-id {client_id}" in (EXAMPLES.parent / "README.md").read_text()
+    record = ContactRecord.objects.create(person=make_person(), mobile="+4791234567")
+
+    for key_options in (
+        ["--key", str(folder / f"{SUPPLIER}-client.jwk.json")],
+        ["--key", str(folder / f"{SUPPLIER}.key"), "--certificate", str(folder / f"{SUPPLIER}.pem")],
+    ):
+        finished = run_krr_client(
+            issuer, live_server.url, client_id, key_options, record.person.identity_number
+        )
+        assert finished.returncode == 0, finished.stderr
+        assert json.loads(finished.stdout)[0]["kontaktinformasjon"]["mobiltelefonnummer"] == "+4791234567"
