@@ -200,10 +200,11 @@ def test_signed_answer_is_a_jws_that_verifies_against_the_jwks_and_holds_the_sam
     assert signed.status_code == 200 and signed["Content-Type"] == "application/jose"
     token = signed.content.decode()
     header = jws.get_unverified_header(token)
-    jwks = client.get("/idporten/jwks").json()
-    key = next(k for k in jwks["keys"] if k["kid"] == header["kid"])
-    payload = jws.verify(token, jwk.construct(key, header["alg"]), algorithms=[header["alg"]])
-    assert valid(orjson.loads(payload)) == plain
+    for jwks_url in ("/maskinporten/jwk", "/idporten/jwks"):
+        jwks = client.get(jwks_url).json()
+        key = next(k for k in jwks["keys"] if k["kid"] == header["kid"])
+        payload = jws.verify(token, jwk.construct(key, header["alg"]), algorithms=[header["alg"]])
+        assert valid(orjson.loads(payload)) == plain
 
 
 def test_a_refusal_is_plain_json_even_when_jose_was_asked_for(client):
