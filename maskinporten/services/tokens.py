@@ -114,9 +114,12 @@ def _client(claims: dict) -> Client:
 def _unverified(assertion: str) -> tuple[dict, dict]:
     try:
         header = jwt.get_unverified_header(assertion)
-        claims = jwt.get_unverified_claims(assertion)
     except (JOSEError, RecursionError, ValueError, TypeError):  # deep nesting overflows json
         raise _invalid_grant("The assertion is not a JWT.") from None
+    try:
+        claims = jwt.get_unverified_claims(assertion)
+    except (JOSEError, RecursionError, ValueError, TypeError):  # also integers of over 4300 digits
+        raise _invalid_grant("The assertion's claims are not a JSON object.") from None
     if not isinstance(claims, dict):
         raise _invalid_grant("The assertion's claims are not a JSON object.")
     return header, claims
@@ -186,8 +189,10 @@ def _check_times_and_audience(claims: dict, audiences: set[str]) -> None:
     try:
         audience = assertions.audiences(claims)
         assertions.string_claim(claims, "jti", required=True, max_length=MAX_JTI_LENGTH)
+        assertions.string_claim(claims, "sub", required=False)
         iat = assertions.numeric_date(claims, "iat", required=True)
         exp = assertions.numeric_date(claims, "exp", required=True)
+        not_before = assertions.numeric_date(claims, "nbf", required=False)
     except assertions.AssertionInvalid as error:
         raise _invalid_grant(error.message) from None
     if len(audience) != 1 or audience[0] not in audiences:
@@ -197,6 +202,8 @@ def _check_times_and_audience(claims: dict, audiences: set[str]) -> None:
         raise _invalid_grant(f"The assertion's iat must be within {CLOCK_SKEW_SECONDS} s of our clock.")
     if exp <= now:
         raise _invalid_grant("The assertion has expired.")
+    if not_before is not None and not_before > now + CLOCK_SKEW_SECONDS:
+        raise _invalid_grant("The assertion is not valid yet (nbf).")
     if not iat < exp <= iat + MAX_ASSERTION_LIFETIME_SECONDS:
         raise _invalid_grant(
             f"The assertion's exp must come after its iat, and at most {MAX_ASSERTION_LIFETIME_SECONDS} s after."

@@ -82,13 +82,13 @@ def grant(
     audience=ISSUER,
     scope: str = "krr:global/kontaktinformasjon.read",
     lifetime: int = 60,
-    iat: int | None = None,
+    issued_at: int | None = None,
     without: tuple[str, ...] = (),
     **claims,
 ) -> str:
     """A JWT grant as Digdir's maskinporten_protocol_jwtgrant describes it: kid or x5c in the header;
     aud, iss, iat, exp, jti and scope in the body."""
-    now = int(time.time()) if iat is None else iat
+    now = int(time.time()) if issued_at is None else issued_at
     body = {
         "aud": audience,
         "iss": client_id,

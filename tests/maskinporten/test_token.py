@@ -203,11 +203,11 @@ def test_hs256_is_refused(client, registered):
 @pytest.mark.parametrize("offset", [-11, 11])
 def test_iat_more_than_ten_seconds_off_is_refused(client, registered, key, offset):
     now = int(time.time())
-    refused(client, grant(registered.client_id, key, iat=now + offset))
+    refused(client, grant(registered.client_id, key, issued_at=now + offset))
 
 
 def test_iat_within_ten_seconds_is_accepted(client, registered, key):
-    issued(client, grant(registered.client_id, key, iat=int(time.time()) - 8))
+    issued(client, grant(registered.client_id, key, issued_at=int(time.time()) - 8))
 
 
 def test_exp_more_than_120_seconds_after_iat_is_refused(client, registered, key):
@@ -353,3 +353,18 @@ def test_odd_headers_are_invalid_grant(client, registered, key, header):
 @pytest.mark.parametrize("iss", [None, 5, ["a"], "x" * 500, "a\x00b"])
 def test_odd_iss_is_invalid_grant(client, registered, key, iss):
     refused(client, grant(iss, key))
+
+
+@pytest.mark.parametrize("value", [None, "soon", 1e400, True, -1])
+@pytest.mark.parametrize("name", ["iat", "exp", "nbf"])
+def test_absurd_dates_are_invalid_grant(client, registered, key, name, value):
+    refused(client, grant(registered.client_id, key, **{name: value}))
+
+
+def test_nbf_in_the_future_is_refused(client, registered, key):
+    refused(client, grant(registered.client_id, key, nbf=int(time.time()) + 30))
+
+
+@pytest.mark.parametrize("sub", [5, "", "a\x00b"])
+def test_odd_sub_is_refused(client, registered, key, sub):
+    refused(client, grant(registered.client_id, key, sub=sub))
