@@ -4,6 +4,7 @@ Maskinporten client on PyPI or npm fits: see the README). The set-up registers c
 certificates and delegations through Felles' services, as an administrator would in the admin;
 from there on everything goes over the wire, as from an agency's machine."""
 
+import gc
 import json
 import subprocess
 import sys
@@ -75,6 +76,16 @@ def issuer(live_server) -> str:
 
 
 @pytest.fixture
+def connect(issuer):
+    """A client at Felles' issuer. Its HTTP connection is closed after the test, so that the live
+    server's thread for it (and that thread's database connection) does not outlive the test; a
+    refusal caught with pytest.raises holds the response in a reference cycle, hence the collection."""
+    with requests.Session() as session:
+        yield lambda credentials: MaskinportenClient(issuer, credentials, session=session)
+    gc.collect()
+
+
+@pytest.fixture
 def with_kid(supplier) -> Credentials:
     """A client registered with its own RSA key, as Samarbeidsportalen's "egen nøkkel"."""
     client = maskinporten.register_client(
@@ -143,16 +154,16 @@ def seeded_numbers() -> list[str]:
     return list(Person.objects.order_by("?").values_list("identity_number", flat=True)[:1000])
 
 
-def test_metadata_names_the_issuer_and_its_token_endpoint(issuer, with_kid):
-    client = MaskinportenClient(issuer, with_kid)
+def test_metadata_names_the_issuer_and_its_token_endpoint(connect, issuer, with_kid):
+    client = connect(with_kid)
     assert client.metadata.issuer == issuer
     assert client.metadata.token_endpoint == f"{issuer}token"
     assert client.metadata.jwks_uri
 
 
-def test_client_gets_a_token_and_looks_up_1000_persons(issuer, live_server, credentials):
+def test_client_gets_a_token_and_looks_up_1000_persons(connect, issuer, live_server, credentials):
     numbers = seeded_numbers()
-    client = MaskinportenClient(issuer, credentials)
+    client = connect(credentials)
 
     token = client.token(KRR_SCOPE)
     persons = krr_client.look_up(
@@ -186,9 +197,9 @@ def test_client_gets_a_token_and_looks_up_1000_persons(issuer, live_server, cred
             assert contact.get("epostadresse") == (record.email or None)
 
 
-def test_a_grant_is_used_once(issuer, with_kid):
+def test_a_grant_is_used_once(connect, with_kid):
     """A replayed grant is refused (jti), as maskinporten_protocol_jwtgrant says."""
-    client = MaskinportenClient(issuer, with_kid)
+    client = connect(with_kid)
     grant = make_grant(client.metadata, with_kid, KRR_SCOPE)
     request_token(client.session, client.metadata, grant)
     with pytest.raises(MaskinportenError) as refused:
@@ -196,18 +207,18 @@ def test_a_grant_is_used_once(issuer, with_kid):
     assert refused.value.status == 400 and refused.value.error == "invalid_grant"
 
 
-def test_consumer_org_without_a_delegation_is_refused(issuer, credentials, customer):
-    client = MaskinportenClient(issuer, credentials)
+def test_consumer_org_without_a_delegation_is_refused(connect, credentials, customer):
+    client = connect(credentials)
     with pytest.raises(MaskinportenError) as refused:
         client.token(KRR_SCOPE, consumer_org=CUSTOMER)
     assert refused.value.status == 400 and refused.value.error == "invalid_grant"
 
 
 def test_consumer_org_with_a_delegation_names_the_customer_as_consumer(
-    issuer, live_server, credentials, customer, supplier
+    connect, issuer, live_server, credentials, customer, supplier
 ):
     maskinporten.delegate_scope(customer=customer, supplier=supplier, scope=KRR_SCOPE, granted_by="test")
-    client = MaskinportenClient(issuer, credentials)
+    client = connect(credentials)
 
     token = client.token(KRR_SCOPE, consumer_org=CUSTOMER)
 
@@ -255,10 +266,10 @@ def revocation_checked_at_once(settings):
 
 
 def test_a_token_stops_working_at_krr_when_its_key_is_revoked(
-    issuer, live_server, with_kid, revocation_checked_at_once
+    connect, live_server, with_kid, revocation_checked_at_once
 ):
     record = ContactRecord.objects.create(person=make_person(), mobile="+4791234567")
-    client = MaskinportenClient(issuer, with_kid)
+    client = connect(with_kid)
     token = client.token(KRR_SCOPE).access_token
     assert krr_client.look_up(client.session, live_server.url, token, [record.person.identity_number])
 
@@ -274,13 +285,13 @@ def test_a_token_stops_working_at_krr_when_its_key_is_revoked(
 
 
 def test_a_delegated_token_stops_working_when_the_customer_revokes_the_delegation(
-    issuer, live_server, credentials, customer, supplier, revocation_checked_at_once
+    connect, live_server, credentials, customer, supplier, revocation_checked_at_once
 ):
     delegation = maskinporten.delegate_scope(
         customer=customer, supplier=supplier, scope=KRR_SCOPE, granted_by="test"
     )
     record = ContactRecord.objects.create(person=make_person(), mobile="+4791234567")
-    client = MaskinportenClient(issuer, credentials)
+    client = connect(credentials)
     token = client.token(KRR_SCOPE, consumer_org=CUSTOMER).access_token
     assert krr_client.look_up(client.session, live_server.url, token, [record.person.identity_number])
 
