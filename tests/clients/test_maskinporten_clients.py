@@ -215,7 +215,7 @@ def test_consumer_org_without_a_delegation_is_refused(connect, credentials, cust
 
 
 def test_consumer_org_with_a_delegation_names_the_customer_as_consumer(
-    connect, issuer, live_server, credentials, customer, supplier
+    connect, live_server, credentials, customer, supplier
 ):
     maskinporten.delegate_scope(customer=customer, supplier=supplier, scope=KRR_SCOPE, granted_by="test")
     client = connect(credentials)
