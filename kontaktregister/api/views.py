@@ -3,16 +3,18 @@
 The answer has KRR's own field names; a field with nothing to say is left out, never null."""
 
 from functools import lru_cache
+from types import SimpleNamespace
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import audit
 from core.api import problem
-from core.openapi import Problem
+from core.openapi import Problem, ProblemAutoSchema
 from kontaktregister import services
 from kontaktregister.api.permissions import HasLookupScope
 from kontaktregister.api.renderers import FastJSONRenderer, JoseRenderer
@@ -71,10 +73,24 @@ def person_answer(contact: services.Contact, *, contact_scope: bool, digital_pos
     return answer
 
 
+class AcceptHeaderOnly(DefaultContentNegotiation):
+    """The answer's form is chosen by the Accept header alone, as at the real service: DRF's ?format=
+    override means nothing here (an unknown one answered 404)."""
+
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
+
+
+class KrrSchema(ProblemAutoSchema):
+    def _get_format_parameters(self):
+        return []
+
+
 class KrrView(APIView):
     """JSON, or with Accept: application/jose the same JSON as a compact JWS signed by Felles."""
 
     renderer_classes = [FastJSONRenderer, JoseRenderer]
+    content_negotiation_class = AcceptHeaderOnly
+    schema = KrrSchema()
 
     def finalize_response(self, request, response, *args, **kwargs):
         if response.status_code >= 400:  # a refusal is plain JSON whatever was asked for
@@ -109,14 +125,13 @@ class PersonLookup(KrrView):
             return problem(
                 "invalid_lookup", _("The body must be a JSON object with personidentifikatorer."), 400
             )
-        include = body.get("inkluderIkkeRegistrerte") if self.takes_include_flag else None
-        if include is not None and not isinstance(include, bool):
-            return problem("invalid_lookup", _("inkluderIkkeRegistrerte must be true or false."), 400)
+        include = self.include_unregistered_by_default
+        if self.takes_include_flag and "inkluderIkkeRegistrerte" in body:
+            include = body["inkluderIkkeRegistrerte"]
+            if not isinstance(include, bool):  # null too: the field is a boolean or absent
+                return problem("invalid_lookup", _("inkluderIkkeRegistrerte must be true or false."), 400)
         try:
-            contacts = services.lookup(
-                body.get("personidentifikatorer"),
-                include_unregistered=self.include_unregistered_by_default if include is None else include,
-            )
+            contacts = services.lookup(body.get("personidentifikatorer"), include_unregistered=include)
         except services.KontaktregisterError as error:
             return problem(error.code, error.message, 400)
         contact_scope = token_has_scope(request, services.SCOPE_CONTACT)

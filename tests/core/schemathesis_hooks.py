@@ -1,6 +1,6 @@
 """Schemathesis' hooks for the agency APIs (SCHEMATHESIS_HOOKS=tests/core/schemathesis_hooks.py, README):
-a real Maskinporten token for a demo agency, got from POST /api/token with its enterprise certificate as
-any agency's machine would, and got again before the 120 s token runs out; and what the schema's
+a real Maskinporten token for a demo agency's client, got with its enterprise certificate through
+examples/maskinporten_client.py as any agency's machine would, and got again before the 120 s token runs out; and what the schema's
 formats mean, so that data it calls valid is valid: identity numbers with their check digits, and
 documents (every base64 field of these APIs) that are PDFs."""
 
@@ -11,14 +11,13 @@ import os
 import sys
 from pathlib import Path
 
-import requests
 import schemathesis
 from hypothesis import strategies as st
 from pypdf import PdfWriter
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "examples")]
-import krr_client  # noqa: E402
+import maskinporten_client  # noqa: E402
 
 from folkeregister.identity import make_identity_number  # noqa: E402
 
@@ -27,9 +26,11 @@ IDENTITY_NUMBER_FORMAT = "personidentifikator"
 
 # Every scope the agency APIs know, so that each operation is reached with a sufficient token.
 SCOPES = (
-    "krr:kontaktinformasjon krr:digitalpost digitalpostinnbygger:send "
-    "noark5:arkiv.les noark5:arkiv.skriv signering:oppdrag"
+    "krr:global/kontaktinformasjon.read krr:global/digitalpost.read digitalpostinnbygger:send "
+    "felles:noark5/arkiv.read felles:noark5/arkiv.write felles:signering/oppdrag"
 )
+# Velferdsetaten's demo client (maskinporten.demo), which seed_demo_certificates registers with every scope.
+DEMO_CLIENT_ID = "278ed930-0542-57ec-ba77-4b7b55cedb43"
 # Well inside the access token's 120 s.
 REFRESH_SECONDS = 60
 
@@ -37,24 +38,19 @@ REFRESH_SECONDS = 60
 @schemathesis.auth(refresh_interval=REFRESH_SECONDS)
 class MaskinportenToken:
     def get(self, case, context):
-        issuer = os.environ.get("FELLES_ISSUER", "http://127.0.0.1:8000").rstrip("/")
+        base = os.environ.get("FELLES_ISSUER", "http://127.0.0.1:8000").rstrip("/")
         folder = Path(os.environ.get("FELLES_CERTIFICATES", "var/demo-certificates"))
         organisation = os.environ.get("FELLES_ORGANISATION", "974312344")
-        grant = krr_client.jwt_grant(
-            issuer,
-            (folder / f"{organisation}.pem").read_bytes(),
-            (folder / f"{organisation}.key").read_text(),
-            SCOPES,
-            "schemathesis",
+        credentials = maskinporten_client.Credentials.from_files(
+            os.environ.get("FELLES_CLIENT_ID", DEMO_CLIENT_ID),
+            folder / f"{organisation}.key",
+            certificate_path=folder / f"{organisation}.pem",
         )
-        response = requests.post(
-            f"{issuer}/api/token",
-            data={"grant_type": krr_client.GRANT_TYPE, "assertion": grant},
-            timeout=10,
+        return (
+            maskinporten_client.MaskinportenClient(f"{base}/maskinporten/", credentials)
+            .token(SCOPES)
+            .access_token
         )
-        if response.status_code != 200:
-            raise RuntimeError(f"No Maskinporten token: {response.status_code} {response.text}")
-        return response.json()["access_token"]
 
     def set(self, case, data, context):
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}

@@ -207,6 +207,14 @@ def test_signed_answer_is_a_jws_that_verifies_against_the_jwks_and_holds_the_sam
         assert valid(orjson.loads(payload)) == plain
 
 
+def test_the_form_of_the_answer_follows_the_accept_header_alone(client):
+    record = registered()
+    for url in (f"{V2}?format=AAA", f"{V2}?format=jose", f"{V1}?format=json"):
+        response = post(client, [record.person.identity_number], url=url)
+        assert response.status_code == 200 and response["Content-Type"] == "application/json", url
+    assert client.get(f"{PRINT}?format=AAA").status_code == 200
+
+
 def test_a_refusal_is_plain_json_even_when_jose_was_asked_for(client):
     response = post(client, ["12345678901"], accept="application/jose")
     assert response.status_code == 400 and response.json()["code"] == "invalid_lookup"
@@ -218,6 +226,13 @@ def test_an_invalid_number_among_a_thousand_fails_the_call_and_names_it(client):
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_lookup" and "12345678901" in response.json()["detail"]
     assert not AuditEvent.objects.filter(action="kontaktregister.lookup").exists()
+
+
+def test_inkluder_ikke_registrerte_is_a_boolean_or_absent_never_null(client):
+    record = registered()
+    for value in (None, "true", 1):
+        response = post(client, [record.person.identity_number], inkluderIkkeRegistrerte=value)
+        assert response.status_code == 400 and response.json()["code"] == "invalid_lookup", value
 
 
 @pytest.mark.parametrize(
