@@ -16,6 +16,7 @@ from core.models import AuditEvent
 from idporten import keys
 from idporten.models import Authorization, PushedRequest, UsedAssertion
 from idporten.services.clients import ASSERTION_TYPE
+from maskinporten import services as maskinporten
 from maskinporten.services import GRANT_TYPE
 from tests.idporten.factories import (
     FORM,
@@ -53,6 +54,13 @@ def organisation():
     for scope in ("krr:kontaktinformasjon", "krr:digitalpost"):
         virksomheter.grant_scope(organisation, scope, granted_by="test")
     virksomheter.accept_terms(organisation, accepted_by="test")
+    maskinporten.register_client(
+        organisation,
+        name="Hardening",
+        scopes=["krr:kontaktinformasjon", "krr:digitalpost"],
+        registered_by="test",
+        client_id="974312344",
+    )
     return organisation
 
 

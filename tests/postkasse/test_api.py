@@ -8,7 +8,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-import requests
 from django.core.management import call_command
 
 from postkasse import services
@@ -16,11 +15,15 @@ from postkasse.api import views
 from postkasse.models import Letter, Receipt
 from tests.kontaktregister.test_lookup import agency_token
 from tests.postkasse.factories import citizen, pdf, providers, send, sender
+from virksomheter import services as virksomheter
 from virksomheter.demo import seed_demo_organisations
 from virksomheter.models import Organisation
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
+import maskinporten_client  # noqa: E402
 import post_client  # noqa: E402
+
+from maskinporten import services as maskinporten_services  # noqa: E402
 
 pytestmark = pytest.mark.django_db
 URL = "/api/post/v1/forsendelser"
@@ -233,9 +236,14 @@ def test_without_the_send_scope_the_answer_is_403(client, person):
     assert not Letter.objects.exists()
 
 
-def test_a_token_for_an_unregistered_organisation_is_refused(client, person):
-    response = post(client, body(person), organisation_number=OTHER_AGENCY)
-    assert response.status_code == 403 and response.json()["code"] == "organisation_not_found"
+def test_a_token_stops_working_when_the_organisation_loses_the_scope(client, person, settings):
+    settings.MASKINPORTEN_REVOCATION_CHECK_SECONDS = 0
+    headers = auth()
+    virksomheter.withdraw_scope(
+        Organisation.objects.get(organisasjonsnummer="974312344"), SCOPE, withdrawn_by="test"
+    )
+    response = post(client, body(person), headers=headers)
+    assert response.status_code == 401 and response.json()["error"] == "invalid_token"
     assert not Letter.objects.exists()
 
 
@@ -361,15 +369,17 @@ def test_agency_sends_a_letter_with_its_certificate_and_follows_the_receipts(liv
     call_command("seed_demo_certificates", verbosity=0)
     folder = tmp_path / "demo-certificates"
     person = citizen(mailbox_provider=digipost)
-    grant = post_client.jwt_grant(
-        live_server.url,
-        (folder / "974312344.pem").read_bytes(),
-        (folder / "974312344.key").read_text(),
-        post_client.SCOPE,
-        "velferdsetaten-maskin",
+    registered = maskinporten_services.register_client(
+        Organisation.objects.get(organisasjonsnummer="974312344"),
+        name="Velferdsetaten maskin",
+        scopes=[post_client.SCOPE],
+        registered_by="test",
     )
-    session = requests.Session()
-    token = post_client.access_token(session, live_server.url, grant)
+    credentials = maskinporten_client.Credentials.from_files(
+        registered.client_id, folder / "974312344.key", certificate_path=folder / "974312344.pem"
+    )
+    client = maskinporten_client.MaskinportenClient(f"{live_server.url}/maskinporten/", credentials)
+    session, token = client.session, client.token(post_client.SCOPE).access_token
     letter = {
         "idempotency_key": "vedtak-2026-0001",
         "recipient": person.identity_number,

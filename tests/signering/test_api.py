@@ -20,10 +20,12 @@ from tests.signering.factories import (
     job,
     organisation,
 )
+from virksomheter import services as virksomheter
+from virksomheter.models import Organisation
 
 pytestmark = pytest.mark.django_db
 URL = "/api/signering/v1/oppdrag"
-SCOPE = "signering:oppdrag"
+SCOPE = "felles:signering/oppdrag"
 
 
 @pytest.fixture(autouse=True)
@@ -114,9 +116,14 @@ def test_a_token_without_the_signing_scope_is_403(client, kari):
     assert not Signeringsoppdrag.objects.exists()
 
 
-def test_an_organisation_not_registered_here_is_refused(client, kari):
-    response = create(client, body(kari), organisation_number="923609016")
-    assert response.status_code == 403
+def test_a_token_stops_working_when_the_organisation_loses_the_scope(client, kari, settings):
+    settings.MASKINPORTEN_REVOCATION_CHECK_SECONDS = 0
+    headers = auth()
+    virksomheter.withdraw_scope(
+        Organisation.objects.get(organisasjonsnummer="974312344"), SCOPE, withdrawn_by="test"
+    )
+    response = client.post(URL, json.dumps(body(kari)), content_type="application/json", **headers)
+    assert response.status_code == 401 and response.json()["error"] == "invalid_token"
     assert not Signeringsoppdrag.objects.exists()
 
 
@@ -240,7 +247,6 @@ def test_an_agency_asks_for_a_signature_with_the_example_client(live_server, set
     import sys
     from pathlib import Path
 
-    import requests
     from django.core.management import call_command
 
     from virksomheter.demo import seed_demo_organisations
@@ -254,15 +260,22 @@ def test_an_agency_asks_for_a_signature_with_the_example_client(live_server, set
     seed_demo_organisations()
     call_command("seed_demo_certificates", verbosity=0)
     folder = tmp_path / "demo-certificates"
-    grant = signering_client.jwt_grant(
-        live_server.url,
-        (folder / "974312344.pem").read_bytes(),
-        (folder / "974312344.key").read_text(),
-        signering_client.SCOPE,
-        "velferdsetaten-maskin",
+    import maskinporten_client
+
+    from maskinporten import services as maskinporten_services
+    from virksomheter.models import Organisation
+
+    registered = maskinporten_services.register_client(
+        Organisation.objects.get(organisasjonsnummer="974312344"),
+        name="Velferdsetaten maskin",
+        scopes=[signering_client.SCOPE],
+        registered_by="test",
     )
-    session = requests.Session()
-    token = signering_client.access_token(session, live_server.url, grant)
+    credentials = maskinporten_client.Credentials.from_files(
+        registered.client_id, folder / "974312344.key", certificate_path=folder / "974312344.pem"
+    )
+    client = maskinporten_client.MaskinportenClient(f"{live_server.url}/maskinporten/", credentials)
+    session, token = client.session, client.token(signering_client.SCOPE).access_token
 
     created = signering_client.create_job(
         session,
