@@ -59,7 +59,8 @@ def person_answer(contact: services.Contact, *, contact_scope: bool, digital_pos
                     details["mobiltelefonnummer_sist_verifisert"] = contact.mobile_verified_at
             if details:
                 answer["kontaktinformasjon"] = details
-    if digital_post_scope and contact.mailbox_address:
+    # A mailbox is an address at a provider: one without the other is no mailbox to send to.
+    if digital_post_scope and contact.mailbox_address and contact.mailbox_provider:
         answer["digital_post"] = {
             "postkasseadresse": contact.mailbox_address,
             "postkasseleverandoeradresse": contact.mailbox_provider,

@@ -19,6 +19,7 @@ from kontaktregister.services.lookup import (
     krr_moment,
     lookup,
     print_certificate,
+    register_print_channel,
 )
 from kontaktregister.services.selfservice import (
     KINDS,
@@ -42,7 +43,7 @@ from kontaktregister.services.selfservice import (
 
 __all__ = [
     "ACTIVE", "CAN_BE_NOTIFIED", "CANNOT_BE_NOTIFIED", "DELETED", "NO", "NOT_REGISTERED", "YES",
-    "PrintCertificate", "krr_moment", "print_certificate",
+    "PrintCertificate", "krr_moment", "print_certificate", "register_print_channel",
     "KINDS", "MAX_PERSONS_PER_LOOKUP", "SCOPE_CONTACT", "SCOPE_DIGITAL_POST", "ChangeRefused", "CodeRefused",
     "Contact", "HistoryEntry", "InvalidLookup", "KontaktregisterError", "choose_mailbox", "confirm_change",
     "confirm_still_correct", "contact_record", "history", "lookup", "mailbox_providers", "needs_confirmation",

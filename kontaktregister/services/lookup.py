@@ -3,12 +3,13 @@ batch size. Unknown numbers answer "not registered", never an error for the batc
 is not a valid fødselsnummer or D-nummer fails the whole call, as a request that breaks the API's
 contract does."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q, TextField
 from django.db.models.functions import Cast
@@ -248,13 +249,23 @@ def lookup(identity_numbers, *, include_unregistered: bool = True) -> list[Conta
     return [records.get(n) or Contact(n, NOT_REGISTERED) for n in numbers]
 
 
-def print_certificate() -> PrintCertificate:
-    """The print channel's certificate and address: postkasse encrypts letters for paper to its
-    intake certificate until they are printed, and the operator runs the print room."""
-    from postkasse.services import keys  # postkasse builds on this app; only this answer needs it
+# The print channel's intake certificate, as the app that runs the channel registers it (postkasse, in its
+# AppConfig.ready()): postkasse builds on this app, so this app never imports it.
+_print_channel_certificate: Callable[[], bytes] | None = None
 
-    certificate, _key = keys.intake_pair()
+
+def register_print_channel(certificate: Callable[[], bytes]) -> None:
+    """Name the function that gives the print channel's certificate (PEM)."""
+    global _print_channel_certificate
+    _print_channel_certificate = certificate
+
+
+def print_certificate() -> PrintCertificate:
+    """The print channel's certificate and address: letters for paper are encrypted to its intake
+    certificate until they are printed, and the operator runs the print room."""
+    if _print_channel_certificate is None:
+        raise ImproperlyConfigured("No print channel is registered with the contact register.")
     return PrintCertificate(
         provider_address=settings.FELLES_OPERATOR["organisasjonsnummer"],
-        certificate_pem=certificate.decode(),
+        certificate_pem=_print_channel_certificate().decode(),
     )

@@ -116,6 +116,12 @@ def test_digital_post_scope_gives_mailbox_and_certificate_as_base64_der(client):
     assert not {"kontaktinformasjon", "varslingsstatus", "spraak"} & set(person)
 
 
+def test_a_mailbox_address_without_its_provider_is_left_out_never_null(client):
+    record = registered(mailbox_provider="", mailbox_address="kari.nordmann#1A2B")
+    [person] = people(post(client, [record.person.identity_number], DIGITAL_POST))
+    assert "digital_post" not in person and "sertifikat" not in person
+
+
 def test_old_scope_names_are_accepted_as_aliases(client):
     record = registered()
     [person] = people(post(client, [record.person.identity_number], "krr:kontaktinformasjon"))
