@@ -185,7 +185,7 @@ def _with_certificate(
     }
 
 
-def _check_times_and_audience(claims: dict, audiences: set[str]) -> None:
+def _check_times_and_audience(claims: dict, issuer: str, audiences: set[str]) -> None:
     try:
         audience = assertions.audiences(claims)
         assertions.string_claim(claims, "jti", required=True, max_length=MAX_JTI_LENGTH)
@@ -196,7 +196,7 @@ def _check_times_and_audience(claims: dict, audiences: set[str]) -> None:
     except assertions.AssertionInvalid as error:
         raise _invalid_grant(error.message) from None
     if len(audience) != 1 or audience[0] not in audiences:
-        raise _invalid_grant(f"The assertion's aud must be the single value {min(audiences, key=len)}/.")
+        raise _invalid_grant(f"The assertion's aud must be the single value {issuer}.")
     now = timezone.now().timestamp()
     if abs(iat - now) > CLOCK_SKEW_SECONDS:
         raise _invalid_grant(f"The assertion's iat must be within {CLOCK_SKEW_SECONDS} s of our clock.")
@@ -246,13 +246,16 @@ def _resource(claims: dict) -> str | list[str] | None:
 
 
 def _consumer(claims: dict, client: Client, canonical: list[str]) -> tuple:
-    """The consumer the token names, and the delegations it rests on (none unless consumer_org)."""
+    """The consumer the token names, and the delegations it rests on (none unless consumer_org).
+    Either way the client must be registered for every scope (Digdir: a delegation lets the
+    supplier's client use the scope, it does not add the scope to the client)."""
+    registered = {virksomheter.canonical_scope(scope) for scope in client.scopes}
+    missing = [scope for scope in canonical if scope not in registered]
+    if missing:
+        raise OAuthError(
+            "invalid_scope", "The client is not registered for the scope " + " ".join(missing) + "."
+        )
     if "consumer_org" not in claims or claims["consumer_org"] == client.organisation.organisasjonsnummer:
-        missing = [scope for scope in canonical if scope not in client.scopes]
-        if missing:
-            raise OAuthError(
-                "invalid_scope", "The client is not registered for the scope " + " ".join(missing) + "."
-            )
         try:
             virksomheter.check_scopes(client.organisation, canonical)
         except virksomheter.ScopeRefused as error:
@@ -303,7 +306,7 @@ def _issue(attempt: _Attempt, grant_type: str, assertion: str, issuer: str, lega
         raise _invalid_grant(f"{CLIENT_FAILED} Unknown or inactive client (iss).")
     # Only now has the client shown that it holds the key.
     attempt.organisation_number = client.organisation.organisasjonsnummer
-    _check_times_and_audience(claims, {issuer, issuer.rstrip("/"), *legacy_audiences})
+    _check_times_and_audience(claims, issuer, {issuer, issuer.rstrip("/"), *legacy_audiences})
     asked = _scopes(claims)
     canonical = list(dict.fromkeys(virksomheter.canonical_scope(scope) for scope in asked))
     resource = _resource(claims)

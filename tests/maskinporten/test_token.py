@@ -368,3 +368,21 @@ def test_nbf_in_the_future_is_refused(client, registered, key):
 @pytest.mark.parametrize("sub", [5, "", "a\x00b"])
 def test_odd_sub_is_refused(client, registered, key, sub):
     refused(client, grant(registered.client_id, key, sub=sub))
+
+
+def test_delegated_scope_the_client_is_not_registered_for_is_invalid_scope(client, agency, customer, key):
+    """Digdir: the client must have the scope registered, also when it asks on a customer's behalf."""
+    narrow = factories.client(agency, scopes=[KONTAKT], keys=[key])
+    services.delegate_scope(customer=customer, supplier=agency, scope=DIGITALPOST, granted_by="kunde-admin")
+    body = refused(
+        client,
+        grant(narrow.client_id, key, scope=DIGITALPOST, consumer_org="923609016"),
+        error="invalid_scope",
+    )
+    assert DIGITALPOST in body["error_description"]
+    assert not IssuedToken.objects.exists()
+
+
+def test_wrong_aud_at_the_old_endpoint_names_the_issuer(client, registered, key):
+    body = refused(client, grant(registered.client_id, key, audience="https://x/"), url="/api/token")
+    assert body["error_description"] == f"The assertion's aud must be the single value {ISSUER}."
