@@ -1,5 +1,6 @@
-"""Whether an issued access token is still in force: its client active, its key or certificate not
-revoked, every scope still granted to its consumer, and no delegation it rests on revoked.
+"""Whether an issued access token is still in force: its client active and still registered for
+every scope, its key or certificate not revoked (nor the certificate's CA switched off), every
+scope still granted to its consumer, and no delegation it rests on revoked.
 
 Real Maskinporten tokens are self-contained and live out their lifetime; Felles' own APIs check
 each one against the record kept here, so a revocation bites within seconds. The check is one
@@ -16,6 +17,7 @@ from django.utils import timezone
 from core import housekeeping
 from maskinporten.models import IssuedToken
 from virksomheter.models import RevokedCertificate, ScopeGrant
+from virksomheter.services import canonical_scope
 
 MAX_REMEMBERED = 10_000
 # jti -> (monotonic time the verdict expires, in force)
@@ -62,17 +64,25 @@ def _in_force_now(jti: str, scopes: list[str]) -> bool:
     delegation_revoked = IssuedToken.delegations.through.objects.filter(
         issuedtoken=OuterRef("pk"), delegation__revoked_at__isnull=False
     )
-    return (
+    # The client's registered scopes come back with the answer (JSON containment is not portable
+    # to SQLite), so the check stays one query.
+    registered = (
         IssuedToken.objects.filter(jti=jti, expires_at__gt=now, client__active=True)
         .filter(
             Q(client_key__isnull=True)
             | Q(client_key__revoked_at__isnull=True, client_key__expires_at__gt=now)
         )
+        .filter(Q(certificate_issuer__isnull=True) | Q(certificate_issuer__active=True))
         .annotate(granted=Subquery(granted), certificate_revoked=Exists(certificate_revoked))
         .filter(granted=len(scopes), certificate_revoked=False)
         .exclude(Exists(delegation_revoked))
-        .exists()
+        .values_list("client__scopes", flat=True)
+        .first()
     )
+    if not isinstance(registered, list):
+        return False
+    asked = {canonical_scope(scope) for scope in scopes}
+    return asked <= {canonical_scope(scope) for scope in registered if isinstance(scope, str)}
 
 
 def in_force(jti: str, scopes: list[str]) -> bool:

@@ -188,6 +188,44 @@ def test_revocation_bites_at_a_felles_api(client, agency, key):
     assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
 
 
+def test_a_scope_removed_from_the_client_stops_its_tokens_at_a_felles_api(client, agency, key):
+    virksomheter.grant_scope(agency, "felles:signering/oppdrag", granted_by="test")
+    registered = factories.client(agency, scopes=[KONTAKT, "felles:signering/oppdrag"], keys=[key])
+    token = token_for(client, grant(registered.client_id, key, scope="felles:signering/oppdrag"))
+    url = "/api/signering/v1/oppdrag"
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+    services.change_client(registered, scopes=[KONTAKT], active=True, changed_by="test")
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+
+
+def test_a_token_with_an_old_scope_name_stays_in_force_while_the_client_has_the_scope(
+    client, registered, key
+):
+    token = token_for(client, grant(registered.client_id, key, scope="krr:kontaktinformasjon"))
+    assert call(client, token).status_code == 200
+
+
+def test_a_switched_off_trusted_issuer_stops_the_certificate_tokens_it_backed(client, registered):
+    root = pki.make_ca()
+    trusted = pki.trust(root)
+    leaf = pki.make_leaf(root)
+    token = token_for(client, grant(registered.client_id, leaf.key, x5c=factories.x5c(leaf)))
+    assert call(client, token).status_code == 200
+    trusted.active = False
+    virksomheter.save_trusted_issuer(trusted, changed_by="test")
+    assert_refused(call(client, token))
+
+
+def test_the_revocation_check_is_one_query(registered, key):
+    body = services.issue_token(
+        grant_type=GRANT_TYPE, assertion=grant(registered.client_id, key), issuer=ISSUER
+    )
+    jti = jwt.get_unverified_claims(body["access_token"])["jti"]
+    with CaptureQueriesContext(connection) as queries:
+        assert services.in_force(jti, [KONTAKT])
+    assert len(queries.captured_queries) == 1
+
+
 def test_within_the_check_time_a_token_used_again_costs_no_query(client, settings, registered, key):
     settings.MASKINPORTEN_REVOCATION_CHECK_SECONDS = 2
     token = token_for(client, grant(registered.client_id, key))
