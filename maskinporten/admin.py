@@ -13,6 +13,9 @@ from maskinporten.models import Client, ClientKey, Delegation
 from maskinporten.services import registry
 from virksomheter.models import ScopeGrant
 
+# An RSA JWK of 4096 bits is under 1 kB; the cap keeps odd text from reaching the JSON parser.
+MAX_JWK_LENGTH = 16_000
+
 
 class ClientForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(
@@ -36,9 +39,11 @@ class ClientForm(forms.ModelForm):
         text = self.cleaned_data["public_jwk"].strip()
         if not text:
             return None
+        if len(text) > MAX_JWK_LENGTH:
+            raise ValidationError(_("A public key (JWK) is at most 16 kB."))
         try:
             return registry.public_key(json.loads(text))
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting overflows the JSON parser
             raise ValidationError(_("The key must be a JWK (a JSON object).")) from None
         except services.MaskinportenError as error:
             raise ValidationError(error.message) from None
@@ -82,7 +87,12 @@ class ClientAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         if change:
             services.change_client(
-                obj, scopes=data["scopes"], active=data["active"], changed_by=request.user, request=request
+                obj,
+                name=data["name"],
+                scopes=data["scopes"],
+                active=data["active"],
+                changed_by=request.user,
+                request=request,
             )
         else:
             registered = services.register_client(
@@ -119,6 +129,10 @@ class DelegationForm(forms.ModelForm):
                 raise ValidationError(_("An organisation cannot delegate to itself."))
             if not customer.scope_grants.filter(scope=scope).exists():
                 self.add_error("scope", _("The customer has not been granted this scope."))
+            elif Delegation.objects.filter(
+                customer=customer, supplier=supplier, scope=scope, revoked_at__isnull=True
+            ).exists():
+                raise ValidationError(_("This scope is already delegated to this supplier."))
         return cleaned
 
 

@@ -29,6 +29,7 @@ MAX_KEY_LIFETIME = timedelta(days=365)
 MIN_RSA_BITS = 2048
 MAX_KID_LENGTH = 200  # ClientKey.kid
 MAX_CLIENT_ID_LENGTH = 100  # Client.client_id
+MAX_NAME_LENGTH = 200  # Client.name
 # Members that only a private JWK has (RFC 7518 sections 6.2.2 and 6.3.2).
 PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
@@ -78,19 +79,31 @@ def register_client(
 
 
 def change_client(
-    client: Client, *, scopes: list[str], active: bool, changed_by: Any, request=None
+    client: Client,
+    *,
+    scopes: list[str],
+    active: bool,
+    changed_by: Any,
+    name: str | None = None,
+    request=None,
 ) -> Client:
-    """Change a client's scopes or switch it off (its tokens stop working within seconds)."""
+    """Change a client's scopes or name, or switch it off (its tokens stop working within seconds).
+    The name stays as it is unless given."""
     canonical = granted_scopes(client.organisation, scopes)
+    if name is not None and not 0 < len(name) <= MAX_NAME_LENGTH:
+        raise MaskinportenError(_("A client's name is 1 to 200 characters."))
     with transaction.atomic():
         stored = Client.objects.select_for_update().get(pk=client.pk)
+        name = stored.name if name is None else name
         changed = {}
+        if stored.name != name:
+            changed["name"] = [stored.name, name]
         if stored.scopes != canonical:
             changed["scopes"] = [stored.scopes, canonical]
         if stored.active != active:
             changed["active"] = [stored.active, active]
-        client.scopes, client.active = canonical, active
-        Client.objects.filter(pk=client.pk).update(scopes=canonical, active=active)
+        client.name, client.scopes, client.active = name, canonical, active
+        Client.objects.filter(pk=client.pk).update(name=name, scopes=canonical, active=active)
         if changed:
             audit.record(
                 AuditAction.CLIENT_CHANGED,

@@ -89,3 +89,38 @@ def test_delegating_a_scope_the_customer_lacks_is_a_form_error(admin_client, age
         {"customer": supplier.pk, "supplier": agency.pk, "scope": KONTAKT},
     )
     assert response.status_code == 200 and not Delegation.objects.exists()
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000, json.dumps({"kid": "k", "x": "a" * 20_000})])
+def test_a_deeply_nested_or_huge_public_key_is_a_form_error(admin_client, agency, text):
+    response = admin_client.post(
+        reverse("admin:maskinporten_client_add"),
+        {"organisation": agency.pk, "name": "F", "scopes": [KONTAKT], "active": "on", "public_jwk": text,
+         **KEYS_INLINE},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "public_jwk" in response.context["adminform"].form.errors
+    assert not Client.objects.exists()
+
+
+def test_delegating_the_same_scope_twice_is_a_form_error(admin_client, agency):
+    supplier = factories.organisation("923609016", scopes=[], name="Leverandør")
+    form = {"customer": agency.pk, "supplier": supplier.pk, "scope": KONTAKT}
+    assert admin_client.post(reverse("admin:maskinporten_delegation_add"), form).status_code == 302
+    response = admin_client.post(reverse("admin:maskinporten_delegation_add"), form)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors()
+    assert Delegation.objects.count() == 1
+
+
+def test_operator_renames_a_client(admin_client, agency):
+    client = factories.client(agency)
+    response = admin_client.post(
+        reverse("admin:maskinporten_client_change", args=[client.pk]),
+        {"name": "Nytt fagsystem", "scopes": [KONTAKT], "active": "on", "public_jwk": "", **KEYS_INLINE},
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    client.refresh_from_db()
+    assert client.name == "Nytt fagsystem"
+    changed = AuditEvent.objects.get(action="maskinporten.client_changed")
+    assert changed.details == {"name": ["Fagsystem", "Nytt fagsystem"]}

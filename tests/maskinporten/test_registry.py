@@ -4,7 +4,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.models import AuditEvent
 from maskinporten import services
@@ -52,7 +52,7 @@ def test_a_key_expires_at_most_a_year_after_it_is_added(agency):
 
 
 def test_a_private_jwk_is_refused(agency):
-    with pytest.raises(services.KeyRefused, match="private"):
+    with translation.override("en"), pytest.raises(services.KeyRefused, match="private"):
         services.add_client_key(factories.client(agency), KeyPair().private_jwk, added_by="x")
 
 
@@ -166,3 +166,22 @@ def test_configured_issuer_is_used(client, settings):
 def test_jwk_lists_the_signing_keys(client):
     keys = client.get("/maskinporten/jwk").json()["keys"]
     assert {key["alg"] for key in keys} >= {"RS256"} and all("d" not in key for key in keys)
+
+
+def test_renaming_a_client_is_audited_and_leaves_the_rest(agency):
+    client = factories.client(agency)
+    services.change_client(client, name="Nytt navn", scopes=client.scopes, active=True, changed_by="x")
+    client.refresh_from_db()
+    assert client.name == "Nytt navn" and client.active
+    assert AuditEvent.objects.get(action="maskinporten.client_changed").details == {
+        "name": ["Fagsystem", "Nytt navn"]
+    }
+
+
+@pytest.mark.parametrize("name", ["", "x" * 201])
+def test_a_client_name_of_the_wrong_length_is_refused(agency, name):
+    client = factories.client(agency)
+    with pytest.raises(services.MaskinportenError):
+        services.change_client(client, name=name, scopes=client.scopes, active=True, changed_by="x")
+    client.refresh_from_db()
+    assert client.name == "Fagsystem"
