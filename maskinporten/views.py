@@ -9,8 +9,14 @@ from idporten import keys
 from idporten.services import params
 from idporten.services.errors import OAuthError
 from idporten.services.issuer import issuer as idporten_issuer
-from idporten.views.protocol import oauth_error
 from maskinporten import services
+
+
+def _no_store(response):
+    """Token responses and their errors are never cached (RFC 6749 section 5.1)."""
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
+    return response
 
 
 def _token(request, legacy_audiences: tuple[str, ...]):
@@ -23,12 +29,9 @@ def _token(request, legacy_audiences: tuple[str, ...]):
             legacy_audiences=legacy_audiences,
             request=request,
         )
-    except OAuthError as error:
-        return oauth_error(error)
-    response = JsonResponse(body)
-    response["Cache-Control"] = "no-store"
-    response["Pragma"] = "no-cache"
-    return response
+    except OAuthError as error:  # RFC 6749 section 5.2; a grant's client is never asked for Basic
+        return _no_store(JsonResponse(error.as_dict(), status=error.status))
+    return _no_store(JsonResponse(body))
 
 
 @csrf_exempt
