@@ -96,6 +96,7 @@ seed:
 	$(MANAGE) seed_demo_citizen
 	$(MANAGE) seed_demo_clients --base-url $(DEMO_URL) --base-url http://localhost:$(PORT)
 	$(MANAGE) seed_demo_certificates
+	$(MANAGE) seed_demo_maskinporten_clients
 	$(MANAGE) seed_demo_post
 	$(MANAGE) seed_demo_archive
 	$(MANAGE) seed_demo_smartcards
