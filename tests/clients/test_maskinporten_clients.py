@@ -313,6 +313,7 @@ def test_the_readme_commands_work_on_the_demo_data(issuer, live_server, settings
     settings.MEDIA_ROOT = tmp_path / "media"
     seed_demo_organisations()
     call_command("seed_demo_certificates", verbosity=0)
+    call_command("seed_demo_maskinporten_clients", verbosity=0)
     folder = tmp_path / "demo-certificates"
     client_id = demo_client_id(Organisation.objects.get(organisasjonsnummer=SUPPLIER))
     assert f"--client-id {client_id}" in (EXAMPLES.parent / "README.md").read_text()

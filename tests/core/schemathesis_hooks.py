@@ -29,7 +29,7 @@ SCOPES = (
     "krr:global/kontaktinformasjon.read krr:global/digitalpost.read digitalpostinnbygger:send "
     "felles:noark5/arkiv.read felles:noark5/arkiv.write felles:signering/oppdrag"
 )
-# Velferdsetaten's demo client (maskinporten.demo), which seed_demo_certificates registers with every scope.
+# Velferdsetaten's demo client (maskinporten.demo), which seed_demo_maskinporten_clients registers with every scope.
 DEMO_CLIENT_ID = "278ed930-0542-57ec-ba77-4b7b55cedb43"
 # Well inside the access token's 120 s.
 REFRESH_SECONDS = 60

@@ -53,6 +53,7 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_status(
     settings.MEDIA_ROOT = tmp_path / "media"
     seed_demo_organisations()
     call_command("seed_demo_certificates", verbosity=0)
+    call_command("seed_demo_maskinporten_clients", verbosity=0)
     # The server answers as in production: with DEBUG, Django's HTML error pages stand in for its handlers.
     settings.DEBUG = False
     digipost = providers(settings, tmp_path)[0]
