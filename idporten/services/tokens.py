@@ -280,11 +280,14 @@ def userinfo(token: str, *, issuer: str, request=None) -> dict:
 
 
 def revoke(client: Client, *, token: str) -> None:
-    """RFC 7009: revoke the client's own access or refresh token; unknown tokens are ignored."""
+    """RFC 7009: revoke the client's own access or refresh token; unknown tokens are ignored. A refresh
+    token takes the access tokens of the same grant with it (section 2.1)."""
     now = timezone.now()
-    RefreshToken.objects.filter(token_hash=_hash(token or ""), authorization__client=client).update(
-        revoked_at=now
-    )
+    refresh_tokens = RefreshToken.objects.filter(token_hash=_hash(token or ""), authorization__client=client)
+    AccessToken.objects.filter(
+        authorization__in=refresh_tokens.values("authorization"), revoked_at__isnull=True
+    ).update(revoked_at=now)
+    refresh_tokens.update(revoked_at=now)
     try:
         claims = keys.verify(token, issuer=None, verify_exp=False)  # type: ignore[arg-type]
     except keys.SigningError:
@@ -317,9 +320,10 @@ def introspect(client: Client, *, token: str, issuer: str) -> dict:
         and refresh_row.expires_at > timezone.now()
         and not refresh_row.authorization.revoked_at
     ):
+        # No token_type: RFC 7662 section 2.2 takes it from RFC 6749 section 5.1 (Bearer, ...), which
+        # names no type for a refresh token.
         return {
             "active": True,
-            "token_type": "refresh_token",
             "client_id": client.client_id,
             "scope": refresh_row.authorization.scope,
             "exp": int(refresh_row.expires_at.astimezone(UTC).timestamp()),

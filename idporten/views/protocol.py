@@ -30,6 +30,9 @@ def endpoint(request, name: str) -> str:
     )
 
 
+REALM = "ID-porten"
+
+
 def _no_store(response):
     response["Cache-Control"] = "no-store"
     response["Pragma"] = "no-cache"
@@ -40,7 +43,9 @@ def oauth_error(error: services.OAuthError) -> JsonResponse:
     response = JsonResponse(error.as_dict(), status=error.status)
     if error.status == 401:
         response["WWW-Authenticate"] = (
-            f'Bearer error="{error.error}"' if error.error == "invalid_token" else "Basic"
+            f'Bearer realm="{REALM}", error="{error.error}"'
+            if error.error == "invalid_token"
+            else f'Basic realm="{REALM}"'  # RFC 7617 section 2: realm is required
         )
     return _no_store(response)
 
@@ -212,6 +217,8 @@ def token(request):
             body = services.refresh(
                 client, refresh_token=form.get("refresh_token", ""), issuer=issuer(request)
             )
+        elif not grant_type:  # RFC 6749 section 5.2: a missing parameter is invalid_request
+            raise services.OAuthError("invalid_request", "The grant_type parameter is missing.")
         else:
             raise services.OAuthError("unsupported_grant_type", "Use authorization_code or refresh_token.")
     except services.OAuthError as error:
@@ -234,7 +241,7 @@ def userinfo(request):
     if not header.startswith("Bearer "):
         # RFC 6750 section 3.1: a request without a token gets the challenge, not an error code.
         response = _no_store(JsonResponse({}, status=401))
-        response["WWW-Authenticate"] = 'Bearer realm="ID-porten"'
+        response["WWW-Authenticate"] = f'Bearer realm="{REALM}"'
         return response
     try:
         return _no_store(JsonResponse(services.userinfo(header[7:], issuer=issuer(request), request=request)))

@@ -91,7 +91,7 @@ def code_form(browser, oidc_client) -> dict:
 def assert_invalid_client(response):
     assert response.status_code == 401, response.content
     assert response.json()["error"] == "invalid_client"
-    assert response["WWW-Authenticate"]
+    assert response["WWW-Authenticate"] == 'Basic realm="ID-porten"'  # RFC 7617 section 2: a realm
 
 
 # Client secrets

@@ -259,6 +259,14 @@ def test_unsupported_grant_type_is_refused():
     assert response.json()["error"] == "unsupported_grant_type"
 
 
+def test_a_missing_grant_type_is_invalid_request():
+    # RFC 6749 section 5.2: invalid_request for a missing parameter; unsupported_grant_type is for one given.
+    oidc_client, secret = client()
+    response = token_request(Browser(), oidc_client, secret, code="abc")
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+
+
 # The refresh_token grant
 
 

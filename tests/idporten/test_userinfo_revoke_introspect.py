@@ -125,6 +125,14 @@ def test_revoked_refresh_token_can_no_longer_be_used(browser, login):
     assert response.json()["error"] == "invalid_grant"
 
 
+def test_revoking_a_refresh_token_revokes_the_access_tokens_of_its_grant(browser, login):
+    # RFC 7009 section 2.1.
+    oidc_client, secret, body, _session = login
+    assert revoke(browser, oidc_client, secret, body["refresh_token"]).status_code == 200
+    assert_invalid_token(userinfo(browser, body["access_token"]))
+    assert introspect(browser, oidc_client, secret, body["access_token"]) == {"active": False}
+
+
 def test_revoking_another_clients_token_does_nothing(browser, login):
     _client, _secret, body, _session = login
     other, other_secret = client(name="Skatteetaten")
@@ -183,7 +191,8 @@ def test_own_refresh_token_is_active(browser, login):
     oidc_client, secret, body, _session = login
     answer = introspect(browser, oidc_client, secret, body["refresh_token"])
     assert answer["active"] is True
-    assert answer["token_type"] == "refresh_token"
+    # RFC 7662 section 2.2: token_type is one of RFC 6749 section 5.1's types, and a refresh token has none.
+    assert "token_type" not in answer
     assert answer["client_id"] == oidc_client.client_id
     assert answer["exp"] == int(RefreshToken.objects.get().expires_at.timestamp())
 
