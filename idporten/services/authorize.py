@@ -84,6 +84,15 @@ def validate(params: dict, *, client: Client | None = None) -> AuthRequest:
             "invalid_request", "client_id does not match the authenticated client.", redirect=False
         )
     client = found
+    if "request" in params:
+        # OIDC Core 6.1: a request object Felles does not read is refused, never ignored.
+        raise OAuthError(
+            "request_not_supported",
+            "Request objects are not supported: send the parameters, or push them (PAR).",
+        )
+    if params.get("response_mode", "query") != "query":
+        # Answering form_post or fragment with a query would hand the code to a place the client did not ask.
+        raise OAuthError("invalid_request", "response_mode must be query; it is the only one supported.")
     if params.get("response_type") != "code":
         raise OAuthError(
             "unsupported_response_type", "Only the authorization code flow (response_type=code)."
@@ -154,6 +163,13 @@ def from_query(params: dict) -> AuthRequest:
     request_uri = params.get("request_uri")
     if not request_uri:
         return validate(params)
+    if not str(request_uri).startswith(PAR_PREFIX):
+        # Only the request URIs pushed here (RFC 9126); a request object by reference is not fetched.
+        raise OAuthError(
+            "request_uri_not_supported",
+            "Only request_uri values from the PAR endpoint are supported.",
+            redirect=False,
+        )
     client = get_client(params.get("client_id"))
     # Pending logins (keep_pending) share the table; only pushed requests are request URIs.
     pushed = PushedRequest.objects.filter(request_uri=request_uri, request_uri__startswith=PAR_PREFIX).first()

@@ -66,6 +66,7 @@ def discovery(request):
             "scopes_supported": ["openid", "profile"],
             "response_types_supported": ["code"],
             "response_modes_supported": ["query"],
+            "request_uri_parameter_supported": False,
             "grant_types_supported": ["authorization_code", "refresh_token"],
             "subject_types_supported": ["pairwise"],
             "id_token_signing_alg_values_supported": list(keys.ALGORITHMS),

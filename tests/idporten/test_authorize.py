@@ -390,3 +390,41 @@ def test_a_replayed_nonce_is_refused():
     response = browser.get("/idporten/authorize", authorize_params(oidc_client, pkce()[1], nonce="used-once"))
     assert query(response.url)["error"] == "invalid_request"
     assert AuditEvent.objects.filter(action="idporten.authorization_refused").exists()
+
+
+# Request objects and response modes Felles does not support are refused, never ignored
+
+
+def test_a_request_object_is_refused_with_request_not_supported():
+    oidc_client, _secret = client()
+    params = query(authorize(Browser(), oidc_client, request="eyJhbGciOiJSUzI1NiJ9.e30.c2ln").url)
+    assert params["error"] == "request_not_supported" and params["state"] == "state-123"
+
+
+def test_a_pushed_request_with_a_request_object_is_refused():
+    oidc_client, secret = client()
+    response = push(Browser(), oidc_client, secret, pkce()[1], request="eyJhbGciOiJSUzI1NiJ9.e30.c2ln")
+    assert response.status_code == 400 and response.json()["error"] == "request_not_supported"
+    assert not PushedRequest.objects.exists()
+
+
+def test_a_request_uri_not_from_par_is_refused_with_request_uri_not_supported():
+    oidc_client, _secret = client()
+    response = Browser().get(
+        "/idporten/authorize",
+        {"client_id": oidc_client.client_id, "request_uri": "https://rp.example/request.jwt"},
+    )
+    assert response.status_code == 400 and "Location" not in response
+    assert refused_events().get().details["error"] == "request_uri_not_supported"
+
+
+@pytest.mark.parametrize("mode", ["form_post", "fragment", "query.jwt"])
+def test_a_response_mode_other_than_query_is_refused(mode):
+    oidc_client, _secret = client()
+    params = query(authorize(Browser(), oidc_client, response_mode=mode).url)
+    assert params["error"] == "invalid_request" and "code" not in params
+
+
+def test_response_mode_query_is_accepted():
+    oidc_client, _secret = client()
+    assert "/idporten/velg/" in authorize(Browser(), oidc_client, response_mode="query").url

@@ -33,6 +33,9 @@ def test_discovery_names_the_issuer(discovery):
 def test_discovery_names_every_endpoint(discovery):
     assert discovery["authorization_endpoint"] == ISSUER + "/idporten/authorize"
     assert discovery["pushed_authorization_request_endpoint"] == ISSUER + "/idporten/par"
+    # Request objects are refused (request_not_supported), and only PAR's request URIs are read.
+    assert discovery["request_parameter_supported"] is False
+    assert discovery["request_uri_parameter_supported"] is False
     assert discovery["token_endpoint"] == ISSUER + "/idporten/token"
     assert discovery["userinfo_endpoint"] == ISSUER + "/idporten/userinfo"
     assert discovery["end_session_endpoint"] == ISSUER + "/idporten/endsession"
