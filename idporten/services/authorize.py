@@ -114,9 +114,11 @@ def validate(params: dict, *, client: Client | None = None) -> AuthRequest:
         params.get("code_challenge", "")
     ):
         raise OAuthError("invalid_request", "PKCE with code_challenge_method=S256 is required.")
-    prompt = params.get("prompt", "")
-    if prompt not in ("", "login", "none"):
-        raise OAuthError("invalid_request", "prompt must be login or none.")
+    prompts = set(params.get("prompt", "").split())
+    # OIDC Core 3.1.2.1: a space-separated list; none stands alone.
+    if not prompts <= {"login", "consent", "none"} or ("none" in prompts and len(prompts) > 1):
+        raise OAuthError("invalid_request", "prompt must be none, or login and/or consent.")
+    prompt = " ".join(sorted(prompts))
     return AuthRequest(
         client_id=client.client_id,
         redirect_uri=redirect_uri,

@@ -133,7 +133,7 @@ def consent(request, reference: str):
     if request.method == "POST":
         if request.POST.get("answer") == "yes":
             services.give_consent(session.identity_number, request=request)
-            return continue_authorization(request, auth, reference)
+            return continue_authorization(request, auth, reference, consented_now=True)
         services.finish_pending(reference)
         return redirect(
             services.redirect_with(

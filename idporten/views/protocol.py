@@ -170,17 +170,24 @@ def authorize(request):
     return response
 
 
-def continue_authorization(request, auth: services.AuthRequest, reference: str | None = None):
-    """Where an authorization request goes next: straight back with a code, to consent, or to the picker."""
+def continue_authorization(
+    request, auth: services.AuthRequest, reference: str | None = None, *, consented_now: bool = False
+):
+    """Where an authorization request goes next: straight back with a code, to consent, or to the picker.
+    prompt=login asks for a login made after the request came in, prompt=consent for consent given on it."""
+    prompts = set(auth.prompt.split())
     session = services.current_session(request)
     usable = services.meets(session, auth.acr) and (
-        auth.prompt != "login" or _logged_in_since_request(session, reference)
+        "login" not in prompts or _logged_in_since_request(session, reference)
     )
-    if usable and services.has_consent(session.identity_number):
+    consented = consented_now or (
+        "consent" not in prompts and usable and services.has_consent(session.identity_number)
+    )
+    if usable and consented:
         if reference:
             services.finish_pending(reference)
         return redirect(services.issue_code(auth, session, issuer=issuer(request), request=request))
-    if auth.prompt == "none":
+    if "none" in prompts:
         error = "consent_required" if usable else "login_required"
         return redirect(
             services.redirect_with(auth.redirect_uri, error=error, state=auth.state, iss=issuer(request))

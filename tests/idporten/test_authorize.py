@@ -128,7 +128,8 @@ def test_plain_pkce_method_is_invalid_request():
 
 def test_unknown_prompt_is_invalid_request():
     oidc_client, _secret = client()
-    assert query(authorize(Browser(), oidc_client, prompt="consent").url)["error"] == "invalid_request"
+    for prompt in ("select_account", "none login", "none consent"):
+        assert query(authorize(Browser(), oidc_client, prompt=prompt).url)["error"] == "invalid_request"
 
 
 def test_redirected_error_is_recorded_in_the_audit_trail():
@@ -193,6 +194,26 @@ def test_refused_consent_is_access_denied():
     response = browser.post(authorize(browser, oidc_client).url, {"answer": "no"})
     params = query(response.url)
     assert params["error"] == "access_denied" and params["state"] == "state-123"
+    assert not AuthorizationCode.objects.exists()
+
+
+def test_prompt_consent_shows_the_consent_again_though_it_was_given():
+    oidc_client, _secret = client()
+    browser = Browser()
+    logged_in(browser)
+    response = authorize(browser, oidc_client, prompt="consent")
+    assert "/idporten/samtykke/" in response.url
+    assert not AuthorizationCode.objects.exists()
+    back = browser.post(response.url, {"answer": "yes"})
+    assert back.url.startswith(REDIRECT_URI) and query(back.url)["code"]
+
+
+def test_prompt_consent_refused_is_access_denied_though_consent_was_given_before():
+    oidc_client, _secret = client()
+    browser = Browser()
+    logged_in(browser)
+    back = browser.post(authorize(browser, oidc_client, prompt="consent").url, {"answer": "no"})
+    assert query(back.url)["error"] == "access_denied"
     assert not AuthorizationCode.objects.exists()
 
 
