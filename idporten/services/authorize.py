@@ -19,6 +19,7 @@ from idporten.services.clients import get_client
 from idporten.services.errors import OAuthError
 
 PAR_PREFIX = "urn:ietf:params:oauth:request_uri:"
+MAX_AGE_DIGITS = 9  # over 30 years: any larger max_age means the same
 MAX_PARAMETER_LENGTH = 2000
 PKCE_CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43,128}$")
 BASE_SCOPES = {"openid", "profile"}
@@ -40,6 +41,7 @@ class AuthRequest:
     acr: str
     locale: str  # what the client asked for with ui_locales; "" when it asked for none
     prompt: str
+    max_age: int | None = None  # seconds a login may be old (OIDC Core 3.1.2.1); None: any age
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -119,6 +121,9 @@ def validate(params: dict, *, client: Client | None = None) -> AuthRequest:
     if not prompts <= {"login", "consent", "none"} or ("none" in prompts and len(prompts) > 1):
         raise OAuthError("invalid_request", "prompt must be none, or login and/or consent.")
     prompt = " ".join(sorted(prompts))
+    max_age = params.get("max_age")
+    if max_age is not None and not (str(max_age).isdigit() and len(str(max_age)) <= MAX_AGE_DIGITS):
+        raise OAuthError("invalid_request", "max_age must be a whole number of seconds.")
     return AuthRequest(
         client_id=client.client_id,
         redirect_uri=redirect_uri,
@@ -129,6 +134,7 @@ def validate(params: dict, *, client: Client | None = None) -> AuthRequest:
         acr=_level(params.get("acr_values", ""), client),
         locale=asked_locale(params.get("ui_locales", "")),
         prompt=prompt,
+        max_age=int(max_age) if max_age is not None else None,
     )
 
 

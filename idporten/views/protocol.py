@@ -1,12 +1,13 @@
 """The OpenID Connect endpoints: discovery, JWKS, PAR, authorize, token, userinfo,
 revocation, introspection. Thin: parse, call a service, answer as the specs say."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -178,7 +179,8 @@ def continue_authorization(
     prompts = set(auth.prompt.split())
     session = services.current_session(request)
     usable = services.meets(session, auth.acr) and (
-        "login" not in prompts or _logged_in_since_request(session, reference)
+        _logged_in_since_request(session, reference)
+        or ("login" not in prompts and _young_enough(session, auth.max_age))
     )
     consented = consented_now or (
         "consent" not in prompts and usable and services.has_consent(session.identity_number)
@@ -196,6 +198,11 @@ def continue_authorization(
     if usable:
         return redirect("idporten:consent", reference=reference)
     return redirect("idporten:picker", reference=reference)
+
+
+def _young_enough(session, max_age: int | None) -> bool:
+    """OIDC Core 3.1.2.1: a login older than max_age seconds must be made again."""
+    return max_age is None or session.auth_time >= timezone.now() - timedelta(seconds=max_age)
 
 
 def _logged_in_since_request(session, reference: str | None) -> bool:

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from jose import jwt
 
 from core.models import AuditEvent
 from idporten.models import LOA_HIGH, AuthorizationCode, PushedRequest, SsoSession
@@ -14,6 +15,7 @@ from tests.idporten.factories import (
     authorize_params,
     basic_auth,
     client,
+    exchange,
     logged_in,
     login_with_minid,
     pkce,
@@ -449,3 +451,43 @@ def test_a_response_mode_other_than_query_is_refused(mode):
 def test_response_mode_query_is_accepted():
     oidc_client, _secret = client()
     assert "/idporten/velg/" in authorize(Browser(), oidc_client, response_mode="query").url
+
+
+# max_age (OIDC Core 3.1.2.1): a login older than it must be made again
+
+
+def test_a_session_older_than_max_age_asks_for_a_new_login():
+    oidc_client, _secret = client()
+    browser = Browser()
+    logged_in(browser)
+    SsoSession.objects.update(auth_time=timezone.now() - timedelta(minutes=5))
+    response = authorize(browser, oidc_client, max_age="60")
+    assert "/idporten/velg/" in response.url
+    assert not AuthorizationCode.objects.exists()
+
+
+def test_a_session_younger_than_max_age_gives_a_code():
+    oidc_client, _secret = client()
+    browser = Browser()
+    logged_in(browser)
+    SsoSession.objects.update(auth_time=timezone.now() - timedelta(minutes=5))
+    assert query(authorize(browser, oidc_client, max_age="600").url)["code"]
+
+
+def test_max_age_is_met_by_a_fresh_login_and_auth_time_is_that_login():
+    oidc_client, secret = client()
+    browser = Browser()
+    verifier, challenge = pkce()
+    _back, user = login_with_minid(browser, oidc_client, challenge)
+    SsoSession.objects.update(auth_time=timezone.now() - timedelta(hours=1))
+    back, _user = login_with_minid(browser, oidc_client, challenge, user=user, max_age="0")
+    assert back.url.startswith(REDIRECT_URI)
+    body = exchange(browser, oidc_client, secret, query(back.url)["code"], verifier).json()
+    claims = jwt.get_unverified_claims(body["id_token"])
+    assert claims["auth_time"] >= int((timezone.now() - timedelta(minutes=1)).timestamp())
+
+
+@pytest.mark.parametrize("value", ["-1", "1.5", "abc", "9" * 20, ""])
+def test_a_max_age_that_is_not_whole_seconds_is_invalid_request(value):
+    oidc_client, _secret = client()
+    assert query(authorize(Browser(), oidc_client, max_age=value).url)["error"] == "invalid_request"
