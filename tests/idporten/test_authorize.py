@@ -295,6 +295,19 @@ def test_without_ui_locales_the_language_cookie_is_left_alone():
     assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
 
 
+def test_northern_sami_is_not_offered_and_falls_back_to_the_citizens_own_language():
+    # ID-porten offers se; Felles has no Sami catalogue, so discovery leaves it out and the login pages
+    # stay in the language the citizen chose (Bokmål by default), or the next language asked for.
+    assert "se" not in Browser().get("/.well-known/openid-configuration").json()["ui_locales_supported"]
+    oidc_client, _secret = client()
+    browser = Browser()
+    response = authorize(browser, oidc_client, ui_locales="se")
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+    assert 'lang="nb"' in browser.get(response.url).content.decode()
+    response = authorize(Browser(), oidc_client, ui_locales="se nn")
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "nn"
+
+
 def test_second_client_in_the_same_session_gets_a_code_without_login():
     first, _secret = client()
     second, _secret = client(name="Skatteetaten")
