@@ -41,6 +41,8 @@ class Client(models.Model):
         SECRET_BASIC = "client_secret_basic", "client_secret_basic"
         SECRET_POST = "client_secret_post", "client_secret_post"
         PRIVATE_KEY_JWT = "private_key_jwt", "private_key_jwt"
+        # A public client (a single-page or mobile app) has no secret: PKCE alone binds the code.
+        NONE = "none", _("none (public client: single-page or mobile app)")
 
     client_id = models.CharField(_("client ID"), max_length=100, unique=True)
     organisation = models.ForeignKey(
@@ -61,6 +63,9 @@ class Client(models.Model):
     )
     secret_hash = models.CharField(max_length=64, blank=True, editable=False)
     jwks = models.JSONField(_("public keys (JWKS) for private_key_jwt"), default=dict, blank=True)
+    # Web origins (scheme://host[:port]) whose browsers may call the token, userinfo, revocation
+    # and JWKS endpoints (CORS): a public client's single-page app.
+    allowed_origins = models.JSONField(_("allowed web origins (CORS)"), default=list, blank=True)
     # OpenID Connect client metadata (Dynamic Client Registration 1.0 section 2): the algorithm of
     # the ID tokens and back-channel logout tokens this client gets, among those the JWKS publishes.
     id_token_signed_response_alg = models.CharField(
@@ -112,6 +117,9 @@ class SigningKey(models.Model):
     public_jwk = models.JSONField()
     encrypted_private_pem = models.BinaryField()
     created = models.DateTimeField(auto_now_add=True)
+    # Published in the JWKS from `created`, signs from `signs_from`: relying parties that cache the
+    # JWKS learn the key before any token carries it. Empty for keys that signed from the start.
+    signs_from = models.DateTimeField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -132,6 +140,11 @@ class SsoSession(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     last_seen = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Why it ended (logout, timeout, replaced, ...), and when the browser was shown the clients'
+    # front-channel logout frames: a session that ended without the browser there (timeout, step-up)
+    # shows them on the next page of Felles the browser opens.
+    end_reason = models.CharField(max_length=20, blank=True)
+    frontchannel_shown_at = models.DateTimeField(null=True, blank=True)
 
 
 class Authorization(models.Model):
@@ -211,3 +224,36 @@ class LoginEvent(models.Model):
     client_name = models.CharField(max_length=200)
     acr = models.CharField(max_length=30)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+
+class BackchannelDelivery(models.Model):
+    """One back-channel logout token (OIDC Back-Channel Logout 1.0) to deliver to one client,
+    with every attempt's answer, retried with backoff until delivered or given up."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        DELIVERED = "delivered", _("delivered")
+        FAILED = "failed", _("failed")
+
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="backchannel_deliveries"
+    )
+    sid = models.CharField(_("session ID (sid)"), max_length=64)
+    sub = models.CharField(_("subject (sub) the client knows"), max_length=200)
+    issuer = models.CharField(_("issuer"), max_length=200)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True, db_index=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("back-channel logout delivery")
+        verbose_name_plural = _("back-channel logout deliveries")
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.client.client_id} {self.sid} ({self.get_state_display()})"
