@@ -73,17 +73,21 @@ env: .env
 
 assets: node_modules/.installed
 	@mkdir -p $(VENDOR)
-	@cp node_modules/@digdir/designsystemet-css/dist/src/index.css $(VENDOR)/designsystemet.css
-	@cp node_modules/@digdir/designsystemet-theme/brand/digdir.css $(VENDOR)/theme.css
+	@cp -u node_modules/@digdir/designsystemet-css/dist/src/index.css $(VENDOR)/designsystemet.css
+	@cp -u node_modules/@digdir/designsystemet-theme/brand/digdir.css $(VENDOR)/theme.css
 	@mkdir -p static/vendor/inter/files
-	@cp node_modules/@fontsource/inter/latin.css static/vendor/inter/inter.css
-	@cp node_modules/@fontsource/inter/files/inter-latin-*-normal.woff* static/vendor/inter/files/
+	@cp -u node_modules/@fontsource/inter/latin.css static/vendor/inter/inter.css
+	@cp -u node_modules/@fontsource/inter/files/inter-latin-*-normal.woff* static/vendor/inter/files/
 	@mkdir -p static/vendor/swagger-ui
-	@cd node_modules/swagger-ui-dist && cp swagger-ui.css swagger-ui.css.map swagger-ui-bundle.js \
+	@cd node_modules/swagger-ui-dist && cp -u swagger-ui.css swagger-ui.css.map swagger-ui-bundle.js \
 		swagger-ui-bundle.js.LICENSE.txt LICENSE NOTICE ../../static/vendor/swagger-ui/
 
-messages: $(VENV)/.installed
-	@cd locale && for po in */LC_MESSAGES/django.po; do msgfmt --check -o "$${po%.po}.mo" "$$po"; done
+# Only catalogues whose .po changed are compiled, so that two test runs side by side (.ci/run) never
+# rewrite a .mo file the other is reading.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+messages: $(MO_FILES)
+locale/%.mo: locale/%.po
+	@msgfmt --check -o $@ $<
 
 migrate:
 	$(MANAGE) migrate --no-input -v0

@@ -12,11 +12,13 @@ import environ
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
-VAR_DIR.mkdir(exist_ok=True)
 
 env = environ.Env()
 environ.Env.read_env(env("ENV_FILE", default=str(BASE_DIR / ".env")))
+
+# Where a node keeps its local files (the embedded database, the demo's keys); one per checkout by default.
+VAR_DIR = Path(env("FELLES_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=False)
 
