@@ -47,6 +47,7 @@ class ClientAdmin(admin.ModelAdmin):
                         "post_logout_redirect_uris",
                         "frontchannel_logout_uri",
                         "backchannel_logout_uri",
+                        "allowed_origins",
                     ]
                 },
             ),
@@ -103,7 +104,7 @@ class ClientAdmin(admin.ModelAdmin):
 
     def response_add(self, request, obj, post_url_continue=None):
         secret = getattr(request, "idporten_client_secret", None)
-        if secret is None:
+        if not secret:  # none for a public client
             return super().response_add(request, obj, post_url_continue)
         return self._secret_page(request, obj, secret, _("The client is registered"))
 

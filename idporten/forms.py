@@ -14,6 +14,7 @@ from jose.exceptions import JOSEError
 
 from idporten import risk
 from idporten.models import Client
+from idporten.services import cors
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1"}
 # RFC 6749 section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
@@ -74,6 +75,21 @@ class UriListField(forms.Field):
                 errors.append(error)
         if errors:
             raise ValidationError(errors)
+
+
+class OriginListField(UriListField):
+    """Web origins (scheme://host[:port]), one per line, stored as browsers send them."""
+
+    def to_python(self, value) -> list[str]:
+        origins = super().to_python(value)
+        try:
+            return cors.normalized_origins(origins)
+        except ValidationError:
+            return origins  # validate() names each bad one
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+        cors.normalized_origins(value)
 
 
 class ScopeListField(forms.CharField):
@@ -175,6 +191,15 @@ class ClientForm(forms.ModelForm):
         assume_scheme="https",
         validators=[validate_client_uri],
     )
+    allowed_origins = OriginListField(
+        label=_label("allowed_origins"),
+        required=False,
+        help_text=_(
+            "One per line, scheme://host[:port] with no path: the web origins whose pages may call the "
+            "token, userinfo, revocation and JWKS endpoints (a single-page app). https only (http for "
+            "localhost or 127.0.0.1)."
+        ),
+    )
     scopes = ScopeListField(
         label=_label("scopes"), initial=["openid", "profile"], help_text=_("Separated by spaces.")
     )
@@ -196,6 +221,7 @@ class ClientForm(forms.ModelForm):
             "post_logout_redirect_uris",
             "frontchannel_logout_uri",
             "backchannel_logout_uri",
+            "allowed_origins",
             "scopes",
             "may_receive_pid",
             "auth_method",
@@ -219,6 +245,12 @@ class ClientForm(forms.ModelForm):
         needs_jwks = cleaned.get("auth_method") == Client.AuthMethod.PRIVATE_KEY_JWT
         if needs_jwks and not cleaned.get("jwks") and "jwks" not in self.errors:
             self.add_error("jwks", _("Register the client's public keys (JWKS) to use private_key_jwt."))
+        public = cleaned.get("auth_method") == Client.AuthMethod.NONE
+        if public and cleaned.get("jwks"):
+            self.add_error(
+                "jwks",
+                ValidationError(_("A public client has no keys: leave the JWKS empty."), code="public_jwks"),
+            )
         if all(cleaned.get(row.field_name) is not None for row in risk.ROWS):
             self.instance.minimum_level = risk.minimum_level(self.risk_assessment())
         return cleaned

@@ -1,5 +1,5 @@
 """Relying parties: registration and client authentication at the token endpoint
-(client_secret_basic, client_secret_post, private_key_jwt)."""
+(client_secret_basic, client_secret_post, private_key_jwt, and none for public clients)."""
 
 import base64
 import hashlib
@@ -7,6 +7,7 @@ import secrets
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -15,7 +16,7 @@ from jose.exceptions import JOSEError
 
 from core import audit
 from idporten.models import Client, UsedAssertion
-from idporten.services import assertions
+from idporten.services import assertions, cors
 from idporten.services.errors import OAuthError
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -36,18 +37,20 @@ def new_secret() -> str:
 def create_client(
     *, organisation, name: str, redirect_uris: list[str], created_by, request=None, **fields
 ) -> tuple[Client, str]:
-    """Register a client. Returns it with its secret, which is shown once and stored hashed."""
-    secret = new_secret()
+    """Register a client. Returns it with its secret, which is shown once and stored hashed; a public
+    client (auth_method none) has none, and gets "" for it."""
+    public = fields.get("auth_method") == Client.AuthMethod.NONE
+    secret = "" if public else new_secret()
     client = Client(
         client_id=fields.pop("client_id", None) or secrets.token_hex(16),
         organisation=organisation,
         name=name,
         redirect_uris=redirect_uris,
         pairwise_salt=secrets.token_hex(32),
-        secret_hash=hash_secret(secret),
+        secret_hash="" if public else hash_secret(secret),
         **fields,
     )
-    client.full_clean()
+    _check_registration(client)
     client.save()
     audit.record(
         "idporten.client_registered",
@@ -60,8 +63,11 @@ def create_client(
 
 
 def update_client(client: Client, *, changed_fields: list[str], changed_by, request=None) -> Client:
-    """Store changes made to a client's registration (never its secret)."""
-    client.full_clean()
+    """Store changes made to a client's registration (never its secret). A client made public loses
+    its secret: a public client has none, and a secret set again is a reset, shown once."""
+    _check_registration(client)
+    if client.auth_method == Client.AuthMethod.NONE:
+        client.secret_hash = ""
     client.save()
     audit.record(
         "idporten.client_changed",
@@ -72,6 +78,15 @@ def update_client(client: Client, *, changed_fields: list[str], changed_by, requ
         details={"fields": changed_fields},
     )
     return client
+
+
+def _check_registration(client: Client) -> None:
+    """The model's own checks, and the CORS origins as browsers send them (services.cors)."""
+    try:
+        client.allowed_origins = cors.normalized_origins(client.allowed_origins)
+    except ValidationError as error:
+        raise ValidationError({"allowed_origins": error.error_list}) from None
+    client.full_clean()
 
 
 def reset_secret(client: Client, *, changed_by, request=None) -> str:
@@ -109,9 +124,11 @@ def _invalid_client(description: str, client_id: str = "", request=None) -> OAut
     return OAuthError("invalid_client", description, status=401, redirect=False)
 
 
-def authenticate(request, form: dict[str, str], *, audiences: set[str]) -> Client:
+def authenticate(request, form: dict[str, str], *, audiences: set[str], public: bool = False) -> Client:
     """The client making a back-channel request, authenticated by its registered method; `form` is
-    the request's checked parameters (idporten.services.params)."""
+    the request's checked parameters (idporten.services.params). With `public`, a client registered
+    with auth_method none identifies itself with client_id alone (RFC 6749 sections 2.1 and 3.2.1);
+    a confidential client never can."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Basic "):
         try:
@@ -123,7 +140,16 @@ def authenticate(request, form: dict[str, str], *, audiences: set[str]) -> Clien
         return _check_assertion(form.get("client_assertion", ""), form.get("client_id"), audiences, request)
     if form.get("client_secret"):
         return _check_secret(form.get("client_id", ""), form["client_secret"], "client_secret_post", request)
-    raise _invalid_client("Client authentication is required.", form.get("client_id", ""), request)
+    return _check_public(form.get("client_id", ""), public, request)
+
+
+def _check_public(client_id: str, allowed: bool, request) -> Client:
+    client = get_client(client_id)
+    if client is None or client.auth_method != Client.AuthMethod.NONE:
+        raise _invalid_client("Client authentication is required.", client_id, request)
+    if not allowed:
+        raise _invalid_client("A public client may not use this endpoint.", client_id, request)
+    return client
 
 
 def _check_secret(client_id: str, secret: str, method: str, request) -> Client:

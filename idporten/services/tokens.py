@@ -152,6 +152,12 @@ def exchange_code(client: Client, *, code: str, redirect_uri: str, code_verifier
 
 
 def refresh(client: Client, *, refresh_token: str, issuer: str) -> dict:
+    if client.auth_method == Client.AuthMethod.NONE:  # RFC 6749 section 5.2; no refresh tokens for them
+        raise OAuthError(
+            "unauthorized_client",
+            "A public client gets no refresh tokens and cannot refresh.",
+            redirect=False,
+        )
     with transaction.atomic():
         row = (
             RefreshToken.objects.select_for_update()
@@ -200,23 +206,26 @@ def _token_response(authorization: Authorization, *, issuer: str, with_id_token:
     }
     if client.may_receive_pid:
         access_claims["pid"] = session.identity_number
-    refresh_token = secrets.token_urlsafe(32)
-    refresh_expires = min(
-        now + timedelta(seconds=settings.IDPORTEN_REFRESH_IDLE_SECONDS), authorization.expires_at
-    )
     AccessToken.objects.create(
         jti=jti, authorization=authorization, expires_at=now + timedelta(seconds=access_ttl)
-    )
-    RefreshToken.objects.create(
-        token_hash=_hash(refresh_token), authorization=authorization, expires_at=refresh_expires
     )
     response = {
         "access_token": keys.sign(access_claims, token_type=ACCESS_TOKEN_TYPE),
         "token_type": BEARER,
         "expires_in": access_ttl,
         "scope": authorization.scope,
-        "refresh_token": refresh_token,
     }
+    # A public client (a single-page or mobile app) cannot keep a refresh token safe; as ID-porten,
+    # it gets none and logs in again (the SSO session makes that quick).
+    if client.auth_method != Client.AuthMethod.NONE:
+        refresh_token = secrets.token_urlsafe(32)
+        refresh_expires = min(
+            now + timedelta(seconds=settings.IDPORTEN_REFRESH_IDLE_SECONDS), authorization.expires_at
+        )
+        RefreshToken.objects.create(
+            token_hash=_hash(refresh_token), authorization=authorization, expires_at=refresh_expires
+        )
+        response["refresh_token"] = refresh_token
     if with_id_token:
         response["id_token"] = keys.sign(
             id_token_claims(authorization, issuer=issuer, now=now),

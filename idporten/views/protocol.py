@@ -2,12 +2,14 @@
 revocation, introspection. Thin: parse, call a service, answer as the specs say."""
 
 from datetime import datetime, timedelta
+from functools import wraps
 
 from django.conf import settings
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,7 +19,7 @@ from core.middleware import use_language
 from idporten import keys, services
 from idporten.models import LEVELS
 from idporten.ratelimit import check_token_rate
-from idporten.services import params
+from idporten.services import cors, params
 from idporten.services.issuer import issuer
 from minid.session import AMR_VALUES
 from smartkort import session as smartkort_session
@@ -32,6 +34,8 @@ def endpoint(request, name: str) -> str:
 
 
 REALM = "ID-porten"
+CONFIDENTIAL_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
+ASSERTION_ALGORITHMS = ["RS256", "ES256"]  # idporten.services.clients.ASSERTION_ALGORITHMS
 
 
 def _no_store(response):
@@ -49,6 +53,32 @@ def oauth_error(error: services.OAuthError) -> JsonResponse:
             else f'Basic realm="{REALM}"'  # RFC 7617 section 2: realm is required
         )
     return _no_store(response)
+
+
+def _with_cors(response, headers: dict[str, str]):
+    """Put on the CORS headers idporten.services.cors decided."""
+    for name, value in headers.items():
+        if name == "Vary":
+            patch_vary_headers(response, [value])
+        else:
+            response[name] = value
+    return response
+
+
+def _answers_preflight(*methods: str):
+    """The view also answers CORS preflights (OPTIONS) for `methods`; other requests reach it."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method == "OPTIONS":
+                headers = cors.preflight_headers(request.headers.get("Origin"), list(methods))
+                return _with_cors(HttpResponse(status=204), headers)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
 
 
 @require_GET
@@ -71,12 +101,13 @@ def discovery(request):
             "grant_types_supported": ["authorization_code", "refresh_token"],
             "subject_types_supported": ["pairwise"],
             "id_token_signing_alg_values_supported": list(keys.ALGORITHMS),
-            "token_endpoint_auth_methods_supported": [
-                "client_secret_basic",
-                "client_secret_post",
-                "private_key_jwt",
-            ],
-            "token_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256"],
+            # none: public clients (single-page and mobile apps), with PKCE and without refresh tokens.
+            "token_endpoint_auth_methods_supported": [*CONFIDENTIAL_AUTH_METHODS, "none"],
+            "token_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGORITHMS,
+            "revocation_endpoint_auth_methods_supported": [*CONFIDENTIAL_AUTH_METHODS, "none"],
+            "revocation_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGORITHMS,
+            "introspection_endpoint_auth_methods_supported": CONFIDENTIAL_AUTH_METHODS,
+            "introspection_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGORITHMS,
             "code_challenge_methods_supported": ["S256"],
             "acr_values_supported": list(LEVELS),
             "ui_locales_supported": ["nb", "nn", "en"],
@@ -107,9 +138,12 @@ def discovery(request):
     )
 
 
+@_answers_preflight("GET")
 @require_GET
 def jwks(request):
-    return JsonResponse(keys.jwks())
+    return _with_cors(
+        JsonResponse(keys.jwks()), cors.any_client_response_headers(request.headers.get("Origin"))
+    )
 
 
 @csrf_exempt
@@ -118,7 +152,10 @@ def par(request):
     try:
         form = params.parameters(request)
         client = services.authenticate(
-            request, form, audiences={issuer(request), endpoint(request, "par"), endpoint(request, "token")}
+            request,
+            form,
+            audiences={issuer(request), endpoint(request, "par"), endpoint(request, "token")},
+            public=True,  # RFC 9126 section 2: the token endpoint's client authentication, none included
         )
         pushed = {k: v for k, v in form.items() if not k.startswith("client_")}
         pushed["client_id"] = client.client_id
@@ -212,12 +249,15 @@ def _logged_in_since_request(session, reference: str | None) -> bool:
 
 
 @csrf_exempt
+@_answers_preflight("POST")
 @require_POST
 def token(request):
-    form = {}
+    form, client = {}, None
     try:
         form = params.parameters(request)
-        client = services.authenticate(request, form, audiences={issuer(request), endpoint(request, "token")})
+        client = services.authenticate(
+            request, form, audiences={issuer(request), endpoint(request, "token")}, public=True
+        )
         check_token_rate(client)
         grant_type = form.get("grant_type")
         if grant_type == "authorization_code":
@@ -245,11 +285,15 @@ def token(request):
                 outcome=audit.Outcome.DENIED,
                 details={"error": error.error, "description": error.description},
             )
-        return oauth_error(error)
-    return _no_store(JsonResponse(body))
+        response = oauth_error(error)
+    else:
+        response = _no_store(JsonResponse(body))
+    origin = request.headers.get("Origin")
+    return _with_cors(response, cors.client_response_headers(origin, client or form.get("client_id")))
 
 
 @csrf_exempt
+@_answers_preflight("GET", "POST")
 @require_http_methods(["GET", "POST"])
 def userinfo(request):
     header = request.headers.get("Authorization", "")
@@ -257,23 +301,37 @@ def userinfo(request):
         # RFC 6750 section 3.1: a request without a token gets the challenge, not an error code.
         response = _no_store(JsonResponse({}, status=401))
         response["WWW-Authenticate"] = f'Bearer realm="{REALM}"'
-        return response
+        return _with_cors(response, cors.client_response_headers(None, None))
     try:
-        return _no_store(JsonResponse(services.userinfo(header[7:], issuer=issuer(request), request=request)))
+        response = _no_store(
+            JsonResponse(services.userinfo(header[7:], issuer=issuer(request), request=request))
+        )
     except services.OAuthError as error:
-        return oauth_error(error)
+        response = oauth_error(error)
+    origin = request.headers.get("Origin")
+    return _with_cors(
+        response, cors.access_token_response_headers(origin, header[7:], issuer=issuer(request))
+    )
 
 
 @csrf_exempt
+@_answers_preflight("POST")
 @require_POST
 def revoke(request):
+    form, client = {}, None
     try:
         form = params.parameters(request)
-        client = services.authenticate(request, form, audiences={issuer(request), endpoint(request, "token")})
+        # RFC 7009 section 2.1: a public client revokes its own tokens with its client_id.
+        client = services.authenticate(
+            request, form, audiences={issuer(request), endpoint(request, "token")}, public=True
+        )
     except services.OAuthError as error:
-        return oauth_error(error)
-    services.revoke(client, token=form.get("token", ""))
-    return _no_store(JsonResponse({}))
+        response = oauth_error(error)
+    else:
+        services.revoke(client, token=form.get("token", ""))
+        response = _no_store(JsonResponse({}))
+    origin = request.headers.get("Origin")
+    return _with_cors(response, cors.client_response_headers(origin, client or form.get("client_id")))
 
 
 @csrf_exempt
