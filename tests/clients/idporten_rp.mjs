@@ -10,6 +10,7 @@
 //                      profile requires both, so this prints {"refused": ...}: what openid-client saw.
 //         "public"   - a public client (a single-page or mobile app): client.None(), PKCE alone, no
 //                      PAR; it gets no refresh token, so only the login and userinfo are used
+//   id_token_signed_response_alg (optional): the client's registered algorithm of ID tokens (RS256).
 //   max_age (optional): sent in the authorization request, and openid-client checks auth_time.
 //
 // It prints one JSON line {"authorization_url": ...}, reads the URL the browser was sent back to on
@@ -42,13 +43,11 @@ async function clientAuthentication() {
   if (settings.mode !== "par") {
     return undefined; // the documented default: ClientSecretPost, as the metadata has a client_secret
   }
-  const key = await crypto.subtle.importKey(
-    "jwk",
-    settings.private_jwk,
-    { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
+  const algorithm =
+    settings.private_jwk.kty === "EC"
+      ? { name: "ECDSA", namedCurve: "P-256" } // ES256
+      : { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }; // RS256
+  const key = await crypto.subtle.importKey("jwk", settings.private_jwk, algorithm, false, ["sign"]);
   return client.PrivateKeyJwt({ key, kid: settings.kid });
 }
 
@@ -71,6 +70,9 @@ async function main() {
   const metadata = ["par", "public"].includes(settings.mode)
     ? { client_id: settings.client_id }
     : { client_secret: settings.client_secret };
+  if (settings.id_token_signed_response_alg) {
+    metadata.id_token_signed_response_alg = settings.id_token_signed_response_alg; // as registered
+  }
   const config = await client.discovery(
     new URL(settings.issuer),
     settings.client_id,
@@ -160,6 +162,7 @@ async function main() {
     token_type: tokens.token_type,
     expires_in: tokens.expiresIn(),
     scope: tokens.scope ?? null,
+    id_token_header: JSON.parse(Buffer.from(tokens.id_token.split(".")[0], "base64url").toString()),
     id_token_claims: claims,
     userinfo,
     introspected,

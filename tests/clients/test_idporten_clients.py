@@ -23,7 +23,7 @@ from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from authlib.oauth2.rfc7523.assertion import private_key_jwt_sign
 from joserfc import jwt
-from joserfc.jwk import KeySet, RSAKey
+from joserfc.jwk import ECKey, KeySet, RSAKey
 
 from idporten.models import LOA_SUBSTANTIAL, SsoSession
 from minid.models import MinidUser
@@ -130,12 +130,13 @@ def rsa_key(kid: str) -> RSAKey:
     return RSAKey.generate_key(2048, parameters={"kid": kid, "alg": "RS256", "use": "sig"})
 
 
-def key_client(key: RSAKey):
+def key_client(key, **fields):
     """A client with private_key_jwt and the public half of `key` registered (as in Samarbeidsportalen)."""
     registered, _secret = client(
         auth_method="private_key_jwt",
         jwks={"keys": [key.as_dict(private=False)]},
         may_receive_pid=True,
+        **fields,
     )
     return registered
 
@@ -248,9 +249,13 @@ def assert_logged_out(citizen: Citizen, end_session_url: str, issuer: str, clien
     assert session.ended_at is not None
 
 
-def test_openid_client_logs_in_with_par_and_private_key_jwt(relying_party, citizen, issuer):
-    key = rsa_key("tjeneste-2026")
-    registered = key_client(key)
+@pytest.mark.parametrize("algorithm", ["RS256", "ES256"])
+def test_openid_client_logs_in_with_par_and_private_key_jwt(relying_party, citizen, issuer, algorithm):
+    """RS256: the client's assertions and its ID tokens; ES256: both with P-256 keys, the client
+    registered (and openid-client told) id_token_signed_response_alg ES256."""
+    parameters = {"kid": "tjeneste-2026", "alg": algorithm, "use": "sig"}
+    key = rsa_key("tjeneste-2026") if algorithm == "RS256" else ECKey.generate_key("P-256", parameters)
+    registered = key_client(key, id_token_signed_response_alg=algorithm)
 
     result = openid_client_login(
         relying_party,
@@ -260,6 +265,7 @@ def test_openid_client_logs_in_with_par_and_private_key_jwt(relying_party, citiz
         client_id=registered.client_id,
         private_jwk=key.as_dict(private=True),
         kid="tjeneste-2026",
+        id_token_signed_response_alg=algorithm,
     )
 
     assert result["pushed_authorization_request_endpoint"] == f"{issuer}/idporten/par"
@@ -267,6 +273,7 @@ def test_openid_client_logs_in_with_par_and_private_key_jwt(relying_party, citiz
     assert set(pushed) == {"client_id", "request_uri"}  # everything else went over the back channel
     assert citizen.pages[-1].startswith("/idporten/samtykke/")
     assert_full_login(result, citizen, issuer, registered.client_id)
+    assert result["id_token_header"]["alg"] == algorithm
     assert_logged_out(citizen, result["end_session_url"], issuer, registered.client_id)
 
 
@@ -399,55 +406,51 @@ def authlib_session(metadata: dict, client_id: str, key: RSAKey, auth=ProfilePri
     return session
 
 
-def test_authlib_logs_in_with_par_and_private_key_jwt(citizen, issuer):
-    key = rsa_key("authlib-2026")
-    registered = key_client(key)
-    metadata = discovered(issuer)
-    session = authlib_session(metadata, registered.client_id, key)
+def authlib_login(
+    session: OAuth2Session, metadata: dict, citizen: Citizen, *, par: bool
+) -> tuple[dict, dict]:
+    """The code flow with PKCE, state and nonce; with `par`, the request is pushed (RFC 9126: Authlib
+    builds it, the client pushes it with its own authentication). The tokens and the ID token's claims."""
     verifier, nonce = generate_token(48), generate_token(24)
-
-    # PAR (RFC 9126): Authlib builds the request, the client pushes it with its own authentication.
     url, state = session.create_authorization_url(
         metadata["authorization_endpoint"], code_verifier=verifier, nonce=nonce
     )
-    pushed = session.post(
-        metadata["pushed_authorization_request_endpoint"],
-        data={k: v[0] for k, v in parse_qs(urlsplit(url).query).items()},
-        auth=session.client_auth(session.token_endpoint_auth_method),
-        withhold_token=True,
-        timeout=10,
-    )
-    assert pushed.status_code == 201, pushed.text
-    request_uri = pushed.json()["request_uri"]
-    callback = citizen.log_in(
-        f"{metadata['authorization_endpoint']}?"
-        + urlencode({"client_id": registered.client_id, "request_uri": request_uri})
-    )
+    if par:
+        pushed = session.post(
+            metadata["pushed_authorization_request_endpoint"],
+            data={k: v[0] for k, v in parse_qs(urlsplit(url).query).items()},
+            auth=session.client_auth(session.token_endpoint_auth_method),
+            withhold_token=True,
+            timeout=10,
+        )
+        assert pushed.status_code == 201, pushed.text
+        url = f"{metadata['authorization_endpoint']}?" + urlencode(
+            {"client_id": session.client_id, "request_uri": pushed.json()["request_uri"]}
+        )
+    callback = citizen.log_in(url)
 
     # RFC 9207: Authlib does not check iss in the authorization response, so the client does.
     assert parse_qs(urlsplit(callback).query)["iss"] == [metadata["issuer"]]
+    # Authlib checks state against the callback, and sends the PKCE verifier.
     tokens = session.fetch_token(
         metadata["token_endpoint"], authorization_response=callback, state=state, code_verifier=verifier
     )
-    claims = verified_id_token(metadata, tokens["id_token"], registered.client_id, nonce)
+    claims = verified_id_token(metadata, tokens["id_token"], session.client_id, nonce)
     assert claims["pid"] == citizen.user.person.identity_number and claims["acr"] == LOA_SUBSTANTIAL
     assert claims["sid"] == live_session(citizen.user).sid
+    return tokens, claims
 
+
+def authlib_uses_the_tokens(session: OAuth2Session, metadata: dict, tokens: dict, claims: dict):
+    """Userinfo, introspection, refresh and revocation with Authlib's own calls."""
     userinfo = session.get(metadata["userinfo_endpoint"], timeout=10)
     assert userinfo.status_code == 200 and userinfo.json()["sub"] == claims["sub"]
     introspected = session.introspect_token(metadata["introspection_endpoint"], token=tokens["access_token"])
     assert introspected.status_code == 200 and introspected.json()["active"] is True
+    assert introspected.json()["client_id"] == session.client_id
 
     refreshed = session.refresh_token(metadata["token_endpoint"], refresh_token=tokens["refresh_token"])
     assert refreshed["refresh_token"] != tokens["refresh_token"]
-    if "id_token" in refreshed:
-        assert (
-            jwt.decode(
-                refreshed["id_token"],
-                KeySet.import_key_set(requests.get(metadata["jwks_uri"], timeout=10).json()),
-            ).claims["sub"]
-            == claims["sub"]
-        )
     assert session.get(metadata["userinfo_endpoint"], timeout=10).json()["sub"] == claims["sub"]
 
     revoked = session.revoke_token(
@@ -458,16 +461,48 @@ def test_authlib_logs_in_with_par_and_private_key_jwt(citizen, issuer):
         answer = session.introspect_token(metadata["introspection_endpoint"], token=token)
         assert answer.json() == {"active": False}  # RFC 7009 2.1: the grant's access tokens go too
 
+
+def authlib_logs_out(citizen: Citizen, metadata: dict, tokens: dict, client_id: str):
     end_session_url = f"{metadata['end_session_endpoint']}?" + urlencode(
         {
             "id_token_hint": tokens["id_token"],
-            "client_id": registered.client_id,
+            "client_id": client_id,
             "post_logout_redirect_uri": POST_LOGOUT_REDIRECT_URI,
             "state": secrets.token_urlsafe(16),
         }
     )
-    assert_logged_out(citizen, end_session_url, issuer, registered.client_id)
-    session.close()
+    assert_logged_out(citizen, end_session_url, metadata["issuer"], client_id)
+
+
+def test_authlib_logs_in_with_par_and_private_key_jwt(citizen, issuer):
+    key = rsa_key("authlib-2026")
+    registered = key_client(key)
+    metadata = discovered(issuer)
+
+    with authlib_session(metadata, registered.client_id, key) as session:
+        tokens, claims = authlib_login(session, metadata, citizen, par=True)
+        authlib_uses_the_tokens(session, metadata, tokens, claims)
+
+    authlib_logs_out(citizen, metadata, tokens, registered.client_id)
+
+
+def test_authlib_with_its_defaults(citizen, issuer):
+    """Authlib's OAuth2Session given only a client_id and secret: client_secret_basic at the token,
+    revocation and introspection endpoints (Felles' default too); no PAR."""
+    registered, secret = client(may_receive_pid=True)
+    metadata = discovered(issuer)
+
+    with OAuth2Session(
+        registered.client_id,
+        secret,
+        scope="openid profile",
+        redirect_uri=REDIRECT_URI,
+        code_challenge_method="S256",
+    ) as session:
+        tokens, claims = authlib_login(session, metadata, citizen, par=False)
+        authlib_uses_the_tokens(session, metadata, tokens, claims)
+
+    authlib_logs_out(citizen, metadata, tokens, registered.client_id)
 
 
 def test_authlib_default_assertion_lifetime_is_refused(issuer):
