@@ -310,6 +310,9 @@ MASKINPORTEN_REVOCATION_CHECK_SECONDS = env.float("MASKINPORTEN_REVOCATION_CHECK
 IDPORTEN_ISSUER = env("IDPORTEN_ISSUER", default="")
 # Fernet key (urlsafe base64, 32 bytes) for the signing keys at rest; derived from SECRET_KEY when empty.
 IDPORTEN_KEY_ENCRYPTION_KEY = env("IDPORTEN_KEY_ENCRYPTION_KEY", default="")
+# How long `rotate_signing_keys` publishes the next signing key in the JWKS before it signs: at least
+# as long as relying parties cache the JWKS.
+IDPORTEN_KEY_PREPUBLISH_SECONDS = env.int("IDPORTEN_KEY_PREPUBLISH_SECONDS", default=3600)
 IDPORTEN_CODE_TTL_SECONDS = 60
 IDPORTEN_ACCESS_TOKEN_TTL_SECONDS = 120
 IDPORTEN_ID_TOKEN_TTL_SECONDS = 120

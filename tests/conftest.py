@@ -23,6 +23,15 @@ def run_tasks_immediately(settings):
 
 
 @pytest.fixture(autouse=True)
+def fresh_signing_keys():
+    """Each test reads ID-porten's signing keys from its own database, not from a process cache
+    filled by an earlier test whose rows were rolled back."""
+    from idporten import keys
+
+    keys.forget_cached_keys()
+
+
+@pytest.fixture(autouse=True)
 def cheap_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["tests.hashers.CheapArgon2PasswordHasher"]
 

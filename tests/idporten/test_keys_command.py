@@ -1,55 +1,112 @@
+"""`manage.py rotate_signing_keys`: a schedule by default (the next key is published first and signs
+later), `--now` for a compromised key."""
+
+import re
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
+from jose import jwt
 
+from core.models import AuditEvent
 from idporten import keys
 from idporten.models import SigningKey
 
 pytestmark = pytest.mark.django_db
 
 ISSUER = "http://testserver"
+PUBLISHED = re.compile(r"^(\w+): published key (\S+); it signs from (.+ UTC)")
+LEAVES = re.compile(r"^(\w+): key (\S+) signs until then and leaves the JWKS at (.+ UTC)\.$")
 
 
-def rotate(*args) -> dict[str, str]:
-    """Run the command; returns the new kid per algorithm as printed."""
-    out = StringIO()
-    call_command("rotate_signing_keys", *args, stdout=out)
-    return dict(line.split(": ") for line in out.getvalue().splitlines())
+def moment(printed: str) -> datetime:
+    return datetime.strptime(printed, "%Y-%m-%d %H:%M:%S UTC").replace(tzinfo=UTC)
+
+
+def rotate(*args) -> tuple[dict, dict, str]:
+    """Run the command; returns per algorithm (new kid, signs from) and (old kid, leaves the JWKS at),
+    as printed, and what it wrote to stderr."""
+    out, err = StringIO(), StringIO()
+    call_command("rotate_signing_keys", *args, stdout=out, stderr=err)
+    published, leaving = {}, {}
+    for line in out.getvalue().splitlines():
+        if found := PUBLISHED.match(line):
+            published[found[1]] = (found[2], moment(found[3]))
+        elif found := LEAVES.match(line):
+            leaving[found[1]] = (found[2], moment(found[3]))
+        else:
+            raise AssertionError(f"Unexpected output: {line}")
+    return published, leaving, err.getvalue()
 
 
 def published_kids() -> set[str]:
     return {key["kid"] for key in keys.jwks()["keys"]}
 
 
-def test_rotation_keeps_the_old_key_published_and_its_tokens_valid():
+def signing_kid(algorithm="RS256") -> str:
+    return jwt.get_unverified_header(keys.sign({"iss": ISSUER, "sub": "abc"}, algorithm=algorithm))["kid"]
+
+
+def test_rotation_publishes_the_next_key_and_says_when_it_signs_and_when_the_old_one_leaves(settings):
+    settings.IDPORTEN_KEY_PREPUBLISH_SECONDS = 1800
     token = keys.sign({"iss": ISSUER, "sub": "abc", "exp": 4102444800})
     old = keys.active_key("RS256")
+    before = timezone.now()
 
-    printed = rotate("--algorithm", "RS256")
+    published, leaving, err = rotate("--algorithm", "RS256")
 
-    new = keys.active_key("RS256")
-    assert printed == {"RS256": new.kid}
-    assert new.kid != old.kid
-    assert {old.kid, new.kid} <= published_kids()
+    new_kid, signs_from = published["RS256"]
+    assert new_kid != old.kid and SigningKey.objects.get(kid=new_kid).signs_from is not None
+    assert timedelta(seconds=1799) <= signs_from - before <= timedelta(seconds=1801)
+    assert leaving == {"RS256": (old.kid, signs_from + keys.RETIRED_KEY_KEPT)}
+    assert err == ""
+    # Published at once, but the old key signs until signs_from.
+    assert {old.kid, new_kid} <= published_kids()
+    assert signing_kid() == old.kid
     assert keys.verify(token, issuer=ISSUER)["sub"] == "abc"
-    assert (
-        keys.verify(keys.sign({"iss": ISSUER, "sub": "def", "exp": 4102444800}), issuer=ISSUER)["sub"]
-        == "def"
-    )
-    old.refresh_from_db()
-    assert old.retired_at is not None
 
 
-def test_rotating_all_makes_a_new_key_per_algorithm():
+def test_the_rotation_is_in_the_audit_trail():
+    old = keys.active_key("ES256")
+
+    published, _, _ = rotate("--algorithm", "ES256")
+
+    event = AuditEvent.objects.get(action="idporten.signing_key_rotated")
+    assert event.details["kid"] == published["ES256"][0]
+    assert event.details["replaces"] == [old.kid] and event.details["emergency"] is False
+
+
+def test_now_makes_a_key_that_signs_at_once_and_warns_about_cached_jwks():
+    token = keys.sign({"iss": ISSUER, "sub": "abc", "exp": 4102444800})
+    old = keys.active_key("RS256")
+    before = timezone.now().replace(microsecond=0)
+
+    published, leaving, err = rotate("--algorithm", "RS256", "--now")
+
+    new_kid, signs_from = published["RS256"]
+    assert before <= signs_from <= timezone.now()
+    assert signing_kid() == new_kid != old.kid
+    assert keys.active_key("RS256").kid == new_kid
+    # The old key stops signing, and stays published for the tokens it signed.
+    assert leaving["RS256"][0] == old.kid
+    assert old.kid in published_kids()
+    assert keys.verify(token, issuer=ISSUER)["sub"] == "abc"
+    assert "cached the JWKS" in err
+    assert AuditEvent.objects.get(action="idporten.signing_key_rotated").details["emergency"] is True
+
+
+def test_rotating_all_publishes_a_new_key_per_algorithm():
     before = {algorithm: keys.active_key(algorithm).kid for algorithm in keys.ALGORITHMS}
 
-    printed = rotate()
+    published, leaving, _ = rotate()
 
-    assert set(printed) == set(keys.ALGORITHMS)
+    assert set(published) == set(leaving) == set(keys.ALGORITHMS)
     for algorithm in keys.ALGORITHMS:
-        assert printed[algorithm] == keys.active_key(algorithm).kid != before[algorithm]
-    assert SigningKey.objects.filter(retired_at__isnull=True).count() == len(keys.ALGORITHMS)
+        assert leaving[algorithm][0] == before[algorithm] == signing_kid(algorithm)
+        assert published[algorithm][0] in published_kids()
+    assert SigningKey.objects.count() == 2 * len(keys.ALGORITHMS)
 
 
 def test_an_unknown_algorithm_is_refused():
