@@ -80,6 +80,15 @@ def validate(params: dict, *, client: Client | None = None) -> AuthRequest:
     for name, value in params.items():
         if len(str(value)) > MAX_PARAMETER_LENGTH:
             raise OAuthError("invalid_request", f"The parameter {name} is too long.", redirect=False)
+    if "request" in params and "redirect_uri" not in params:
+        # A request object carries the other parameters (RFC 9101 section 5), redirect_uri among them
+        # (openid-client sends only client_id and request): refuse it for what it is, not as a missing
+        # redirect_uri; with no redirect_uri outside it, the refusal cannot be redirected.
+        raise OAuthError(
+            "request_not_supported",
+            "Request objects are not supported: send the parameters, or push them (PAR).",
+            redirect=False,
+        )
     found, redirect_uri = _client_and_redirect(params)
     if client is not None and client.pk != found.pk:
         raise OAuthError(

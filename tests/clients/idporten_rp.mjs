@@ -11,6 +11,9 @@
 //         "public"   - a public client (a single-page or mobile app): client.None(), PKCE alone, no
 //                      PAR; it gets no refresh token, so only the login and userinfo are used
 //   id_token_signed_response_alg (optional): the client's registered algorithm of ID tokens (RS256).
+//   request_object (optional, with mode "par"): the parameters go in a request object (JAR) signed
+//                      with the client's key, "pushed" (prints {"refused": ...}) or "by_value" in the
+//                      authorization URL (prints the URL and stops).
 //   max_age (optional): sent in the authorization request, and openid-client checks auth_time.
 //
 // It prints one JSON line {"authorization_url": ...}, reads the URL the browser was sent back to on
@@ -36,6 +39,16 @@ async function readLine() {
   throw new Error("no callback URL on stdin");
 }
 
+// The client's private key (the test registered its public half) as openid-client takes it.
+async function privateKey() {
+  const algorithm =
+    settings.private_jwk.kty === "EC"
+      ? { name: "ECDSA", namedCurve: "P-256" } // ES256
+      : { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }; // RS256
+  const key = await crypto.subtle.importKey("jwk", settings.private_jwk, algorithm, false, ["sign"]);
+  return { key, kid: settings.kid };
+}
+
 async function clientAuthentication() {
   if (settings.mode === "public") {
     return client.None();
@@ -43,12 +56,7 @@ async function clientAuthentication() {
   if (settings.mode !== "par") {
     return undefined; // the documented default: ClientSecretPost, as the metadata has a client_secret
   }
-  const algorithm =
-    settings.private_jwk.kty === "EC"
-      ? { name: "ECDSA", namedCurve: "P-256" } // ES256
-      : { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }; // RS256
-  const key = await crypto.subtle.importKey("jwk", settings.private_jwk, algorithm, false, ["sign"]);
-  return client.PrivateKeyJwt({ key, kid: settings.kid });
+  return client.PrivateKeyJwt(await privateKey());
 }
 
 // Catch an openid-client refusal and keep what the server answered, so that the test can assert it.
@@ -99,6 +107,17 @@ async function main() {
   }
   if (settings.max_age !== undefined) {
     parameters.max_age = String(settings.max_age);
+  }
+  if (settings.request_object) {
+    // JAR (RFC 9101): the parameters signed into a request object, which openid-client's documented
+    // way then pushes (PAR) or sends by value in the authorization URL. Felles refuses request objects.
+    const { searchParams } = await client.buildAuthorizationUrlWithJAR(config, parameters, await privateKey());
+    if (settings.request_object === "by_value") {
+      print({ authorization_url: client.buildAuthorizationUrl(config, searchParams).href });
+      return;
+    }
+    print({ refused: await refusal(client.buildAuthorizationUrlWithPAR(config, searchParams)) });
+    return;
   }
   const authorizationUrl =
     settings.mode === "par"

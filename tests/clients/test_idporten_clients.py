@@ -170,8 +170,12 @@ class RelyingParty:
         assert "error" not in answer, answer
         return answer
 
+    def first_answer(self) -> dict:
+        """The authorization URL, or what openid-client saw when the request was refused already."""
+        return self._line()
+
     def authorization_url(self) -> str:
-        return self._line()["authorization_url"]
+        return self.first_answer()["authorization_url"]
 
     def finish(self, callback_url: str) -> dict:
         self.process.stdin.write(callback_url + "\n")
@@ -327,6 +331,51 @@ def test_openid_client_quick_start_without_state_and_nonce_is_refused(relying_pa
     assert result["refused"]["code"] == "OAUTH_AUTHORIZATION_RESPONSE_ERROR"
     assert result["refused"]["error"] == "invalid_request"
     assert result["refused"]["error_description"] == "state is required."
+
+
+def test_openid_client_request_object_pushed_is_refused_as_not_supported(relying_party, issuer):
+    """openid-client's documented JAR with PAR: the pushed request is only client_id and a signed
+    request object. Felles does not read request objects, and says so (request_not_supported,
+    OIDC Core 6.1), rather than that redirect_uri is missing."""
+    key = rsa_key("tjeneste-2026")
+    registered = key_client(key)
+    rp = relying_party(
+        issuer=issuer,
+        mode="par",
+        request_object="pushed",
+        client_id=registered.client_id,
+        private_jwk=key.as_dict(private=True),
+        kid="tjeneste-2026",
+        redirect_uri=REDIRECT_URI,
+        scope="openid profile",
+    )
+
+    refused = rp.first_answer()["refused"]
+
+    assert refused["code"] == "OAUTH_RESPONSE_BODY_ERROR" and refused["error"] == "request_not_supported"
+
+
+def test_openid_client_request_object_by_value_is_refused_on_a_page(relying_party, citizen, issuer):
+    """The same request object sent by value: redirect_uri is inside it, so the refusal cannot go
+    back to the client and is shown to the citizen, naming request_not_supported for the developers."""
+    key = rsa_key("tjeneste-2026")
+    registered = key_client(key)
+    rp = relying_party(
+        issuer=issuer,
+        mode="par",
+        request_object="by_value",
+        client_id=registered.client_id,
+        private_jwk=key.as_dict(private=True),
+        kid="tjeneste-2026",
+        redirect_uri=REDIRECT_URI,
+        scope="openid profile",
+    )
+    url = rp.authorization_url()
+    assert set(parse_qs(urlsplit(url).query)) == {"client_id", "request"}
+
+    page = citizen.session.get(url, allow_redirects=False)
+
+    assert page.status_code == 400 and "<code>request_not_supported</code>" in page.text
 
 
 def test_openid_client_max_age_makes_an_old_login_be_made_again(relying_party, citizen, issuer):
