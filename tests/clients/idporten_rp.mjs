@@ -194,6 +194,11 @@ async function main() {
     refresh_introspected: refreshIntrospected,
     after_revocation: afterRevocation,
     end_session_url: endSessionUrl.href,
+    // RP-Initiated Logout 1.0 section 2 without id_token_hint: openid-client adds client_id.
+    end_session_url_without_hint: client.buildEndSessionUrl(config, {
+      post_logout_redirect_uri: settings.post_logout_redirect_uri,
+      state: client.randomState(),
+    }).href,
   });
 }
 

@@ -104,9 +104,14 @@ class Citizen:
         raise AssertionError("the login did not come back to the client")
 
     def log_out(self, end_session_url: str) -> str:
-        """Follow the end-session URL; the logout page's way on (after the front-channel frames)."""
+        """Follow the end-session URL, saying yes if asked; the logout page's way on (after the
+        front-channel frames)."""
         page = self.session.get(end_session_url, allow_redirects=False)
         assert page.status_code == 200, (page.status_code, page.text[:500])
+        if 'name="answer"' in page.text:
+            self.pages.append(urlsplit(page.url).path)
+            page = self._submit(page, "answer", {"answer": "yes"})
+            assert page.status_code == 200, (page.status_code, page.text[:500])
         marker = 'data-logout-destination="'
         assert marker in page.text, page.text[:500]
         start = page.text.index(marker) + len(marker)
@@ -293,7 +298,10 @@ def test_openid_client_with_its_documented_defaults(relying_party, citizen, issu
     query = parse_qs(urlsplit(result["authorization_url"]).query)
     assert query["code_challenge_method"] == ["S256"] and "request_uri" not in query
     assert_full_login(result, citizen, issuer, registered.client_id)
-    assert_logged_out(citizen, result["end_session_url"], issuer, registered.client_id)
+    # Without id_token_hint the citizen is asked, then logged out and sent back to the client.
+    citizen.pages.clear()
+    assert_logged_out(citizen, result["end_session_url_without_hint"], issuer, registered.client_id)
+    assert citizen.pages == ["/idporten/endsession"]
 
 
 def test_openid_client_as_a_public_client(relying_party, citizen, issuer):
