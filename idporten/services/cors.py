@@ -98,10 +98,12 @@ def preflight_headers(origin: str | None, methods: list[str]) -> dict[str, str]:
 def client_response_headers(origin: str | None, client: Client | str | None) -> dict[str, str]:
     """The headers for an actual response about `client` (a Client or a client_id): the browser may
     read it only if the origin is registered for that client, and the client is active."""
+    if not origin or not client:  # a request from no browser page costs no query
+        return {"Vary": "Origin"}
     if isinstance(client, str):  # PostgreSQL refuses NUL in a query; no client_id has one
-        found = client and "\x00" not in client and len(client) <= 100
+        found = "\x00" not in client and len(client) <= 100
         client = Client.objects.filter(client_id=client, active=True).first() if found else None
-    if origin and client is not None and client.active and origin in (client.allowed_origins or []):
+    if client is not None and client.active and origin in (client.allowed_origins or []):
         return _allowed(origin)
     return {"Vary": "Origin"}
 
