@@ -9,7 +9,7 @@
 //                      state and no nonce (it sends them only when the server lacks PKCE). ID-porten's
 //                      profile requires both, so this prints {"refused": ...}: what openid-client saw.
 //         "public"   - a public client (a single-page or mobile app): client.None(), PKCE alone, no
-//                      PAR; it gets no refresh token, so only the login and userinfo are used
+//                      PAR; it gets no refresh token, so only the login, userinfo and revocation are used
 //   id_token_signed_response_alg (optional): the client's registered algorithm of ID tokens (RS256).
 //   request_object (optional, with mode "par"): the parameters go in a request object (JAR) signed
 //                      with the client's key, "pushed" (prints {"refused": ...}) or "by_value" in the
@@ -68,7 +68,8 @@ async function refusal(promise) {
     return {
       name: error.name,
       code: error.code,
-      error: error.error ?? error.cause?.error ?? null,
+      // an OAuth error body, or a WWW-Authenticate challenge's (RFC 6750 section 3)
+      error: error.error ?? error.cause?.error ?? error.cause?.[0]?.parameters?.error ?? null,
       error_description: error.error_description ?? error.cause?.error_description ?? null,
     };
   }
@@ -143,11 +144,14 @@ async function main() {
   const claims = tokens.claims();
   const userinfo = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
   if (settings.mode === "public") {
+    // RFC 7009 section 2.1: a public client revokes its own token with its client_id alone.
+    await client.tokenRevocation(config, tokens.access_token);
     print({
       callback_iss: callback.searchParams.get("iss"),
       id_token_claims: claims,
       userinfo,
       refresh_token_issued: tokens.refresh_token !== undefined,
+      userinfo_after_revocation: await refusal(client.fetchUserInfo(config, tokens.access_token, claims.sub)),
     });
     return;
   }

@@ -317,6 +317,8 @@ def test_openid_client_as_a_public_client(relying_party, citizen, issuer):
     assert result["id_token_claims"]["pid"] == citizen.user.person.identity_number
     assert result["userinfo"]["sub"] == result["id_token_claims"]["sub"]
     assert result["refresh_token_issued"] is False
+    refused = result["userinfo_after_revocation"]
+    assert refused["code"] == "OAUTH_WWW_AUTHENTICATE_CHALLENGE" and refused["error"] == "invalid_token"
 
 
 def test_openid_client_quick_start_without_state_and_nonce_is_refused(relying_party, citizen, issuer):
