@@ -40,12 +40,15 @@ NODE = shutil.which("node")
 # The citizen's browser -------------------------------------------------------------------------------
 
 
-class _Forms(HTMLParser):
-    """The POST forms of a page: their action and the values of their inputs and buttons."""
+class _Page(HTMLParser):
+    """A page's POST forms (their action and the values of their inputs and buttons) and links."""
 
-    def __init__(self):
+    def __init__(self, text: str):
         super().__init__()
         self.forms: list[dict] = []
+        self.links: dict[str, str] = {}  # text -> href
+        self._link: str | None = None
+        self.feed(text)
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -53,6 +56,16 @@ class _Forms(HTMLParser):
             self.forms.append({"action": attributes.get("action") or "", "fields": {}})
         elif tag in ("input", "button") and self.forms and attributes.get("name"):
             self.forms[-1]["fields"].setdefault(attributes["name"], attributes.get("value") or "")
+        elif tag == "a":
+            self._link = attributes.get("href")
+
+    def handle_data(self, data):
+        if self._link is not None and data.strip():
+            self.links.setdefault(data.strip(), self._link)
+
+    def handle_endtag(self, tag):
+        if tag == "a":
+            self._link = None
 
 
 class Citizen:
@@ -69,17 +82,15 @@ class Citizen:
         self.session.close()
 
     def _submit(self, page: requests.Response, field: str, values: dict) -> requests.Response:
-        parser = _Forms()
-        parser.feed(page.text)
-        form = next(f for f in parser.forms if field in f["fields"])
+        form = next(f for f in _Page(page.text).forms if field in f["fields"])
         data = {**form["fields"], **values}
         return self.session.post(urljoin(page.url, form["action"]), data=data, allow_redirects=False)
 
     def _answer(self, page: requests.Response) -> requests.Response:
         path = urlsplit(page.url).path
         self.pages.append(path)
-        if "/idporten/velg/" in path:
-            return self.session.get(urljoin(page.url, "minid/"), allow_redirects=False)
+        if "/idporten/velg/" in path:  # the picker: the citizen chooses MinID
+            return self.session.get(urljoin(page.url, _Page(page.text).links["MinID"]), allow_redirects=False)
         if 'name="password"' in page.text:
             fields = {"fodselsnummer": self.user.person.identity_number, "password": PASSWORD}
             return self._submit(page, "password", fields)
