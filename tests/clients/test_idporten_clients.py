@@ -8,6 +8,7 @@ part is a browser (requests.Session) that follows the pages as they come."""
 
 import json
 import secrets
+import select
 import shutil
 import subprocess
 import time
@@ -180,6 +181,9 @@ class RelyingParty:
         )
 
     def _line(self) -> dict:
+        # The script prints one line and waits, so nothing is left in the pipe's buffer to miss.
+        ready, _w, _x = select.select([self.process.stdout], [], [], 60)
+        assert ready, "openid-client did not answer within 60 s"
         line = self.process.stdout.readline()
         assert line, self.process.stderr.read()
         answer = json.loads(line)
