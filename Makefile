@@ -117,6 +117,8 @@ cardagent: setup
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@# Import contracts (pyproject.toml, [tool.importlinter]): the arrows of "Who calls whom".
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 	$(MANAGE) makemigrations --check --dry-run
 
 format: $(VENV)/.installed

@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from idporten.services import first_party
-from idporten.views import first_party as first_party_views
+from idporten import first_party
 from kontaktregister import services
 from kontaktregister.forms import CodeForm, LanguageForm, MailboxForm, NewValueForm
 from kontaktregister.models import ContactRecord
@@ -42,7 +41,7 @@ HISTORY_DESCRIPTIONS = {
 
 def citizen_page(*methods):
     """A page for the citizen logged in through ID-porten at level 3; otherwise log in first."""
-    return first_party_views.citizen_page(SERVICE, *methods)
+    return first_party.citizen_page(SERVICE, *methods)
 
 
 @never_cache
@@ -64,7 +63,7 @@ def home(request):
     )
 
 
-login, callback, logout = first_party_views.login_views(
+login, callback, logout = first_party.login_views(
     SERVICE, failed_template="kontaktregister/login_failed.html"
 )
 

@@ -17,8 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
-from idporten.services import first_party
-from idporten.views import first_party as first_party_views
+from idporten import first_party
 from postkasse import services
 from postkasse.forms import ARCHIVE, INBOX, FolderForm, MoveForm, NotificationsForm, ReplyForm
 
@@ -40,7 +39,7 @@ def citizen_page(*methods):
             except (services.FolderNotFound, services.LetterNotFound):
                 raise Http404 from None
 
-        return first_party_views.citizen_page(SERVICE, *methods)(not_found_as_404)
+        return first_party.citizen_page(SERVICE, *methods)(not_found_as_404)
 
     return decorate
 
@@ -59,7 +58,7 @@ def letter_page(*methods):
                 return view(request, letter_id, *args, **kwargs)
             except services.StepUpRequired:
                 return redirect(
-                    first_party_views.login_url(
+                    first_party.login_url(
                         SERVICE, reverse("postkasse:letter", args=[letter_id]), step_up=True
                     )
                 )
@@ -111,7 +110,7 @@ def home(request):
     return _letters_page(request, services.inbox(login.identity_number), heading=_("Inbox"))
 
 
-login, callback, logout = first_party_views.login_views(
+login, callback, logout = first_party.login_views(
     SERVICE, failed_template="postkasse/mailbox/login_failed.html"
 )
 

@@ -21,7 +21,7 @@ from core import audit
 from core.errors import DomainError
 from core.pdf import validate_pdf
 from folkeregister import services as folkeregister
-from idporten.models import LOA_HIGH
+from idporten.first_party import LOA_HIGH
 from signering import cms
 from signering.models import Signeringsoppdrag
 from smartkort import services as smartcard

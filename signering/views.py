@@ -22,9 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
-from idporten.models import LOA_HIGH
-from idporten.services import first_party
-from idporten.views import first_party as first_party_views
+from idporten import first_party
 from signering import services
 from signering.models import Signeringsoppdrag
 
@@ -68,16 +66,14 @@ def signer_page(*methods, json_answer: bool = False):
     def decorate(view):
         @wraps(view)
         def wrapper(request, job_id, *args, **kwargs):
-            login = first_party.current_login(request, SERVICE, acr=LOA_HIGH)
+            login = first_party.current_login(request, SERVICE, acr=first_party.LOA_HIGH)
             if login is None:
                 if json_answer:
                     return JsonResponse(
                         {"message": _("You are no longer logged in. Reload the page.")}, status=401
                     )
                 return redirect(
-                    first_party_views.login_url(
-                        SERVICE, reverse("signering:job", args=[job_id]), step_up=True
-                    )
+                    first_party.login_url(SERVICE, reverse("signering:job", args=[job_id]), step_up=True)
                 )
             request.identity_number, request.acr = login.identity_number, login.acr
             try:
@@ -91,9 +87,7 @@ def signer_page(*methods, json_answer: bool = False):
     return decorate
 
 
-login, callback, logout = first_party_views.login_views(
-    SERVICE, failed_template="signering/login_failed.html"
-)
+login, callback, logout = first_party.login_views(SERVICE, failed_template="signering/login_failed.html")
 
 
 @never_cache
@@ -101,7 +95,7 @@ login, callback, logout = first_party_views.login_views(
 def home(request):
     login = first_party.current_login(request, SERVICE)
     if login is None:
-        login_url = first_party_views.login_url(SERVICE, reverse("signering:home"), step_up=True)
+        login_url = first_party.login_url(SERVICE, reverse("signering:home"), step_up=True)
         return render(request, "signering/start.html", {"login_url": login_url})
     return render(request, "signering/home.html", {"jobs": services.jobs_to_sign(login.identity_number)})
 

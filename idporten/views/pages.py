@@ -1,9 +1,10 @@
 """The citizen's pages: the eID picker, consent, "my logins", and logout."""
 
 from datetime import datetime
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -12,15 +13,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import audit
-from idporten import services
-from idporten.models import LEVELS, LOA_HIGH, LOA_SUBSTANTIAL
+from idporten import eid, services
 from idporten.services import params
 from idporten.services.issuer import issuer
 from idporten.services.sso import logout_hint
 from idporten.views.protocol import continue_authorization
-from minid import session as minid_session
-from smartkort import services as smartkort
-from smartkort import session as smartkort_session
 
 
 def _pending_or_error(request, reference: str):
@@ -38,14 +35,27 @@ def picker(request, reference: str):
     auth, _started = found
     client = services.get_client(auth.client_id)
     session = services.current_session(request)
+    offered = eid.offered(auth.acr)
     context = {
         "reference": reference,
         "client": client,
         "organisation_name": client.organisation.display_name(),
         "logo_url": client.organisation.logo.url if client.organisation.logo else "",
-        "minid_available": auth.acr == LOA_SUBSTANTIAL,
-        # Level 4 also satisfies a request for level 3.
-        "smartcards": [(provider, provider.lower()) for provider in smartkort.available_providers()],
+        # The registered eIDs at the requested level or higher (level 4 also satisfies level 3).
+        "eids": [
+            {
+                "label": choice.label,
+                "description": choice.description,
+                "url": reverse(
+                    "idporten:choose",
+                    kwargs={"reference": reference, "method": method.name}
+                    | ({"choice": choice.slug} if choice.slug else {}),
+                ),
+            }
+            for method, choices in offered
+            for choice in choices
+        ],
+        "help_links": [link for method, _choices in offered for link in method.help_links()],
         "session": session,
         "cancel_url": services.redirect_with(
             auth.redirect_uri, error="access_denied", state=auth.state, iss=issuer(request)
@@ -54,28 +64,14 @@ def picker(request, reference: str):
     return render(request, "idporten/picker.html", context)
 
 
-def choose_minid(request, reference: str):
+def choose(request, reference: str, method: str, choice: str = ""):
+    """A button in the picker: on to the eID's own login, which comes back to `resume` (which checks
+    the level)."""
+    chosen = eid.get(method)
+    if chosen is None or choice not in {found.slug for found in chosen.choices()}:
+        raise Http404
     next_url = reverse("idporten:resume", kwargs={"reference": reference})
-    return redirect(f"{reverse('minid:login')}?{urlencode({'next': next_url})}")
-
-
-def choose_smartcard(request, reference: str, provider: str):
-    next_url = reverse("idporten:resume", kwargs={"reference": reference})
-    login = reverse("smartkort:login", kwargs={"provider": provider})
-    return redirect(f"{login}?{urlencode({'next': next_url})}")
-
-
-def _latest_login(request, since: datetime):
-    """The eID login made in this browser since `since` (the newest, if more than one), and its level."""
-    logins = [
-        (found, level)
-        for found, level in (
-            (smartkort_session.authentication(request), LOA_HIGH),
-            (minid_session.authentication(request), LOA_SUBSTANTIAL),
-        )
-        if found is not None and found.auth_time >= since
-    ]
-    return max(logins, key=lambda pair: (pair[0].auth_time, LEVELS.index(pair[1])), default=(None, None))
+    return redirect(chosen.start_url(choice, next_url))
 
 
 def _end_session_of_another_person(request, identity_number: str) -> None:
@@ -92,9 +88,7 @@ def _end_session_of_another_person(request, identity_number: str) -> None:
         details={"previous_person": old.identity_number, "previous_acr": old.acr},
     )
     services.end_session(old, reason="person_changed", issuer=issuer(request), request=request)
-    minid = minid_session.authentication(request)
-    if minid is not None and minid.identity_number != identity_number:
-        minid_session.log_out(request)
+    eid.log_out_others(request, identity_number)
 
 
 @never_cache
@@ -105,14 +99,14 @@ def resume(request, reference: str):
         return error
     auth, started = found
     since = datetime.fromisoformat(started).replace(microsecond=0)
-    authentication, level = _latest_login(request, since)
-    if authentication is None or LEVELS.index(level) < LEVELS.index(auth.acr):
+    authentication = eid.latest_login(request, since)
+    if authentication is None or not eid.meets(authentication.acr, auth.acr):
         return redirect("idporten:picker", reference=reference)
     _end_session_of_another_person(request, authentication.identity_number)
     services.start_session(
         request,
         identity_number=authentication.identity_number,
-        acr=level,
+        acr=authentication.acr,
         amr=authentication.amr,
         auth_time=authentication.auth_time,
     )
@@ -213,8 +207,7 @@ def endsession(request):
 
 def _logout_page(request, frontchannel: list[str], destination: str):
     """Log out of MinID and the smartcard too, then load each service's front-channel logout URI in an iframe."""
-    minid_session.log_out(request)
-    smartkort_session.log_out(request)
+    eid.log_out_all(request)
     frame_origins = sorted({f"{urlsplit(uri).scheme}://{urlsplit(uri).netloc}" for uri in frontchannel})
     context = {"frontchannel": frontchannel, "destination": destination}
     response = render(request, "idporten/logout.html", context)
@@ -241,8 +234,8 @@ def logout_here(request):
 
 urlpatterns = [
     path("velg/<str:reference>/", picker, name="picker"),
-    path("velg/<str:reference>/minid/", choose_minid, name="choose_minid"),
-    path("velg/<str:reference>/smartkort/<slug:provider>/", choose_smartcard, name="choose_smartcard"),
+    path("velg/<str:reference>/<slug:method>/", choose, name="choose"),
+    path("velg/<str:reference>/<slug:method>/<slug:choice>/", choose, name="choose"),
     path("fortsett/<str:reference>/", resume, name="resume"),
     path("samtykke/<str:reference>/", consent, name="consent"),
     path("mine-innlogginger/", my_logins, name="my_logins"),

@@ -16,13 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import audit
 from core.middleware import use_language
-from idporten import keys, services
+from idporten import eid, keys, services
 from idporten.models import LEVELS
 from idporten.ratelimit import check_token_rate
 from idporten.services import cors, params
 from idporten.services.issuer import issuer
-from minid.session import AMR_VALUES
-from smartkort import session as smartkort_session
 
 
 def endpoint(request, name: str) -> str:
@@ -133,7 +131,7 @@ def discovery(request):
             "backchannel_logout_session_supported": True,
             "request_parameter_supported": False,
             "require_pushed_authorization_requests": False,
-            "amr_values_supported": [*AMR_VALUES, *smartkort_session.AMR_VALUES],
+            "amr_values_supported": eid.amr_values(),
         }
     )
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.storage import private_storage
-from idporten.models import LEVELS, LOA_HIGH
+from idporten.first_party import LEVELS, LOA_HIGH
 from kontaktregister import services as kontaktregister
 from postkasse.crypto import CryptoError
 from postkasse.models import Document, Folder, Letter, Mailbox, Provider, Receipt

@@ -8,8 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from minid.management.commands.seed_demo_citizen import DEMO_MOBILE
-from minid.models import MinidUser
+from minid.demo import demo_citizen
 from saksarkiv import services
 from saksarkiv.models import Brevmal, Saksbehandler
 from virksomheter.models import Organisation
@@ -66,7 +65,7 @@ class Command(BaseCommand):
         )
 
     def _cases(self, handler: Saksbehandler) -> None:
-        citizen = MinidUser.objects.filter(mobile=DEMO_MOBILE).select_related("person").first()
+        citizen = demo_citizen()
         case = services.create_saksmappe(
             handler, tittel="Søknad om bostøtte", offentlig_tittel="Søknad om bostøtte"
         )

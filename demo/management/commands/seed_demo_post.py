@@ -7,8 +7,7 @@ from django.utils import timezone
 
 from core.pdf import Letter, LetterSender, paragraphs, render_letter_pdf
 from kontaktregister.seeding import register_demo_citizen, seed_contact_register
-from minid.management.commands.seed_demo_citizen import DEMO_MOBILE
-from minid.models import MinidUser
+from minid.demo import DEMO_MOBILE, demo_citizen
 from postkasse import services as postkasse
 from virksomheter.models import Organisation
 
@@ -28,7 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         providers = postkasse.seed_demo_providers()
         registered = seed_contact_register(seed=1, only_if_empty=True)
-        user = MinidUser.objects.filter(mobile=DEMO_MOBILE).select_related("person").first()
+        user = demo_citizen()
         if user is None:
             raise CommandError("Run seed_demo_citizen first.")
         person = user.person

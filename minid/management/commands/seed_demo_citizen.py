@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from folkeregister.models import AddressProtection, Person, Status
 from minid import services
+from minid.demo import DEMO_MOBILE
 from minid.models import CodeChannel, MinidUser
-
-DEMO_MOBILE = "+4741000000"
 
 
 class Command(BaseCommand):

@@ -19,8 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from cardagent.virtualcard import CardImage, write_card_image
-from minid.management.commands.seed_demo_citizen import DEMO_MOBILE
-from minid.models import MinidUser
+from minid.demo import demo_citizen
 from smartkort import issuance, services
 from smartkort.models import Issuer, Provider
 
@@ -49,7 +48,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("The demo smartcards are only made with DEBUG on.")
-        user = MinidUser.objects.filter(mobile=DEMO_MOBILE).select_related("person").first()
+        user = demo_citizen()
         if user is None:
             raise CommandError("Run seed_demo_citizen first: the cards are the demo citizen's.")
         folder = Path(settings.VAR_DIR) / "demo-smartcards"
