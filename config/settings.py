@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "idporten.frontchannel.FrontchannelLogoutMiddleware",  # CSP frame-src for owed logout frames
     "core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.felles",
+                "idporten.frontchannel.owed_frontchannel_logout",
             ],
         },
     },
@@ -321,6 +323,9 @@ IDPORTEN_AUTHORIZATION_TTL_SECONDS = 7200
 IDPORTEN_SESSION_IDLE_SECONDS = 1800
 IDPORTEN_SESSION_MAX_SECONDS = 7200
 IDPORTEN_PAR_TTL_SECONDS = 60
+# Back-channel logout: how long one POST may take, and the waits between attempts (then given up).
+IDPORTEN_BACKCHANNEL_LOGOUT_TIMEOUT_SECONDS = 10
+IDPORTEN_BACKCHANNEL_LOGOUT_BACKOFF_SECONDS = (10, 60, 300, 1800, 7200)
 IDPORTEN_TOKEN_REQUESTS_PER_MINUTE = env.int("IDPORTEN_TOKEN_REQUESTS_PER_MINUTE", default=600)
 
 # Smartcards (level 4): the card agent the citizen runs on their own machine. Only the smartcard

@@ -5,12 +5,13 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from core import audit
 from idporten import risk, services
 from idporten.forms import ClientForm
-from idporten.models import Client
+from idporten.models import BackchannelDelivery, Client
+from idporten.services import logout
 
 RISK_FIELDS = [row.field_name for row in risk.ROWS]
 RISK_HELP = gettext_lazy(
@@ -132,3 +133,39 @@ class ClientAdmin(admin.ModelAdmin):
             return TemplateResponse(request, "admin/idporten/client/reset_secret_confirmation.html", context)
         secret = services.reset_secret(client, changed_by=request.user, request=request)
         return self._secret_page(request, client, secret, _("The client secret is reset"))
+
+
+@admin.register(BackchannelDelivery)
+class BackchannelDeliveryAdmin(admin.ModelAdmin):
+    """Back-channel logout deliveries, for the operator to see which clients did not receive them.
+    Read-only: only "retry now" changes one (through idporten.services.logout)."""
+
+    list_display = ("client", "state", "attempts", "created", "last_attempt_at", "last_status", "last_error")
+    list_filter = ("state", "client")
+    list_select_related = ("client",)
+    date_hierarchy = "created"
+    fields = (
+        "client", "issuer", "state", "attempts", "created", "next_attempt_at", "last_attempt_at", "last_status",
+        "last_error", "delivered_at",
+    )  # fmt: skip
+    readonly_fields = fields
+    actions = ("retry_now",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=gettext_lazy("Retry now"), permissions=["view"])
+    def retry_now(self, request, queryset):
+        count = logout.retry_now(queryset.select_related("client"), request=request)
+        self.message_user(
+            request,
+            ngettext("%(count)d delivery is queued again.", "%(count)d deliveries are queued again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )

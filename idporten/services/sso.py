@@ -3,7 +3,6 @@ single logout (front-channel iframes and back-channel logout tokens)."""
 
 import secrets
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from django.conf import settings
 from django.db import transaction
@@ -150,37 +149,50 @@ def logout_hint(token: str, *, issuer: str, client_id: str = "", request=None) -
     return None
 
 
-def end_session(session: SsoSession, *, reason: str, issuer: str = "", request=None) -> Logout:
-    """End the session, revoke what every client got in it, and tell the clients."""
-    from idporten.tasks import send_backchannel_logout
+def end_session(
+    session: SsoSession,
+    *,
+    reason: str,
+    issuer: str = "",
+    request=None,
+    frames_shown: bool = False,
+    requested_by: Client | None = None,
+) -> Logout:
+    """End the session, revoke what every client got in it, and tell the clients: a recorded
+    back-channel delivery per client that has a back-channel logout URI (sent and retried by
+    idporten.services.logout), and the front-channel logout URIs for the browser. A caller that
+    shows them now says `frames_shown`; otherwise the browser of `request` is owed them and is shown
+    them on the next page of Felles it opens (a session ended by timeout or a step-up)."""
+    from idporten.services import logout
 
     with transaction.atomic():
         now = timezone.now()
-        SsoSession.objects.filter(pk=session.pk, ended_at__isnull=True).update(ended_at=now)
+        ended = SsoSession.objects.filter(pk=session.pk, ended_at__isnull=True).update(
+            ended_at=now, end_reason=reason[:20], frontchannel_shown_at=now if frames_shown else None
+        )
         authorizations = Authorization.objects.filter(session=session).select_related("client")
-        clients = {a.client for a in authorizations}
+        clients = sorted({a.client for a in authorizations}, key=lambda c: c.client_id)
         authorizations.filter(revoked_at__isnull=True).update(revoked_at=now)
+        deliveries = logout.record_backchannel(session, clients, issuer=issuer) if ended and issuer else []
+        details = {"reason": reason, "clients": [c.client_id for c in clients]}
+        if requested_by is not None:
+            details["requested_by"] = requested_by.client_id
         audit.record(
             "idporten.session_ended",
             actor=session.identity_number,
             request=request,
             object_type="idporten.session",
             object_id=session.identity_number,
-            details={"reason": reason, "clients": sorted(c.client_id for c in clients)},
+            details=details,
         )
-    frontchannel = []
-    for client in sorted(clients, key=lambda c: c.client_id):
-        if client.frontchannel_logout_uri and issuer:
-            separator = "&" if "?" in client.frontchannel_logout_uri else "?"
-            frontchannel.append(
-                f"{client.frontchannel_logout_uri}{separator}iss={_quote(issuer)}&sid={_quote(session.sid)}"
-            )
-        if client.backchannel_logout_uri and issuer:
-            send_backchannel_logout.enqueue(client.pk, session.sid, session.identity_number, issuer)
-    if request is not None and request.session.get(SESSION_KEY) == session.sid:
-        request.session.pop(SESSION_KEY, None)
+    logout.schedule(deliveries)
+    frontchannel = [
+        logout.frontchannel_uri(client, issuer=issuer, sid=session.sid)
+        for client in clients
+        if client.frontchannel_logout_uri and issuer
+    ]
+    if request is not None:
+        if frontchannel and ended and not frames_shown:
+            logout.owe_frontchannel(request, session)
+        logout.forget_browser_session(request, session)
     return Logout(frontchannel_uris=frontchannel)
-
-
-def _quote(value: str) -> str:
-    return quote(value, safe="")

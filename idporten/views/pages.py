@@ -1,7 +1,6 @@
 """The citizen's pages: the eID picker, consent, "my logins", and logout."""
 
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.http import Http404
@@ -14,9 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core import audit
 from idporten import eid, services
-from idporten.services import params
+from idporten.services import logout, params
 from idporten.services.issuer import issuer
-from idporten.services.sso import logout_hint
 from idporten.views.protocol import continue_authorization
 
 
@@ -169,46 +167,38 @@ def my_logins(request):
 @require_http_methods(["GET", "POST"])
 def endsession(request):
     """RP-initiated logout: end the SSO session and log the citizen out of every service in it.
-    Only a valid ID token for this very session ends it at once; anything else asks the citizen."""
+    Only a valid ID token for this very session ends it at once; anything else asks the citizen
+    (RP-Initiated Logout 1.0 section 2), and a confirmation returns to the client as asked."""
     try:
         query = params.parameters(request)
+        asked = logout.logout_request(query, issuer=issuer(request), request=request)
     except services.OAuthError as error:
         return render(request, "idporten/error.html", {"error": error}, status=400)
-    hint = logout_hint(
-        query.get("id_token_hint", ""),
-        issuer=issuer(request),
-        client_id=query.get("client_id", ""),
-        request=request,
-    )
-    post_logout = query.get("post_logout_redirect_uri", "")
-    if post_logout and (hint is None or post_logout not in hint.client.post_logout_redirect_uris):
-        return render(
-            request,
-            "idporten/error.html",
-            {"error": services.OAuthError("invalid_request", "post_logout_redirect_uri is not registered.")},
-            status=400,
-        )
     session = services.current_session(request)
-    if hint is None or (session is not None and hint.sid != session.sid):
-        # The request may come from any site (RP-Initiated Logout 1.0 section 2): the citizen confirms.
-        return render(request, "idporten/confirm_logout.html")
+    if not asked.sid or (session is not None and asked.sid != session.sid):
+        # The request may come from any site: the citizen confirms (a form with a CSRF token).
+        return render(request, "idporten/confirm_logout.html", {"logout": asked})
+    return _log_out(request, session, asked)
+
+
+def _log_out(request, session, asked: logout.LogoutRequest):
     frontchannel = []
     if session is not None:
         frontchannel = services.end_session(
-            session, reason="logout", issuer=issuer(request), request=request
+            session,
+            reason="logout",
+            issuer=issuer(request),
+            request=request,
+            frames_shown=True,
+            requested_by=asked.client,
         ).frontchannel_uris
-    destination = (
-        services.redirect_with(post_logout, state=query.get("state") or None)
-        if post_logout
-        else reverse("idporten:logged_out")
-    )
-    return _logout_page(request, frontchannel, destination)
+    return _logout_page(request, frontchannel, asked.destination() or reverse("idporten:logged_out"))
 
 
 def _logout_page(request, frontchannel: list[str], destination: str):
     """Log out of MinID and the smartcard too, then load each service's front-channel logout URI in an iframe."""
     eid.log_out_all(request)
-    frame_origins = sorted({f"{urlsplit(uri).scheme}://{urlsplit(uri).netloc}" for uri in frontchannel})
+    frame_origins = logout.frame_origins(frontchannel)
     context = {"frontchannel": frontchannel, "destination": destination}
     response = render(request, "idporten/logout.html", context)
     if frame_origins:  # django-csp 4 reads the update from the response, not the request
@@ -222,14 +212,18 @@ def logged_out(request):
 
 @require_POST
 def logout_here(request):
-    """The "Log out" button on ID-porten's own pages."""
-    session = services.current_session(request)
-    frontchannel = []
-    if session is not None:
-        frontchannel = services.end_session(
-            session, reason="logout", issuer=issuer(request), request=request
-        ).frontchannel_uris
-    return _logout_page(request, frontchannel, reverse("idporten:logged_out"))
+    """The "Log out" button on ID-porten's own pages, and the citizen's answer on the confirmation
+    page of an RP-initiated logout (which carries the client, its post-logout URI and state)."""
+    fields = {name: request.POST.get(name, "") for name in ("client_id", "post_logout_redirect_uri", "state")}
+    try:
+        asked = logout.logout_request(fields, issuer=issuer(request), request=request)
+    except services.OAuthError as error:
+        return render(request, "idporten/error.html", {"error": error}, status=400)
+    if request.POST.get("answer") == "no":
+        # Only a yes logs out (section 2); the citizen goes back to the service that asked, if it said where.
+        logout.logout_declined(asked, request=request)
+        return redirect(asked.destination() or reverse("idporten:my_logins"))
+    return _log_out(request, services.current_session(request), asked)
 
 
 urlpatterns = [

@@ -1,0 +1,243 @@
+"""Back-channel logout deliveries (Back-Channel Logout 1.0) are recorded per client, with every
+attempt's answer, and retried with backoff until delivered or given up; the operator sees them in
+the admin and can retry them. The client is a real HTTP server on loopback that answers as told."""
+
+import logging
+import threading
+import time
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+from jose import jwt
+
+from core.models import AuditEvent
+from idporten.models import BackchannelDelivery
+from idporten.services import logout
+from tests.idporten.factories import Browser, client, logged_in, tokens, verified_claims
+
+pytestmark = pytest.mark.django_db
+
+ISSUER = "http://testserver"
+POST_LOGOUT = "https://tjeneste.example.no/logged-out"
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+BACKOFF = [10, 60, 300, 1800, 7200]
+
+
+class Receiver:
+    """A client's back-channel logout endpoint: answers each POST with the next planned answer
+    (an HTTP status, or "hang" to answer only after the sender's timeout), then with `then`."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.plan: list = []
+        self.then = 200
+        self.received: list[dict] = []
+
+
+@pytest.fixture
+def receiver(monkeypatch, settings):
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    settings.IDPORTEN_BACKCHANNEL_LOGOUT_TIMEOUT_SECONDS = 0.5
+    state = Receiver("")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            state.received.append(parse_qs(body))
+            answer = state.plan.pop(0) if state.plan else state.then
+            if answer == "hang":
+                time.sleep(1.5)
+                answer = 200
+            try:
+                self.send_response(answer)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            except OSError:
+                pass  # the sender gave up waiting
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_port}/backchannel-logout"
+    yield state
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def log_in_and_out(receiver, *, plan=(), then=200):
+    """A citizen logs in to a client with a back-channel logout URI, and out again with an ID token hint."""
+    receiver.plan, receiver.then = list(plan), then
+    oidc_client, secret = client(backchannel_logout_uri=receiver.url)
+    browser = Browser()
+    session = logged_in(browser)
+    id_token = tokens(browser, oidc_client, secret)["id_token"]
+    browser.get("/idporten/endsession", {"id_token_hint": id_token, "post_logout_redirect_uri": POST_LOGOUT})
+    return browser, oidc_client, session, id_token
+
+
+def the_delivery() -> BackchannelDelivery:
+    return BackchannelDelivery.objects.select_related("client").get()
+
+
+def test_a_delivery_is_recorded_and_marked_delivered_on_2xx(receiver):
+    browser, oidc_client, session, id_token = log_in_and_out(receiver)
+    delivery = the_delivery()
+    assert delivery.client == oidc_client
+    assert delivery.sid == session.sid
+    assert delivery.sub == jwt.get_unverified_claims(id_token)["sub"]
+    assert delivery.issuer == ISSUER
+    assert delivery.state == BackchannelDelivery.State.DELIVERED
+    assert (delivery.attempts, delivery.last_status, delivery.last_error) == (1, 200, "")
+    assert delivery.delivered_at == delivery.last_attempt_at is not None
+    assert delivery.next_attempt_at is None
+    token = receiver.received[0]["logout_token"][0]
+    claims = verified_claims(browser, token, audience=oidc_client.client_id, issuer=ISSUER)
+    assert claims["sid"] == session.sid
+    assert session.identity_number not in str(BackchannelDelivery.objects.values().get())
+
+
+def test_a_failed_delivery_is_retried_with_backoff_and_given_up_after_the_last_wait(receiver):
+    log_in_and_out(receiver, then=500)
+    delivery = the_delivery()
+    assert (delivery.state, delivery.attempts, delivery.last_status) == ("pending", 1, 500)
+    waits = [delivery.next_attempt_at - delivery.last_attempt_at]
+    while delivery.state == BackchannelDelivery.State.PENDING:
+        # Not yet due: nothing is sent.
+        assert logout.deliver_due(now=delivery.next_attempt_at - timedelta(seconds=1)) == {}
+        due = delivery.next_attempt_at
+        logout.deliver_due(now=due)
+        delivery.refresh_from_db()
+        assert delivery.last_attempt_at == due
+        if delivery.next_attempt_at:
+            waits.append(delivery.next_attempt_at - delivery.last_attempt_at)
+    assert waits == [timedelta(seconds=s) for s in BACKOFF]
+    assert delivery.state == BackchannelDelivery.State.FAILED
+    assert delivery.attempts == len(BACKOFF) + 1 == len(receiver.received)
+    assert delivery.next_attempt_at is None
+    failed = AuditEvent.objects.get(action="idporten.backchannel_logout_failed")
+    assert failed.outcome == "failure"
+    assert failed.details == {"client": delivery.client.client_id, "attempts": 6}
+    # Given up: the sweep leaves it alone.
+    assert logout.deliver_due(now=delivery.last_attempt_at + timedelta(days=1)) == {}
+
+
+def test_a_delivery_succeeds_after_the_client_recovers(receiver):
+    log_in_and_out(receiver, plan=[500, 503], then=200)
+    delivery = the_delivery()
+    for _ in range(2):
+        assert logout.deliver_due(now=delivery.next_attempt_at) != {}
+        delivery.refresh_from_db()
+    assert delivery.state == BackchannelDelivery.State.DELIVERED
+    assert (delivery.attempts, delivery.last_status) == (3, 200)
+    tokens_sent = [form["logout_token"][0] for form in receiver.received]
+    assert len({jwt.get_unverified_claims(token)["jti"] for token in tokens_sent}) == 3  # each one fresh
+
+
+def test_a_client_that_does_not_answer_in_time_is_recorded_and_retried(receiver):
+    log_in_and_out(receiver, plan=["hang"])
+    delivery = the_delivery()
+    assert delivery.state == BackchannelDelivery.State.PENDING
+    assert delivery.last_status is None
+    assert "timed out" in delivery.last_error
+    assert delivery.next_attempt_at - delivery.last_attempt_at == timedelta(seconds=10)
+    logout.deliver_due(now=delivery.next_attempt_at)
+    delivery.refresh_from_db()
+    assert delivery.state == BackchannelDelivery.State.DELIVERED
+
+
+def test_an_unreachable_client_is_recorded(receiver):
+    receiver.url = "http://127.0.0.1:9/backchannel-logout"  # discard port: nobody listens
+    log_in_and_out(receiver)
+    delivery = the_delivery()
+    assert delivery.state == BackchannelDelivery.State.PENDING
+    assert delivery.last_status is None
+    assert delivery.last_error
+
+
+def test_the_logs_name_no_person_or_session(receiver, caplog):
+    caplog.set_level(logging.DEBUG)
+    _browser, oidc_client, session, id_token = log_in_and_out(receiver, then=500)
+    assert "Back-channel logout delivery" in caplog.text
+    assert oidc_client.client_id in caplog.text
+    for secret in (session.identity_number, session.sid, jwt.get_unverified_claims(id_token)["sub"]):
+        assert secret not in caplog.text
+
+
+def test_with_the_database_queue_a_retry_is_a_task_run_after_the_backoff(receiver, settings):
+    settings.TASKS = DATABASE_TASKS
+    log_in_and_out(receiver, then=500)
+    delivery = the_delivery()
+    assert delivery.attempts == 0  # queued in the same database, not sent inside the request
+    first = DBTaskResult.objects.get(task_path="idporten.tasks.deliver_backchannel_logout")
+    assert first.args_kwargs["args"] == [delivery.pk]
+    first.task.func(*first.args_kwargs["args"])  # what a worker does
+    delivery.refresh_from_db()
+    retry = DBTaskResult.objects.exclude(pk=first.pk).get(status=TaskResultStatus.READY)
+    assert retry.args_kwargs["args"] == [delivery.pk]
+    assert retry.run_after == delivery.next_attempt_at == delivery.last_attempt_at + timedelta(seconds=10)
+
+
+def test_the_sweep_delivers_what_a_lost_worker_left(receiver, settings):
+    settings.TASKS = DATABASE_TASKS
+    log_in_and_out(receiver)
+    DBTaskResult.objects.all().delete()  # the queued task is lost
+    call_command("deliver_backchannel_logouts", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert the_delivery().state == BackchannelDelivery.State.DELIVERED
+    assert len(receiver.received) == 1
+
+
+def test_a_delivery_in_progress_is_not_sent_twice(receiver):
+    log_in_and_out(receiver, then=500)
+    delivery = the_delivery()
+    # A worker claims the delivery when due; the sweep at the same moment finds it taken.
+    assert logout.deliver(delivery.pk, now=delivery.next_attempt_at) == "pending"
+    assert logout.deliver(delivery.pk, now=delivery.next_attempt_at) == "pending"
+    assert len(receiver.received) == 2  # the first attempt at logout, and one retry
+
+
+# The admin
+
+
+def test_the_admin_lists_failed_deliveries_and_retries_them(receiver, admin_client):
+    log_in_and_out(receiver, then=500)
+    delivery = the_delivery()
+    BackchannelDelivery.objects.update(state=BackchannelDelivery.State.FAILED, next_attempt_at=None)
+    changelist = reverse("admin:idporten_backchanneldelivery_changelist")
+    page = admin_client.get(changelist, {"state__exact": "failed"})
+    assert page.status_code == 200
+    assert list(page.context["cl"].result_list) == [delivery]
+    assert admin_client.get(changelist, {"state__exact": "delivered"}).context["cl"].result_count == 0
+    assert (
+        admin_client.get(changelist, {"client__id__exact": delivery.client_id}).context["cl"].result_count
+        == 1
+    )
+
+    receiver.then = 200
+    response = admin_client.post(changelist, {"action": "retry_now", "_selected_action": [delivery.pk]})
+    assert response.status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.state == BackchannelDelivery.State.DELIVERED
+    assert delivery.attempts == 2
+    assert AuditEvent.objects.filter(action="idporten.backchannel_logout_retried").exists()
+
+
+def test_the_admin_shows_a_delivery_read_only(receiver, admin_client):
+    log_in_and_out(receiver)
+    delivery = the_delivery()
+    change = reverse("admin:idporten_backchanneldelivery_change", args=[delivery.pk])
+    page = admin_client.get(change)
+    assert page.status_code == 200
+    assert page.context["has_change_permission"] is False
+    assert admin_client.post(change, {"state": "pending"}).status_code == 403
+    assert admin_client.get(reverse("admin:idporten_backchanneldelivery_add")).status_code == 403
