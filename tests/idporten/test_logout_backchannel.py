@@ -241,3 +241,15 @@ def test_the_admin_shows_a_delivery_read_only(receiver, admin_client):
     assert page.context["has_change_permission"] is False
     assert admin_client.post(change, {"state": "pending"}).status_code == 403
     assert admin_client.get(reverse("admin:idporten_backchanneldelivery_add")).status_code == 403
+
+
+def test_a_logout_queued_by_the_previous_version_is_recorded_and_delivered(receiver):
+    from idporten.tasks import send_backchannel_logout
+
+    oidc_client, _secret = client(backchannel_logout_uri=receiver.url)
+    send_backchannel_logout.enqueue(oidc_client.pk, "old-sid", "01010112345", ISSUER)
+    delivery = the_delivery()
+    assert (delivery.sid, delivery.state, delivery.attempts) == ("old-sid", "delivered", 1)
+    assert delivery.sub != "01010112345"  # the pairwise sub the client knows, not the identity number
+    claims = jwt.get_unverified_claims(receiver.received[0]["logout_token"][0])
+    assert (claims["sid"], claims["sub"]) == ("old-sid", delivery.sub)
