@@ -14,12 +14,6 @@ def deliver_backchannel_logout(delivery_id: int) -> str:
 
 
 @task()
-def deliver_due_backchannel_logouts() -> dict[str, int]:
-    """Every due delivery (as `manage.py deliver_backchannel_logouts`)."""
-    return logout.deliver_due()
-
-
-@task()
 def send_backchannel_logout(client_pk: int, sid: str, identity_number: str, issuer: str) -> str:
     """What the previous version queued (fire and forget): recorded now as a delivery like any other,
     so that a task still in the queue after an upgrade is delivered and retried the same way."""

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -12,8 +13,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import audit
+from core.middleware import use_language
 from idporten import eid, services
 from idporten.services import logout, params
+from idporten.services.authorize import asked_locale
 from idporten.services.issuer import issuer
 from idporten.views.protocol import continue_authorization
 
@@ -174,11 +177,19 @@ def endsession(request):
         asked = logout.logout_request(query, issuer=issuer(request), request=request)
     except services.OAuthError as error:
         return render(request, "idporten/error.html", {"error": error}, status=400)
+    # The client's ui_locales (section 2) wins for these pages and after, as at authorize.
+    locale = asked_locale(query.get("ui_locales", ""))
+    if locale:
+        use_language(request, locale)
     session = services.current_session(request)
     if not asked.sid or (session is not None and asked.sid != session.sid):
         # The request may come from any site: the citizen confirms (a form with a CSRF token).
-        return render(request, "idporten/confirm_logout.html", {"logout": asked})
-    return _log_out(request, session, asked)
+        response = render(request, "idporten/confirm_logout.html", {"logout": asked})
+    else:
+        response = _log_out(request, session, asked)
+    if locale:
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, locale, samesite="Lax", secure=request.is_secure())
+    return response
 
 
 def _log_out(request, session, asked: logout.LogoutRequest):

@@ -206,3 +206,14 @@ def test_logout_button_without_client_still_logs_out_to_the_logged_out_page():
     assert 'data-logout-destination="/idporten/logget-ut/"' in response.content.decode()
     session.refresh_from_db()
     assert session.ended_at is not None
+
+
+def test_the_question_is_in_the_citizens_language_or_the_one_the_client_asks_for(citizen):
+    browser, oidc_client, _session = citizen
+    params = {"client_id": oidc_client.client_id, "post_logout_redirect_uri": POST_LOGOUT}
+    assert "Vil du logge ut?" in browser.get("/idporten/endsession", params).content.decode()  # Bokmål
+    asked = browser.get("/idporten/endsession", {**params, "ui_locales": "se en"})
+    assert "Do you want to log out?" in asked.content.decode()
+    assert asked.cookies["felles_language"].value == "en"  # and on the pages after it
+    response = confirm(browser, hidden_fields(asked.content.decode()), "yes")
+    assert '<html lang="en"' in response.content.decode()
