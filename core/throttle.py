@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -75,3 +76,16 @@ def exceeded(scope: str, key: str, rate: Rate) -> bool:
     start = _window_start(rate, timezone.now())
     counter = ThrottleCounter.objects.filter(digest=_digest(scope, key), window_start=start).first()
     return counter is not None and counter.count >= rate.limit
+
+
+def any_exceeded(limits: list[tuple[str, str, Rate]]) -> bool:
+    """Whether any of the (scope, key, rate) limits is used up, in one query (counts nothing)."""
+    now = timezone.now()
+    wanted = {(_digest(scope, key), _window_start(rate, now)): rate.limit for scope, key, rate in limits}
+    if not wanted:
+        return False
+    matching = Q()
+    for digest, start in wanted:
+        matching |= Q(digest=digest, window_start=start)
+    rows = ThrottleCounter.objects.filter(matching).values_list("digest", "window_start", "count")
+    return any(count >= wanted[(digest, start)] for digest, start, count in rows)

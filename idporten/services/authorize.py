@@ -46,6 +46,18 @@ class AuthRequest:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def client(self) -> Client | None:
+        """The active client the request is for, read from the database once per request object."""
+        if "_client" not in self.__dict__:
+            object.__setattr__(self, "_client", get_client(self.client_id))
+        return self.__dict__["_client"]
+
+    def with_client(self, client: Client | None) -> "AuthRequest":
+        """Remember the client already read with the request (only an active one counts)."""
+        if client is not None and client.client_id == self.client_id and client.active:
+            object.__setattr__(self, "_client", client)
+        return self
+
 
 def _client_and_redirect(params: dict) -> tuple[Client, str]:
     """The two checks whose failure is shown to the user, never redirected."""
@@ -133,7 +145,7 @@ def validate(params: dict, *, client: Client | None = None) -> AuthRequest:
     max_age = params.get("max_age")
     if max_age is not None and not (str(max_age).isdigit() and len(str(max_age)) <= MAX_AGE_DIGITS):
         raise OAuthError("invalid_request", "max_age must be a whole number of seconds.")
-    return AuthRequest(
+    auth_request = AuthRequest(
         client_id=client.client_id,
         redirect_uri=redirect_uri,
         scope=" ".join(sorted(scopes)),
@@ -145,6 +157,7 @@ def validate(params: dict, *, client: Client | None = None) -> AuthRequest:
         prompt=prompt,
         max_age=int(max_age) if max_age is not None else None,
     )
+    return auth_request.with_client(client)
 
 
 def asked_locale(ui_locales: str) -> str:
@@ -203,16 +216,15 @@ def from_query(params: dict) -> AuthRequest:
         )
     pushed.used_at = timezone.now()
     pushed.save(update_fields=["used_at"])
-    return AuthRequest(**pushed.parameters)
+    return AuthRequest(**pushed.parameters).with_client(client)
 
 
 def keep_pending(auth_request: AuthRequest) -> str:
     """Keep a validated request while the citizen logs in; returns its reference."""
-    client = get_client(auth_request.client_id)
     reference = secrets.token_urlsafe(24)
     PushedRequest.objects.create(
         request_uri=reference,
-        client=client,
+        client=auth_request.client(),
         parameters={**auth_request.as_dict(), "started": timezone.now().isoformat()},
         expires_at=timezone.now() + PENDING_TTL,
     )
@@ -223,12 +235,16 @@ def pending(reference: str) -> tuple[AuthRequest, str] | None:
     """The pending request and when it started (ISO time), while it is still open."""
     if "\x00" in reference:  # from the URL path; PostgreSQL refuses NUL in the lookup
         return None
-    row = PushedRequest.objects.filter(request_uri=reference, used_at__isnull=True).first()
+    row = (
+        PushedRequest.objects.select_related("client__organisation")
+        .filter(request_uri=reference, used_at__isnull=True)
+        .first()
+    )
     if row is None or row.expires_at < timezone.now() or "started" not in row.parameters:
         return None
     parameters = dict(row.parameters)
     started = parameters.pop("started")
-    return AuthRequest(**parameters), started
+    return AuthRequest(**parameters).with_client(row.client), started
 
 
 def finish_pending(reference: str) -> None:

@@ -53,7 +53,14 @@ def record(action: str, user: MinidUser, *, request=None, outcome=audit.Outcome.
 
 
 def password_matches(user: MinidUser, password: str) -> bool:
-    return bool(user.password) and check_password(password, user.password)
+    """Whether the password is right; a right one stored with other hashing parameters than the
+    configured ones (settings.ARGON2_*) is stored again with them."""
+
+    def rehash(raw: str) -> None:
+        user.password = make_password(raw)
+        user.save(update_fields=["password"])
+
+    return bool(user.password) and check_password(password, user.password, setter=rehash)
 
 
 def password_problems(password: str, person: Person) -> list[str]:
@@ -182,21 +189,20 @@ def send_code(user: MinidUser, purpose: str, target: str, *, bound_to: str | Non
 
 
 def use_code(user: MinidUser, purpose: str, bound_to: str, code: str) -> bool:
-    """Use up a matching, unexpired code; False when there is none."""
-    with transaction.atomic():
-        candidate = (
-            OneTimeCode.objects.select_for_update()
-            .filter(user=user, purpose=purpose, bound_to=bound_to, used_at__isnull=True)
-            .order_by("-created")
-            .first()
-        )
-        if candidate is None or candidate.expires_at < timezone.now():
-            return False
-        if not code_matches(candidate.salt, candidate.code_hash, code):
-            return False
-        candidate.used_at = timezone.now()
-        candidate.save(update_fields=["used_at"])
-    return True
+    """Use up a matching, unexpired code; False when there is none. Used once even when two requests
+    bring it at the same moment: only the one whose UPDATE still finds it unused gets True."""
+    candidate = (
+        OneTimeCode.objects.filter(user=user, purpose=purpose, bound_to=bound_to, used_at__isnull=True)
+        .order_by("-created")
+        .first()
+    )
+    if candidate is None or candidate.expires_at < timezone.now():
+        return False
+    if not code_matches(candidate.salt, candidate.code_hash, code):
+        return False
+    return (
+        OneTimeCode.objects.filter(pk=candidate.pk, used_at__isnull=True).update(used_at=timezone.now()) == 1
+    )
 
 
 # Registration

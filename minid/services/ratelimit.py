@@ -34,7 +34,7 @@ def _failure_limits(request, identity_number: str | None) -> list[tuple[str, str
 
 def check_not_limited(request, identity_number: str | None = None) -> None:
     """Refuse to try at all while the person or the address has used up its failures."""
-    if any(throttle.exceeded(*limit) for limit in _failure_limits(request, identity_number)):
+    if throttle.any_exceeded(_failure_limits(request, identity_number)):
         raise RateLimited()
 
 

@@ -114,7 +114,8 @@ def test_email_is_configured_from_the_environment():
 def test_argon2_is_the_first_password_hasher():
     from config import settings as project_settings  # the configured list, not the tests' cheaper one
 
-    assert project_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    # Django's Argon2 hasher with its cost from settings (core.hashers)
+    assert project_settings.PASSWORD_HASHERS[0] == "core.hashers.Argon2PasswordHasher"
 
 
 @pytest.mark.django_db
