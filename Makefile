@@ -34,6 +34,7 @@ demo: setup migrate seed
 	@echo ""
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) postkasse_recover; \
+	$(MANAGE) deliver_backchannel_logouts; \
 	$(MANAGE) purge_expired; \
 	$(MANAGE) db_worker --interval 1 & worker=$$!; \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)

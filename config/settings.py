@@ -331,6 +331,8 @@ IDPORTEN_PAR_TTL_SECONDS = 60
 # Back-channel logout: how long one POST may take, and the waits between attempts (then given up).
 IDPORTEN_BACKCHANNEL_LOGOUT_TIMEOUT_SECONDS = 10
 IDPORTEN_BACKCHANNEL_LOGOUT_BACKOFF_SECONDS = (10, 60, 300, 1800, 7200)
+# Delivered and failed back-channel logouts are kept this long for the operator (purge_expired).
+IDPORTEN_BACKCHANNEL_DELIVERIES_KEPT_DAYS = 30
 IDPORTEN_TOKEN_REQUESTS_PER_MINUTE = env.int("IDPORTEN_TOKEN_REQUESTS_PER_MINUTE", default=600)
 
 # Smartcards (level 4): the card agent the citizen runs on their own machine. Only the smartcard

@@ -11,6 +11,7 @@ from idporten.models import (
     AccessToken,
     Authorization,
     AuthorizationCode,
+    BackchannelDelivery,
     PushedRequest,
     RefreshToken,
     SsoSession,
@@ -35,6 +36,10 @@ def purge_expired(now: datetime) -> dict[str, int]:
             Q(used_at__isnull=True) | Q(authorization__expires_at__lt=now)
         ),
         _sessions_over(now),
+        # Delivered and given-up back-channel logouts: the operator's record of them, for a while.
+        BackchannelDelivery.objects.exclude(state=BackchannelDelivery.State.PENDING).filter(
+            created__lt=now - timedelta(days=settings.IDPORTEN_BACKCHANNEL_DELIVERIES_KEPT_DAYS)
+        ),
     ):
         for label, count in deleted(rows).items():
             counts[label] = counts.get(label, 0) + count

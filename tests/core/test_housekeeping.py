@@ -15,6 +15,7 @@ from idporten.models import (
     AccessToken,
     Authorization,
     AuthorizationCode,
+    BackchannelDelivery,
     PushedRequest,
     RefreshToken,
     SsoSession,
@@ -228,3 +229,25 @@ def test_finished_task_results_go_after_the_kept_days_and_the_queue_stays(settin
 
 def test_nothing_to_purge_is_said_plainly():
     assert purge().strip() == "Deleted 0 expired rows."
+
+
+def test_finished_backchannel_deliveries_go_after_30_days_and_pending_ones_stay():
+    oidc_client, _secret = make_client(backchannel_logout_uri="https://tjeneste.example.no/logout")
+
+    def delivery(state, created_ago):
+        row = BackchannelDelivery.objects.create(
+            client=oidc_client, sid=uuid.uuid4().hex, sub="s", issuer="i", state=state
+        )
+        BackchannelDelivery.objects.filter(pk=row.pk).update(created=ago(created_ago))
+        return row
+
+    old_delivered = delivery(BackchannelDelivery.State.DELIVERED, timedelta(days=31))
+    old_failed = delivery(BackchannelDelivery.State.FAILED, timedelta(days=31))
+    old_pending = delivery(BackchannelDelivery.State.PENDING, timedelta(days=31))
+    recent_failed = delivery(BackchannelDelivery.State.FAILED, timedelta(days=29))
+
+    purge()
+
+    remaining = set(BackchannelDelivery.objects.values_list("pk", flat=True))
+    assert remaining == {old_pending.pk, recent_failed.pk}
+    assert not remaining & {old_delivered.pk, old_failed.pk}
