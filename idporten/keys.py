@@ -190,12 +190,20 @@ def schedule_rotation(algorithm: str) -> Rotation:
     return _replace(algorithm, signs_from)
 
 
-def rotate_now(algorithm: str) -> Rotation:
+def rotate_now(algorithm: str, *, withdraw: bool = False) -> Rotation:
     """For a compromised key: a new key that signs at once; the old one stops signing now (on other
     nodes within KEY_SET_SECONDS) and stays published for RETIRED_KEY_KEPT, for the tokens it
     signed. Relying parties that cached the JWKS fail on the new key's tokens until they fetch it
-    again."""
-    return _replace(algorithm, timezone.now())
+    again.
+
+    With `withdraw`, the replaced keys are deleted, private part and all: they leave the JWKS at
+    once and every token they signed stops verifying here (on other nodes within KEY_SET_SECONDS),
+    since a thief's tokens cannot be told from ours. Citizens then log in again at each service."""
+    rotation = _replace(algorithm, timezone.now())
+    if withdraw:
+        SigningKey.objects.filter(pk__in=[key.pk for key in rotation.replaced]).delete()
+        forget_cached_keys()
+    return rotation
 
 
 def rotate(algorithm: str) -> SigningKey:

@@ -114,3 +114,29 @@ def test_an_unknown_algorithm_is_refused():
         rotate("--algorithm", "HS256")
 
     assert not SigningKey.objects.exists()
+
+
+def test_withdraw_deletes_a_compromised_key_so_its_tokens_stop_verifying_at_once():
+    stolen = keys.sign({"iss": ISSUER, "sub": "abc", "exp": 4102444800})
+    old = keys.active_key("RS256")
+    out = StringIO()
+
+    call_command(
+        "rotate_signing_keys", "--algorithm", "RS256", "--now", "--withdraw", stdout=out, stderr=StringIO()
+    )
+
+    assert f"RS256: key {old.kid} is withdrawn: deleted, out of the JWKS." in out.getvalue()
+    assert not SigningKey.objects.filter(kid=old.kid).exists()
+    assert old.kid not in published_kids()
+    with pytest.raises(keys.SigningError):
+        keys.verify(stolen, issuer=ISSUER)
+    assert signing_kid() != old.kid
+    event = AuditEvent.objects.filter(action="idporten.signing_key_rotated").latest("pk")
+    assert event.details["withdrawn"] is True
+
+
+def test_withdraw_without_now_is_refused_and_changes_nothing():
+    old = keys.active_key("RS256")
+    with pytest.raises(CommandError, match="needs --now"):
+        call_command("rotate_signing_keys", "--withdraw", stdout=StringIO(), stderr=StringIO())
+    assert list(SigningKey.objects.values_list("kid", flat=True)) == [old.kid]

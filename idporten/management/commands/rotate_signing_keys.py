@@ -6,7 +6,7 @@ replaces signs until then and stays in the JWKS until every token it signed has 
 parties that cached the JWKS then fail on the new key's tokens until they fetch it again, and the other
 nodes go on signing with the old key for up to idporten.keys.KEY_SET_SECONDS."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from core import audit
 from idporten import keys
@@ -38,10 +38,21 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, algorithm: str, now: bool, **options):
+        parser.add_argument(
+            "--withdraw",
+            action="store_true",
+            help=(
+                "With --now: delete the replaced keys at once, so that they leave the JWKS and every "
+                "token they signed stops verifying (a stolen key's tokens cannot be told from ours)."
+            ),
+        )
+
+    def handle(self, *args, algorithm: str, now: bool, withdraw: bool, **options):
+        if withdraw and not now:
+            raise CommandError("--withdraw is for a compromised key and needs --now.")
         algorithms = keys.ALGORITHMS if algorithm == "all" else (algorithm,)
         for name in algorithms:
-            rotation = keys.rotate_now(name) if now else keys.schedule_rotation(name)
+            rotation = keys.rotate_now(name, withdraw=withdraw) if now else keys.schedule_rotation(name)
             audit.record(
                 "idporten.signing_key_rotated",
                 actor="manage.py rotate_signing_keys",
@@ -52,6 +63,7 @@ class Command(BaseCommand):
                     "signs_from": rotation.signs_from.isoformat(),
                     "replaces": [key.kid for key in rotation.replaced],
                     "emergency": now,
+                    "withdrawn": withdraw,
                 },
             )
             self.stdout.write(
@@ -59,6 +71,9 @@ class Command(BaseCommand):
                 + (" (at once)." if now else ".")
             )
             for old in rotation.replaced:
+                if withdraw:
+                    self.stdout.write(f"{name}: key {old.kid} is withdrawn: deleted, out of the JWKS.")
+                    continue
                 self.stdout.write(
                     f"{name}: key {old.kid} signs until then and leaves the JWKS at "
                     f"{_when(rotation.replaced_leave_jwks_at)}."
