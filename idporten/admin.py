@@ -122,6 +122,11 @@ class ClientAdmin(admin.ModelAdmin):
             self.message_user(request, _("Choose one client at a time to reset its secret."), messages.ERROR)
             return None
         client = queryset.get()
+        if client.auth_method == Client.AuthMethod.NONE:
+            self.message_user(
+                request, _("A public client has no secret: it logs in with PKCE alone."), messages.ERROR
+            )
+            return None
         if request.POST.get("confirmed") != "yes":
             context = {
                 **self.admin_site.each_context(request),

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
 from jose import jwt
 from jose.exceptions import JOSEError
 
@@ -90,6 +91,9 @@ def _check_registration(client: Client) -> None:
 
 
 def reset_secret(client: Client, *, changed_by, request=None) -> str:
+    if client.auth_method == Client.AuthMethod.NONE:
+        # A secret in a single-page or mobile app is no secret; PKCE alone binds its codes.
+        raise ValidationError(_("A public client has no secret: it logs in with PKCE alone."))
     secret = new_secret()
     client.secret_hash = hash_secret(secret)
     client.save(update_fields=["secret_hash"])

@@ -299,3 +299,21 @@ def test_a_public_client_registers_no_jwks(admin_client):
     response = admin_client.post(ADD, form_data(auth_method=Client.AuthMethod.NONE, jwks=jwks))
 
     assert error_codes(response) == {"jwks": ["public_jwks"]}
+
+
+def test_a_public_client_gets_no_secret_by_a_reset_in_the_admin_or_the_service(admin_client):
+    oidc_client, _secret = public_client()
+    changelist = reverse("admin:idporten_client_changelist")
+
+    response = admin_client.post(
+        changelist,
+        {"action": "reset_secret", "_selected_action": [oidc_client.pk], "confirmed": "yes"},
+        follow=True,
+    )
+
+    assert [message.level_tag for message in response.context["messages"]] == ["error"]
+    with pytest.raises(ValidationError):
+        services.reset_secret(oidc_client, changed_by="test")
+    oidc_client.refresh_from_db()
+    assert oidc_client.secret_hash == ""
+    assert not AuditEvent.objects.filter(action="idporten.client_secret_reset").exists()
