@@ -71,14 +71,26 @@ def normalized_origins(values: list) -> list[str]:
     return list(dict.fromkeys(origins))
 
 
+def _registered(origin: str, origins) -> bool:
+    # Exactly one of the stored origins: a row written around the service (the shell, a data
+    # migration, loaddata) may hold something other than a list, and `in` on a string is a substring test.
+    return isinstance(origins, list) and origin in origins
+
+
 def _registered_by_any_client(origin: str) -> bool:
     # Few clients register origins; JSON containment is not portable to SQLite, so they are read.
     rows = Client.objects.filter(active=True).exclude(allowed_origins=[]).values_list("allowed_origins")
-    return any(origin in (origins or []) for (origins,) in rows)
+    return any(_registered(origin, origins) for (origins,) in rows)
 
 
 def _allowed(origin: str) -> dict[str, str]:
-    return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+    # The app reads the RFC 6750 section 3 challenge of a 401 from userinfo (and the DPoP-less
+    # token endpoint's), which a browser hides from scripts unless it is exposed.
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Expose-Headers": "WWW-Authenticate",
+        "Vary": "Origin",
+    }
 
 
 def preflight_headers(origin: str | None, methods: list[str]) -> dict[str, str]:
@@ -103,7 +115,7 @@ def client_response_headers(origin: str | None, client: Client | str | None) -> 
     if isinstance(client, str):  # PostgreSQL refuses NUL in a query; no client_id has one
         found = "\x00" not in client and len(client) <= 100
         client = Client.objects.filter(client_id=client, active=True).first() if found else None
-    if client is not None and client.active and origin in (client.allowed_origins or []):
+    if client is not None and client.active and _registered(origin, client.allowed_origins):
         return _allowed(origin)
     return {"Vary": "Origin"}
 

@@ -299,7 +299,8 @@ def userinfo(request):
         # RFC 6750 section 3.1: a request without a token gets the challenge, not an error code.
         response = _no_store(JsonResponse({}, status=401))
         response["WWW-Authenticate"] = f'Bearer realm="{REALM}"'
-        return _with_cors(response, cors.client_response_headers(None, None))
+        # No token names no client: an app on any registered origin may read the challenge.
+        return _with_cors(response, cors.any_client_response_headers(request.headers.get("Origin")))
     try:
         response = _no_store(
             JsonResponse(services.userinfo(header[7:], issuer=issuer(request), request=request))

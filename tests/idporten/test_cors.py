@@ -212,3 +212,37 @@ def test_introspection_is_never_readable_cross_origin(apps):
     )
     assert response.status_code == 200
     assert allowed_origin(response) is None
+
+
+@pytest.mark.parametrize(
+    "stored", [5, True, {"https://app.example.no": 1}, "https://app.example.no.evil.example"]
+)
+def test_origins_stored_around_the_service_never_crash_nor_match_by_substring(apps, stored):
+    app, _other = apps
+    Client.objects.filter(pk=app.pk).update(allowed_origins=stored)
+    browser = Browser()
+
+    jwks = browser.get("/idporten/jwks", HTTP_ORIGIN=APP)
+    answered = preflight("/idporten/token", APP)
+    token = token_post(browser, app, APP, grant_type="authorization_code", code="x")
+
+    assert jwks.status_code == 200 and allowed_origin(jwks) is None
+    assert answered.status_code in (200, 204) and allowed_origin(answered) is None
+    assert token.status_code == 400 and allowed_origin(token) is None
+
+
+def test_the_bearer_challenge_of_userinfo_is_readable_by_a_registered_app(apps):
+    app, _other = apps
+    token = access_token(app)
+    browser = Browser()
+    browser.post("/idporten/revoke", {"client_id": app.client_id, "token": token}, HTTP_ORIGIN=APP)
+
+    revoked = browser.get("/idporten/userinfo", HTTP_AUTHORIZATION="Bearer " + token, HTTP_ORIGIN=APP)
+    no_token = browser.get("/idporten/userinfo", HTTP_ORIGIN=APP)
+    stranger = browser.get("/idporten/userinfo", HTTP_ORIGIN=STRANGER)
+
+    for response in (revoked, no_token):
+        assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
+        assert allowed_origin(response) == APP
+        assert response.headers["Access-Control-Expose-Headers"] == "WWW-Authenticate"
+    assert stranger.status_code == 401 and allowed_origin(stranger) is None
