@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "saksarkiv",
     "smartkort",
     "signering",
+    "eformidling",
     "demo",
 ]
 

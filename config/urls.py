@@ -41,6 +41,8 @@ urlpatterns = [
     path("api/noark5/", include("saksarkiv.api.urls")),
     path("signering/", include("signering.urls")),
     path("api/signering/", include("signering.api.urls")),
+    # The hosted integrasjonspunkt (eFormidling 2): Digdir's paths, /api/capabilities, /api/messages/out ...
+    path("api/", include("eformidling.urls")),
 ]
 
 if settings.DEBUG:

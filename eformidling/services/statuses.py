@@ -1,0 +1,184 @@
+"""eFormidling statuses from postkasse's receipts, as Digdir's integrasjonspunkt maps DPI receipts
+(efm-integrasjonspunkt post-til-private/.../dpi/json/MessageStatusMapper.java, DpiReceiptHandler,
+DefaultConversationService):
+
+    accepted by POST /api/messages/out          OPPRETTET
+    handed to postkasse (send)                  SENDT
+    routed by postkasse (mailbox or print)      MOTTATT   "Hjørne 3 har mottatt meldingen"
+    receipt levert (digital)                    LEVERT    (MOTTATT one second before, if missing)
+    receipt printet (print)                     LEVERT    mottakskvittering's text
+    receipt aapnet, or the citizen opened it    LEST
+    receipt varsling_feilet                     FEIL      varslingfeiletkvittering's text
+    receipt returpost                           FEIL      returpostkvittering's text
+    receipt feilet                              FEIL      feil's text
+    deadline passed, not received (MOTTATT)     LEVETID_UTLOPT
+
+Each status at most once per conversation. Postkasse's receipts are read through its service
+(receipts_for and find_letter) when a case system asks for statuses, so nothing in postkasse
+needs to know this app."""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from eformidling.models import CLOSING_STATUSES, FINISHING_STATUSES, Conversation, MessageStatus, Status
+from eformidling.services import receipts
+from postkasse import services as postkasse
+from virksomheter.models import Organisation
+from virksomheter.services import operator_organisation
+
+RECEIVED = "Hjørne 3 har mottatt meldingen"
+DELIVERED = (
+    "Kvittering på at digital post er tilgjengeliggjort eller at fysisk post er klargjort for utskrift"
+)
+PRINTED = "Kvittering fra utskrift og forsendelsestjenesten om at melding er mottatt og lagt til print"
+OPENED = "Kvittering fra Innbygger for at digital post er åpnet"
+NOTIFICATION_FAILED = "Kvittering for at en spesifisert varsling ikke har blitt sendt"
+RETURNED = "Kvittering fra utskrift og forsendelsestjenesten om at posten ikke har blitt levert til Mottaker."
+FAILED = "Generell melding om at det har skjedd en feil"
+EXPIRED = "Levetiden for meldingen er utgått. Må sendes på nytt"
+
+# postkasse's receipt kind -> (status, description)
+RECEIPTS = {
+    "levert": (Status.LEVERT, DELIVERED),
+    "printet": (Status.LEVERT, PRINTED),
+    "aapnet": (Status.LEST, OPENED),
+    "varsling_feilet": (Status.FEIL, NOTIFICATION_FAILED),
+    "returpost": (Status.FEIL, RETURNED),
+    "feilet": (Status.FEIL, FAILED),
+}
+# postkasse's letter states after routing: the letter has reached the mailbox or the print channel.
+ROUTED = {"delivered", "awaiting_print", "held", "printed", "returned"}
+
+
+def register(
+    conversation: Conversation, status: str, description: str = "", *, at=None, raw_receipt: str = ""
+) -> MessageStatus | None:
+    """Add a status unless the conversation has it already; returns the new status row."""
+    at = at or timezone.now()
+    try:
+        with transaction.atomic():
+            row = MessageStatus.objects.create(
+                conversation=conversation,
+                status=status,
+                description=description[:300],
+                last_update=at,
+                raw_receipt=raw_receipt,
+            )
+    except IntegrityError:
+        return None
+    fields = ["last_update"]
+    conversation.last_update = max(conversation.last_update, at)
+    if status in FINISHING_STATUSES and not conversation.finished:
+        conversation.finished, conversation.pollable = True, False
+        fields += ["finished", "pollable"]
+    if status in CLOSING_STATUSES and not conversation.closed:
+        conversation.closed = True
+        fields.append("closed")
+    if status == Status.SENDT:
+        conversation.pollable = True
+        fields.append("pollable")
+    conversation.save(update_fields=fields)
+    return row
+
+
+def refresh(organisation: Organisation) -> None:
+    """Bring the organisation's open conversations up to date with postkasse and the clock."""
+    now = timezone.now()
+    conversations = list(Conversation.objects.filter(organisation=organisation, closed=False))
+    if not conversations:
+        return
+    letter_ids = [c.letter_id for c in conversations if c.letter_id]
+    receipts = postkasse.receipts_for(letter_ids) if letter_ids else {}
+    for conversation in conversations:
+        had = set(conversation.statuses.values_list("status", flat=True))
+        if conversation.letter_id:
+            letter = postkasse.find_letter(organisation, letter_key(conversation))
+            _follow(conversation, letter, receipts.get(conversation.letter_id, []), had)
+            had = set(conversation.statuses.values_list("status", flat=True))
+        # Digdir expires what is not finished by its deadline; DPI's print service answers within
+        # minutes, Felles' print room in its daily batch. So once postkasse has the letter in its
+        # mailbox or print channel (MOTTATT), the deadline is met.
+        if conversation.expiry < now and not (had & (FINISHING_STATUSES | {Status.MOTTATT})):
+            register(conversation, Status.LEVETID_UTLOPT, at=conversation.expiry)
+
+
+def _follow(conversation: Conversation, letter, receipts: list, had: set) -> None:
+    if letter is None:
+        return
+    mapped = [(RECEIPTS[r.kind], r) for r in receipts if r.kind in RECEIPTS]
+    delivered_at = next((r.created for (status, _text), r in mapped if status == Status.LEVERT), None)
+    if Status.MOTTATT not in had and (letter.status in ROUTED or delivered_at):
+        # Digdir registers MOTTATT one second before a LEVERT that came without it.
+        routed_at = (delivered_at - timedelta(seconds=1)) if delivered_at else timezone.now()
+        register(conversation, Status.MOTTATT, RECEIVED, at=routed_at)
+    for (status, description), receipt in mapped:
+        if status not in had:
+            raw = _raw(conversation, letter, receipt.kind, receipt.created, receipt.reason)
+            register(conversation, status, description, at=receipt.created, raw_receipt=raw)
+    if letter.opened_at is not None and Status.LEST not in had:
+        # The citizen opened it: LEST, whether or not the sender asked for an opening receipt.
+        raw = _raw(conversation, letter, "aapnet", letter.opened_at)
+        register(conversation, Status.LEST, OPENED, at=letter.opened_at, raw_receipt=raw)
+
+
+def _raw(conversation: Conversation, letter, kind: str, at, reason: str = "") -> str:
+    digital = letter.channel == "digital"
+    issuer = (
+        letter.mailbox.provider.identifier
+        if digital and letter.mailbox_id
+        else operator_organisation().organisasjonsnummer
+    )
+    document = receipts.document(
+        kind,
+        conversation_id=conversation.conversation_id,
+        sender=letter.sender.organisasjonsnummer,
+        issuer=issuer,
+        at=at,
+        digital=digital,
+        reason=reason,
+        channel="sms" if letter.notify_sms else "epost",
+    )
+    return receipts.raw(document)
+
+
+def letter_key(conversation: Conversation) -> str:
+    """The idempotency key of the message's letter in postkasse: one letter per messageId."""
+    return f"eformidling:{conversation.message_id}"
+
+
+def as_json(row: MessageStatus, conversation: Conversation | None = None) -> dict:
+    from eformidling.services.sbd import moment
+
+    conversation = conversation or row.conversation
+    answer = {"id": row.pk, "lastUpdate": moment(row.last_update), "status": row.status}
+    if row.description:
+        answer["description"] = row.description
+    if row.raw_receipt:
+        answer["rawReceipt"] = row.raw_receipt
+    answer.update(
+        convId=conversation.pk,
+        conversationId=str(conversation.conversation_id),
+        messageId=str(conversation.message_id),
+    )
+    return answer
+
+
+def statuses(organisation: Organisation):
+    refresh(organisation)
+    return MessageStatus.objects.filter(conversation__organisation=organisation).select_related(
+        "conversation"
+    )
+
+
+def peek(organisation: Organisation) -> MessageStatus | None:
+    return statuses(organisation).filter(queued=True).order_by("pk").first()
+
+
+def dequeue(organisation: Organisation, status_id: int) -> bool:
+    return bool(
+        MessageStatus.objects.filter(
+            pk=status_id, conversation__organisation=organisation, queued=True
+        ).update(queued=False)
+    )
