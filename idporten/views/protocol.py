@@ -256,7 +256,7 @@ def token(request):
         client = services.authenticate(
             request, form, audiences={issuer(request), endpoint(request, "token")}, public=True
         )
-        check_token_rate(client)
+        check_token_rate(client, request)
         grant_type = form.get("grant_type")
         if grant_type == "authorization_code":
             body = services.exchange_code(

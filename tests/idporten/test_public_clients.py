@@ -317,3 +317,20 @@ def test_a_public_client_gets_no_secret_by_a_reset_in_the_admin_or_the_service(a
     oidc_client.refresh_from_db()
     assert oidc_client.secret_hash == ""
     assert not AuditEvent.objects.filter(action="idporten.client_secret_reset").exists()
+
+
+def test_a_strangers_flood_of_token_requests_does_not_stop_citizens_logging_in_to_a_public_app(settings):
+    settings.IDPORTEN_TOKEN_REQUESTS_PER_MINUTE = 3
+    oidc_client, _secret = public_client()
+    stranger = Browser(REMOTE_ADDR="203.0.113.66")
+    flood = [
+        stranger.post(
+            "/idporten/token", {"grant_type": "authorization_code", "client_id": oidc_client.client_id}
+        )
+        for _ in range(4)
+    ]
+    assert [response.status_code for response in flood] == [400, 400, 400, 429]
+
+    citizen = Browser(REMOTE_ADDR="198.51.100.7")
+    logged_in(citizen)
+    assert "access_token" in public_tokens(citizen, oidc_client)
