@@ -76,7 +76,9 @@ def choose(request, reference: str, method: str, choice: str = ""):
 
 
 def _end_session_of_another_person(request, identity_number: str) -> None:
-    """A login as someone else than the SSO session's person: that session ends, not just steps up."""
+    """A login as someone else than the SSO session's person: that session ends, not just steps up,
+    and so does every eID login of anyone else in this browser (also when the session had timed out)."""
+    eid.log_out_others(request, identity_number)
     old = services.current_session(request)
     if old is None or old.identity_number == identity_number:
         return
@@ -89,7 +91,6 @@ def _end_session_of_another_person(request, identity_number: str) -> None:
         details={"previous_person": old.identity_number, "previous_acr": old.acr},
     )
     services.end_session(old, reason="person_changed", issuer=issuer(request), request=request)
-    eid.log_out_others(request, identity_number)
 
 
 @never_cache

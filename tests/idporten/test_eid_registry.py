@@ -156,3 +156,18 @@ def test_a_login_as_another_person_ends_the_other_eids_logins_of_the_previous_pe
     assert "/idporten/samtykke/" in resumed.url or resumed.url.startswith(REDIRECT_URI)
     assert SsoSession.objects.get(ended_at__isnull=True).identity_number == user.person.identity_number
     assert PERSON_KEY not in browser.session
+
+
+def test_a_login_as_another_person_after_a_timeout_ends_the_previous_persons_eid_logins(test_id, settings):
+    browser, (oidc_client, _secret) = Browser(), client()
+    previous = logged_in(browser)
+    logged_in_with_test_id(browser, previous.identity_number, at=previous.auth_time)
+    SsoSession.objects.filter(pk=previous.pk).update(last_seen=timezone.now() - timezone.timedelta(hours=1))
+    settings.IDPORTEN_SESSION_IDLE_SECONDS = 60
+
+    picker_url = to_picker(browser, oidc_client)
+    to_minid = browser.get(picker_url + "minid/")
+    final, _user = minid_login(browser, query(to_minid.url)["next"])
+    browser.get(final.url)
+
+    assert PERSON_KEY not in browser.session
