@@ -81,7 +81,7 @@ def test_the_unchanged_copy_passes(tree):
         # No app imports another app's views, and the mailbox logs in through the public module alone.
         (
             "postkasse/probe.py",
-            "from idporten.views import first_party\n",
+            "from idporten.views import pages\n",
             [
                 "No app imports idporten's views",
                 "Felles' own services log in through ID-porten's one public module (idporten.first_party)",
