@@ -73,6 +73,9 @@ def _as_error(exc) -> tuple[int, str, str]:
 
 
 class IntegrasjonspunktView(APIView):
+    # Not in Felles' own OpenAPI schema (/api/schema/), whose answers are problems: this API is the one
+    # Digdir documents (NextMove API Specification), with Digdir's error body.
+    schema = None
     authentication_classes = AUTHENTICATION
     permission_classes = [Caller]
     parser_classes = [JSONParser]

@@ -96,7 +96,9 @@ def create(sender: Sender, document) -> dict:
         raise errors.MessageTypeDoesNotFitDocumentType(
             f"Message type {kind} does not match the document type {standard}"
         )
-    document = sbd.fill_defaults(document, organisation.organisasjonsnummer)
+    document = sbd.fill_defaults(sbd.known_properties(document, kind), organisation.organisasjonsnummer)
+    header = document["standardBusinessDocumentHeader"]
+    identification = header["documentIdentification"]
     conversation_scope = sbd.conversation_scope(header)
     expiry = sbd.parse_moment(conversation_scope["scopeInformation"][0]["expectedResponseDateTime"])
     now = timezone.now()

@@ -326,3 +326,77 @@ def check_print(body) -> dict:
     if found:
         raise constraint_violations(found)
     return body
+
+
+_ADDRESS = dict.fromkeys(
+    (
+        "navn",
+        "adresselinje1",
+        "adresselinje2",
+        "adresselinje3",
+        "adresselinje4",
+        "postnummer",
+        "poststed",
+        "land",
+    )
+)
+_ACTOR = {"identifier": {"value": None, "authority": None}}
+# The properties Digdir's model has (StandardBusinessDocumentHeader, DpiDigitalMessage, DpiPrintMessage);
+# None takes the value as it is, a dict its own known properties, a list [shape] each item's.
+SHAPE = {
+    "standardBusinessDocumentHeader": {
+        "headerVersion": None,
+        "sender": [_ACTOR],
+        "receiver": [_ACTOR],
+        "documentIdentification": dict.fromkeys(
+            ("standard", "typeVersion", "instanceIdentifier", "type", "creationDateAndTime")
+        ),
+        "businessScope": {
+            "scope": [
+                {
+                    "type": None,
+                    "instanceIdentifier": None,
+                    "identifier": None,
+                    "scopeInformation": [{"expectedResponseDateTime": None}],
+                }
+            ]
+        },
+    },
+    "digital": {
+        **dict.fromkeys(
+            ("sikkerhetsnivaa", "hoveddokument", "avsenderId", "fakturaReferanse", "tittel", "spraak")
+        ),
+        "digitalPostInfo": dict.fromkeys(("virkningsdato", "aapningskvittering")),
+        "varsler": dict.fromkeys(("epostTekst", "smsTekst")),
+        "metadataFiler": None,
+    },
+    "print": {
+        **dict.fromkeys(("hoveddokument", "avsenderId", "fakturaReferanse", "utskriftsfarge", "posttype")),
+        "mottaker": _ADDRESS,
+        "retur": {"mottaker": _ADDRESS, "returhaandtering": None},
+        "printinstruksjoner": None,
+    },
+}
+
+
+def _known(value, shape):
+    if shape is None:
+        return value
+    if isinstance(shape, list):
+        return [_known(item, shape[0]) for item in value] if isinstance(value, list) else value
+    if not isinstance(value, dict):
+        return value
+    return {key: _known(value[key], shape[key]) for key in shape if key in value and value[key] is not None}
+
+
+def known_properties(document: dict, kind: str) -> dict:
+    """The SBD as Digdir's integrasjonspunkt reads it: unknown properties are ignored (Jackson's
+    FAIL_ON_UNKNOWN_PROPERTIES is off), so they are neither kept nor answered; nulls are left out."""
+    answer = {
+        "standardBusinessDocumentHeader": _known(
+            document["standardBusinessDocumentHeader"], SHAPE["standardBusinessDocumentHeader"]
+        )
+    }
+    if kind in document:
+        answer[kind] = _known(document[kind], SHAPE.get(kind))
+    return answer

@@ -14,12 +14,13 @@ DefaultConversationService):
     deadline passed, not received (MOTTATT)     LEVETID_UTLOPT
 
 Each status at most once per conversation. Postkasse's receipts are read through its service
-(receipts_for and find_letter) when a case system asks for statuses, so nothing in postkasse
+(receipts_for and sent_letters) when a case system asks for statuses, so nothing in postkasse
 needs to know this app."""
 
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from eformidling.models import CLOSING_STATUSES, FINISHING_STATUSES, Conversation, MessageStatus, Status
@@ -49,6 +50,7 @@ RECEIPTS = {
     "feilet": (Status.FEIL, FAILED),
 }
 # postkasse's letter states after routing: the letter has reached the mailbox or the print channel.
+REFRESH_CHUNK = 500
 ROUTED = {"delivered", "awaiting_print", "held", "printed", "returned"}
 
 
@@ -84,43 +86,64 @@ def register(
 
 
 def refresh(organisation: Organisation) -> None:
-    """Bring the organisation's open conversations up to date with postkasse and the clock."""
+    """Bring the organisation's open conversations up to date with postkasse and the clock: a few
+    queries per chunk of conversations, whatever their number."""
     now = timezone.now()
-    conversations = list(Conversation.objects.filter(organisation=organisation, closed=False))
-    if not conversations:
-        return
-    letter_ids = [c.letter_id for c in conversations if c.letter_id]
-    receipts = postkasse.receipts_for(letter_ids) if letter_ids else {}
-    for conversation in conversations:
-        had = set(conversation.statuses.values_list("status", flat=True))
-        if conversation.letter_id:
-            letter = postkasse.find_letter(organisation, letter_key(conversation))
-            _follow(conversation, letter, receipts.get(conversation.letter_id, []), had)
-            had = set(conversation.statuses.values_list("status", flat=True))
-        # Digdir expires what is not finished by its deadline; DPI's print service answers within
-        # minutes, Felles' print room in its daily batch. So once postkasse has the letter in its
-        # mailbox or print channel (MOTTATT), the deadline is met.
-        if conversation.expiry < now and not (had & (FINISHING_STATUSES | {Status.MOTTATT})):
-            register(conversation, Status.LEVETID_UTLOPT, at=conversation.expiry)
+    followed = (
+        Conversation.objects.filter(organisation=organisation, closed=False)
+        .filter(Q(letter_id__isnull=False) | Q(expiry__lt=now))
+        .order_by("pk")
+    )
+    last = 0
+    while chunk := list(followed.filter(pk__gt=last)[:REFRESH_CHUNK]):
+        last = chunk[-1].pk
+        had: dict[int, set] = {c.pk: set() for c in chunk}
+        for conversation_id, status in MessageStatus.objects.filter(conversation__in=chunk).values_list(
+            "conversation_id", "status"
+        ):
+            had[conversation_id].add(status)
+        letter_ids = [c.letter_id for c in chunk if c.letter_id]
+        letters = postkasse.sent_letters(organisation, letter_ids) if letter_ids else {}
+        receipts = postkasse.receipts_for(letter_ids) if letter_ids else {}
+        for conversation in chunk:
+            seen = had[conversation.pk]
+            letter = letters.get(conversation.letter_id)
+            if letter is not None:
+                _follow(conversation, letter, receipts.get(letter.pk, []), seen)
+            # Digdir expires what is not finished by its deadline; DPI's print service answers within
+            # minutes, Felles' print room in its daily batch. So once postkasse has the letter in its
+            # mailbox or print channel (MOTTATT), the deadline is met.
+            if conversation.expiry < now and not (seen & (FINISHING_STATUSES | {Status.MOTTATT})):
+                register(conversation, Status.LEVETID_UTLOPT, at=conversation.expiry)
 
 
 def _follow(conversation: Conversation, letter, receipts: list, had: set) -> None:
-    if letter is None:
-        return
+    """Register what postkasse knows of the letter and the conversation lacks; `had` grows with it."""
+
+    def add(status, description, at, raw=""):
+        if status not in had and register(conversation, status, description, at=at, raw_receipt=raw):
+            had.add(status)
+
     mapped = [(RECEIPTS[r.kind], r) for r in receipts if r.kind in RECEIPTS]
     delivered_at = next((r.created for (status, _text), r in mapped if status == Status.LEVERT), None)
-    if Status.MOTTATT not in had and (letter.status in ROUTED or delivered_at):
+    if letter.status in ROUTED or delivered_at:
         # Digdir registers MOTTATT one second before a LEVERT that came without it.
-        routed_at = (delivered_at - timedelta(seconds=1)) if delivered_at else timezone.now()
-        register(conversation, Status.MOTTATT, RECEIVED, at=routed_at)
+        add(
+            Status.MOTTATT,
+            RECEIVED,
+            (delivered_at - timedelta(seconds=1)) if delivered_at else timezone.now(),
+        )
     for (status, description), receipt in mapped:
         if status not in had:
-            raw = _raw(conversation, letter, receipt.kind, receipt.created, receipt.reason)
-            register(conversation, status, description, at=receipt.created, raw_receipt=raw)
+            add(
+                status,
+                description,
+                receipt.created,
+                _raw(conversation, letter, receipt.kind, receipt.created, receipt.reason),
+            )
     if letter.opened_at is not None and Status.LEST not in had:
         # The citizen opened it: LEST, whether or not the sender asked for an opening receipt.
-        raw = _raw(conversation, letter, "aapnet", letter.opened_at)
-        register(conversation, Status.LEST, OPENED, at=letter.opened_at, raw_receipt=raw)
+        add(Status.LEST, OPENED, letter.opened_at, _raw(conversation, letter, "aapnet", letter.opened_at))
 
 
 def _raw(conversation: Conversation, letter, kind: str, at, reason: str = "") -> str:

@@ -32,7 +32,13 @@ from postkasse.services.printing import (
     submit_paper_letter,
 )
 from postkasse.services.providers import register_provider, seed_demo_providers
-from postkasse.services.receipts import ReceiptNotFound, acknowledge_receipt, pending_receipts, sent_letter
+from postkasse.services.receipts import (
+    ReceiptNotFound,
+    acknowledge_receipt,
+    pending_receipts,
+    sent_letter,
+    sent_letters,
+)
 from postkasse.services.replies import (
     InvalidReply,
     ReplyRefused,
@@ -62,5 +68,5 @@ __all__ = [
     "inbox", "mailbox_of", "mark_read", "move_letter", "open_letter", "rename_folder", "set_notifications",
     "unread_count",
     "InvalidReply", "ReplyRefused", "ReplySent", "reply_to_letter", "replyable_letter",
-    "ReceiptNotFound", "monthly_use", "acknowledge_receipt", "pending_receipts", "sent_letter",
+    "ReceiptNotFound", "monthly_use", "acknowledge_receipt", "pending_receipts", "sent_letter", "sent_letters",
 ]  # fmt: skip

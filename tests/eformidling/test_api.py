@@ -532,3 +532,37 @@ def upload_file(name, content, content_type="application/pdf"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def test_following_many_letters_costs_no_more_queries_than_following_few(client, kari, auth):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for_statuses() -> int:
+        client.get("/api/statuses", **auth)  # registers what is new
+        with CaptureQueriesContext(connection) as captured:
+            client.get("/api/statuses", **auth)
+        return len(captured)
+
+    for _ in range(2):
+        created_and_sent(client, auth)
+    few = queries_for_statuses()
+    for _ in range(4):
+        created_and_sent(client, auth)
+    assert queries_for_statuses() == few
+
+
+def test_unknown_properties_are_ignored_neither_kept_nor_answered(client, kari, auth):
+    sbd = digital()
+    sbd["standardBusinessDocumentHeader"]["businessScope"]["scope"].append(
+        {"type": "ReceiverRef", "identfier": "x"}
+    )
+    sbd["standardBusinessDocumentHeader"]["unknown"] = 1
+    sbd["digital"]["ikkeSensitivTittel"] = "not a field of the digital body"
+    sbd["somethingElse"] = {}
+    answer = create(client, auth, sbd).json()
+    assert set(answer) == {"standardBusinessDocumentHeader", "digital"}
+    assert "unknown" not in answer["standardBusinessDocumentHeader"]
+    assert "ikkeSensitivTittel" not in answer["digital"]
+    assert answer["standardBusinessDocumentHeader"]["businessScope"]["scope"][1]["type"] == "ReceiverRef"
+    assert Conversation.objects.get().sbd == answer
