@@ -332,6 +332,11 @@ IDPORTEN_PAR_TTL_SECONDS = 60
 # Back-channel logout: how long one POST may take, and the waits between attempts (then given up).
 IDPORTEN_BACKCHANNEL_LOGOUT_TIMEOUT_SECONDS = 10
 IDPORTEN_BACKCHANNEL_LOGOUT_BACKOFF_SECONDS = (10, 60, 300, 1800, 7200)
+# With DEBUG off, back-channel logout URIs that resolve to loopback, private, link-local or other
+# non-public addresses are refused (at registration and at each delivery) unless this allows them.
+IDPORTEN_BACKCHANNEL_ALLOW_PRIVATE_ADDRESSES = env.bool(
+    "IDPORTEN_BACKCHANNEL_ALLOW_PRIVATE_ADDRESSES", default=False
+)
 # Delivered and failed back-channel logouts are kept this long for the operator (purge_expired).
 IDPORTEN_BACKCHANNEL_DELIVERIES_KEPT_DAYS = 30
 IDPORTEN_TOKEN_REQUESTS_PER_MINUTE = env.int("IDPORTEN_TOKEN_REQUESTS_PER_MINUTE", default=600)

@@ -160,12 +160,14 @@ class BackchannelDeliveryAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
+        # No delivery is edited (its change page stays read-only), but "retry now" changes
+        # deliveries, so the action asks for the model's change permission.
+        return obj is None and super().has_change_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=gettext_lazy("Retry now"), permissions=["view"])
+    @admin.action(description=gettext_lazy("Retry now"), permissions=["change"])
     def retry_now(self, request, queryset):
         count = logout.retry_now(queryset.select_related("client"), request=request)
         self.message_user(

@@ -14,7 +14,7 @@ from jose.exceptions import JOSEError
 
 from idporten import risk
 from idporten.models import Client
-from idporten.services import cors
+from idporten.services import addresses, cors
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1"}
 # RFC 6749 section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
@@ -49,6 +49,29 @@ def validate_client_uri(value: str) -> None:
         code="insecure_uri",
         params=params,
     )
+
+
+def validate_public_address(value: str) -> None:
+    """A logout URI (loaded by the server for back-channel, by the citizen's browser for
+    front-channel) whose host resolves to loopback, a private, link-local or other non-public
+    address is refused with DEBUG off (see idporten.services.addresses). A name that does not
+    resolve yet is accepted here: each back-channel delivery checks the address it connects to."""
+    try:
+        host, port = urlsplit(value).hostname, urlsplit(value).port
+    except ValueError:
+        return  # validate_client_uri names it
+    if not host:
+        return
+    try:
+        refused = addresses.refused(host, port or 443)
+    except (OSError, UnicodeError):
+        return
+    if refused:
+        raise ValidationError(
+            _("%(uri)s: the host has an internal (non-public) address, %(address)s, which is not allowed."),
+            code="internal_address",
+            params={"uri": value, "address": ", ".join(refused)},
+        )
 
 
 class UriListField(forms.Field):
@@ -182,14 +205,14 @@ class ClientForm(forms.ModelForm):
         required=False,
         max_length=200,
         assume_scheme="https",
-        validators=[validate_client_uri],
+        validators=[validate_client_uri, validate_public_address],
     )
     backchannel_logout_uri = forms.URLField(
         label=_label("backchannel_logout_uri"),
         required=False,
         max_length=200,
         assume_scheme="https",
-        validators=[validate_client_uri],
+        validators=[validate_client_uri, validate_public_address],
     )
     allowed_origins = OriginListField(
         label=_label("allowed_origins"),

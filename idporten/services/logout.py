@@ -4,8 +4,13 @@ whose session ended while it was elsewhere (timeout, step-up), and back-channel 
 (Back-Channel Logout 1.0), each delivery recorded and retried with backoff until it is
 delivered or given up."""
 
+import contextlib
+import http.client
 import logging
 import secrets
+import socket
+import ssl
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -16,12 +21,13 @@ from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from core import audit
 from idporten import keys
 from idporten.models import Authorization, BackchannelDelivery, Client, SsoSession
+from idporten.services import addresses
 from idporten.services.clients import get_client
 from idporten.services.errors import OAuthError
 from idporten.services.sso import SESSION_KEY, logout_hint
@@ -223,48 +229,68 @@ def _backoff(attempts: int) -> timedelta | None:
 
 
 def deliver(delivery_id: int, *, now: datetime | None = None) -> str:
-    """One attempt to deliver, if the delivery is pending and due at `now` (whoever claims it first:
-    the queued task, the sweep, or the operator's retry). Returns the delivery's state afterwards."""
-    now = now or timezone.now()
-    lease = timedelta(seconds=settings.IDPORTEN_BACKCHANNEL_LOGOUT_TIMEOUT_SECONDS + 30)
-    claimed = (
-        BackchannelDelivery.objects.filter(pk=delivery_id, state=BackchannelDelivery.State.PENDING)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(next_attempt_at=now + lease)
-    )
+    """One attempt to deliver, if the delivery is pending and due at `now` (the sweep's time of
+    selection; default the present), by whoever claims it first: the queued task, the sweep, or the
+    operator's retry. Returns the delivery's state afterwards.
+
+    The claim is a compare-and-set on the attempts counter, with a lease from the present time that
+    outlasts the POST's total deadline; the outcome is written only if the claim still holds, so an
+    attempt whose lease was taken over cannot overwrite the later one."""
+    due_at = now or timezone.now()
     delivery = BackchannelDelivery.objects.select_related("client").filter(pk=delivery_id).first()
     if delivery is None:
         return ""
-    if not claimed:
+    if delivery.state != BackchannelDelivery.State.PENDING or (
+        delivery.next_attempt_at is not None and delivery.next_attempt_at > due_at
+    ):
         return delivery.state
+    attempt = delivery.attempts + 1
+    lease = timedelta(seconds=settings.IDPORTEN_BACKCHANNEL_LOGOUT_TIMEOUT_SECONDS + 30)
+    claimed = (
+        BackchannelDelivery.objects.filter(
+            pk=delivery_id, state=BackchannelDelivery.State.PENDING, attempts=delivery.attempts
+        )
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=due_at))
+        .update(attempts=F("attempts") + 1, next_attempt_at=timezone.now() + lease)
+    )
+    if not claimed:
+        return (
+            BackchannelDelivery.objects.filter(pk=delivery_id).values_list("state", flat=True).first() or ""
+        )
     status, error = _post(delivery)
-    delivery.attempts += 1
-    delivery.last_attempt_at = now
-    delivery.last_status = status
-    delivery.last_error = error[:500]
+    answered_at = timezone.now()
+    outcome = {"last_attempt_at": answered_at, "last_status": status, "last_error": error[:500]}
     if status is not None and 200 <= status < 300:
-        delivery.state = BackchannelDelivery.State.DELIVERED
-        delivery.delivered_at = delivery.last_attempt_at
-        delivery.next_attempt_at = None
+        outcome |= {"state": BackchannelDelivery.State.DELIVERED, "delivered_at": answered_at}
+        outcome["next_attempt_at"] = None
     else:
-        wait = _backoff(delivery.attempts)
+        wait = _backoff(attempt)
         if wait is None:
-            delivery.state = BackchannelDelivery.State.FAILED
-            delivery.next_attempt_at = None
+            outcome |= {"state": BackchannelDelivery.State.FAILED, "next_attempt_at": None}
         else:
-            delivery.next_attempt_at = delivery.last_attempt_at + wait
+            outcome["next_attempt_at"] = answered_at + wait
         logger.warning(
             "Back-channel logout delivery %s to %s: attempt %s failed (%s)",
             delivery.pk,
             delivery.client.client_id,
-            delivery.attempts,
+            attempt,
             f"HTTP {status}" if status is not None else error,
         )
-    delivery.save(
-        update_fields=[
-            "attempts", "last_attempt_at", "last_status", "last_error", "state", "delivered_at", "next_attempt_at",
-        ]
-    )  # fmt: skip
+    written = BackchannelDelivery.objects.filter(
+        pk=delivery_id, state=BackchannelDelivery.State.PENDING, attempts=attempt
+    ).update(**outcome)
+    if not written:
+        logger.warning(
+            "Back-channel logout delivery %s: attempt %s outlasted its claim; its outcome is not recorded",
+            delivery.pk,
+            attempt,
+        )
+        return (
+            BackchannelDelivery.objects.filter(pk=delivery_id).values_list("state", flat=True).first() or ""
+        )
+    for name, value in outcome.items():
+        setattr(delivery, name, value)
+    delivery.attempts = attempt
     if delivery.state == BackchannelDelivery.State.FAILED:
         audit.record(
             "idporten.backchannel_logout_failed",
@@ -278,8 +304,114 @@ def deliver(delivery_id: int, *, now: datetime | None = None) -> str:
     return delivery.state
 
 
+class _RefusedAddress(OSError):
+    """The client's host resolves to an address the back-channel may not reach."""
+
+
+class _GuardedConnectionMixin:
+    """An HTTP(S) connection that connects only to the addresses it has vetted (so a name cannot
+    resolve to a public address for the check and an internal one for the connection), and that is
+    cut off at a total deadline: urllib's timeout applies to each socket operation, so an answer
+    dripped a byte at a time would otherwise hold the attempt past its claim."""
+
+    def __init__(self, *args, deadline: float, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+        self.expired = False
+        self._create_connection = self._connect_vetted
+        self._watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), self._expire)
+        self._watchdog.daemon = True
+        self._watchdog.start()
+
+    def _connect_vetted(self, address, timeout, source_address=None):
+        host, port = address
+        infos = addresses.resolve(host, port)
+        if not addresses.private_addresses_allowed():
+            refused = sorted({info[4][0] for info in infos if not addresses.is_public(info[4][0])})
+            if refused:
+                raise _RefusedAddress(
+                    f"refused: {host} resolves to a non-public address ({', '.join(refused)}); "
+                    "back-channel logout is not sent to internal addresses"
+                )
+        last_error: OSError = OSError(f"{host} resolves to no address")
+        for family, kind, proto, _name, sockaddr in infos:
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("timed out")
+            sock = socket.socket(family, kind, proto)
+            try:
+                sock.settimeout(min(timeout, remaining))
+                if source_address:
+                    sock.bind(source_address)
+                sock.connect(sockaddr)
+                return sock
+            except OSError as error:
+                sock.close()
+                last_error = error
+        raise last_error
+
+    def _expire(self):
+        self.expired = True
+        sock = self.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)  # wakes a blocked read, TLS or not
+
+    def stop_watchdog(self):
+        self._watchdog.cancel()
+
+
+class _GuardedHTTPConnection(_GuardedConnectionMixin, http.client.HTTPConnection):
+    pass
+
+
+class _GuardedHTTPSConnection(_GuardedConnectionMixin, http.client.HTTPSConnection):
+    pass
+
+
+class _BackchannelHandler(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
+    """Opens http and https through the guarded connections, each with the attempt's deadline."""
+
+    def __init__(self, deadline: float):
+        urllib.request.HTTPHandler.__init__(self)
+        self._context = ssl.create_default_context()
+        self.deadline = deadline
+        self.connections: list[_GuardedConnectionMixin] = []
+
+    def _connection(self, connection_class, *args, **kwargs):
+        connection = connection_class(*args, deadline=self.deadline, **kwargs)
+        self.connections.append(connection)
+        return connection
+
+    def http_open(self, req):
+        return self.do_open(lambda *a, **kw: self._connection(_GuardedHTTPConnection, *a, **kw), req)
+
+    def https_open(self, req):
+        return self.do_open(
+            lambda *a, **kw: self._connection(_GuardedHTTPSConnection, *a, **kw), req, context=self._context
+        )
+
+    http_request = urllib.request.AbstractHTTPHandler.do_request_
+    https_request = urllib.request.AbstractHTTPHandler.do_request_
+
+
+def _opener(handler: _BackchannelHandler) -> urllib.request.OpenerDirector:
+    """No redirect handler (a 3xx is an answer, not followed: Back-Channel Logout 1.0 section 2.8
+    wants the POST itself answered, and following would send the server elsewhere) and no proxy."""
+    opener = urllib.request.OpenerDirector()
+    for each in (
+        urllib.request.UnknownHandler(),
+        handler,
+        urllib.request.HTTPDefaultErrorHandler(),
+        urllib.request.HTTPErrorProcessor(),
+    ):
+        opener.add_handler(each)
+    return opener
+
+
 def _post(delivery: BackchannelDelivery) -> tuple[int | None, str]:
-    """POST a freshly signed logout token (section 2.4); the HTTP status, or None and what went wrong."""
+    """POST a freshly signed logout token (section 2.4); the HTTP status, or None and what went wrong.
+    Only a 2xx counts as delivered (section 2.8); the whole exchange must end within the timeout."""
     client = delivery.client
     now = int(time.time())
     token = keys.sign(
@@ -296,34 +428,52 @@ def _post(delivery: BackchannelDelivery) -> tuple[int | None, str]:
         algorithm=client.id_token_signed_response_alg,
         token_type="logout+jwt",
     )
-    request = urllib.request.Request(  # noqa: S310 (the client's registered https/http URI)
-        client.backchannel_logout_uri,
-        data=urllib.parse.urlencode({"logout_token": token}).encode(),
-        method="POST",
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
     timeout = settings.IDPORTEN_BACKCHANNEL_LOGOUT_TIMEOUT_SECONDS
+    handler = _BackchannelHandler(deadline=time.monotonic() + timeout)
+    timed_out = f"timed out (no complete answer within {timeout} s)"
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return response.status, ""
-    except urllib.error.HTTPError as error:
-        return error.code, ""
-    except urllib.error.URLError as error:
-        return None, str(error.reason)
-    except (TimeoutError, OSError) as error:
-        return None, str(error) or type(error).__name__
+        request = urllib.request.Request(  # noqa: S310 (the client's registered https/http URI)
+            client.backchannel_logout_uri,
+            data=urllib.parse.urlencode({"logout_token": token}).encode(),
+            method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        with _opener(handler).open(request, timeout=timeout) as response:
+            status, error = response.status, ""
+    except urllib.error.HTTPError as answer:
+        answer.close()
+        status, error = answer.code, ""
+        if 300 <= answer.code < 400:
+            error = f"HTTP {answer.code}: redirect not followed (the POST itself must be answered with 2xx)"
+    except urllib.error.URLError as failure:
+        status, error = None, str(failure.reason) or type(failure.reason).__name__
+    except (TimeoutError, OSError, http.client.HTTPException, ValueError) as failure:
+        status, error = None, str(failure) or type(failure).__name__
+    finally:
+        for connection in handler.connections:
+            connection.stop_watchdog()
+    if any(connection.expired for connection in handler.connections):
+        return None, timed_out
+    return status, error
 
 
 def deliver_due(now: datetime | None = None) -> dict[str, int]:
-    """Attempt every pending delivery that is due (also those whose queued task was lost, as when
-    a worker died in the middle of one); how many ended in each state."""
+    """Attempt every pending delivery that is due at `now` (also those whose queued task was lost,
+    as when a worker died in the middle of one); how many ended in each state ("error" for an
+    attempt that broke, which does not stop the others)."""
     now = now or timezone.now()
     due = BackchannelDelivery.objects.filter(state=BackchannelDelivery.State.PENDING).filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
     counts: dict[str, int] = {}
-    for delivery_id in due.order_by("next_attempt_at").values_list("pk", flat=True):
-        state = deliver(delivery_id, now=now)
+    for delivery_id in list(due.order_by("next_attempt_at").values_list("pk", flat=True)):
+        try:
+            state = deliver(delivery_id, now=now)
+        except Exception as error:  # noqa: BLE001 (one broken delivery must not stop the sweep)
+            logger.error(  # noqa: TRY400 (no traceback: it could carry the token or the client's answer)
+                "Back-channel logout delivery %s: the attempt broke (%s)", delivery_id, type(error).__name__
+            )
+            state = "error"
         counts[state] = counts.get(state, 0) + 1
     return counts
 

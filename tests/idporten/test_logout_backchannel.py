@@ -2,7 +2,9 @@
 attempt's answer, and retried with backoff until delivered or given up; the operator sees them in
 the admin and can retry them. The client is a real HTTP server on loopback that answers as told."""
 
+import contextlib
 import logging
+import socket
 import threading
 import time
 from datetime import timedelta
@@ -10,16 +12,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from jose import jwt
 
 from core.models import AuditEvent
-from idporten.models import BackchannelDelivery
+from idporten.models import BackchannelDelivery, Client, SsoSession
 from idporten.services import logout
 from tests.idporten.factories import Browser, client, logged_in, tokens, verified_claims
+from tests.idporten.test_admin import ADD, error_codes, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -38,17 +44,32 @@ class Receiver:
         self.plan: list = []
         self.then = 200
         self.received: list[dict] = []
+        self.requests: list[tuple[str, str]] = []  # (method, path) of every request, also elsewhere
 
 
 @pytest.fixture
 def receiver(monkeypatch, settings):
     monkeypatch.setenv("no_proxy", "127.0.0.1")
     settings.IDPORTEN_BACKCHANNEL_LOGOUT_TIMEOUT_SECONDS = 0.5
+    # The receiver is on loopback, which only a developer's machine or a test bed may reach.
+    settings.IDPORTEN_BACKCHANNEL_ALLOW_PRIVATE_ADDRESSES = True
     state = Receiver("")
 
     class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            state.requests.append(("GET", self.path))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
         def do_POST(self):
+            state.requests.append(("POST", self.path))
             body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            if self.path != "/backchannel-logout":
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             state.received.append(parse_qs(body))
             answer = state.plan.pop(0) if state.plan else state.then
             if answer == "hang":
@@ -56,6 +77,8 @@ def receiver(monkeypatch, settings):
                 answer = 200
             try:
                 self.send_response(answer)
+                if 300 <= answer < 400:
+                    self.send_header("Location", "/elsewhere")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
             except OSError:
@@ -73,6 +96,38 @@ def receiver(monkeypatch, settings):
     server.shutdown()
     server.server_close()
     thread.join()
+
+
+@pytest.fixture
+def raw_server():
+    """A TCP server on loopback that reads a request and then runs `answer(connection)`: for replies
+    no HTTP server would send. Its URL (set `answer` first)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+    state = {"answer": None, "stop": False, "connections": 0}
+
+    def serve():
+        while not state["stop"]:
+            try:
+                connection, _address = listener.accept()
+            except TimeoutError:
+                continue
+            state["connections"] += 1
+            with connection:
+                connection.settimeout(5)
+                request = b""
+                with contextlib.suppress(OSError):  # the sender hung up
+                    while b"\r\n\r\n" not in request:
+                        request += connection.recv(4096) or b"\r\n\r\n"
+                    state["answer"](connection)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    state["url"] = f"http://127.0.0.1:{listener.getsockname()[1]}/backchannel-logout"
+    yield state
+    state["stop"] = True
+    thread.join()
+    listener.close()
 
 
 def log_in_and_out(receiver, *, plan=(), then=200):
@@ -116,9 +171,10 @@ def test_a_failed_delivery_is_retried_with_backoff_and_given_up_after_the_last_w
         # Not yet due: nothing is sent.
         assert logout.deliver_due(now=delivery.next_attempt_at - timedelta(seconds=1)) == {}
         due = delivery.next_attempt_at
+        before = delivery.last_attempt_at
         logout.deliver_due(now=due)
         delivery.refresh_from_db()
-        assert delivery.last_attempt_at == due
+        assert delivery.last_attempt_at > before  # the time of the answer, not the sweep's
         if delivery.next_attempt_at:
             waits.append(delivery.next_attempt_at - delivery.last_attempt_at)
     assert waits == [timedelta(seconds=s) for s in BACKOFF]
@@ -252,3 +308,168 @@ def test_a_logout_queued_by_the_previous_version_is_recorded_and_delivered(recei
     assert delivery.sub != "01010112345"  # the pairwise sub the client knows, not the identity number
     claims = jwt.get_unverified_claims(receiver.received[0]["logout_token"][0])
     assert (claims["sid"], claims["sub"]) == ("old-sid", delivery.sub)
+
+
+# Redirects, internal addresses, broken answers
+
+
+def test_a_redirect_is_not_followed_and_is_a_failed_attempt(receiver):
+    log_in_and_out(receiver, plan=[302])
+    delivery = the_delivery()
+    assert (delivery.state, delivery.attempts, delivery.last_status) == ("pending", 1, 302)
+    assert "redirect not followed" in delivery.last_error
+    assert delivery.delivered_at is None
+    assert receiver.requests == [("POST", "/backchannel-logout")]  # /elsewhere never asked
+
+
+def test_with_debug_off_a_uri_on_an_internal_address_is_refused(receiver, settings):
+    assert settings.DEBUG is False
+    settings.IDPORTEN_BACKCHANNEL_ALLOW_PRIVATE_ADDRESSES = False
+    log_in_and_out(receiver)
+    delivery = the_delivery()
+    assert (delivery.state, delivery.attempts, delivery.last_status) == ("pending", 1, None)
+    assert "non-public address (127.0.0.1)" in delivery.last_error
+    assert receiver.requests == []  # never connected
+
+
+def test_the_admin_refuses_internal_logout_uris_with_debug_off(admin_client, settings):
+    settings.IDPORTEN_BACKCHANNEL_ALLOW_PRIVATE_ADDRESSES = False
+    for field in ("backchannel_logout_uri", "frontchannel_logout_uri"):
+        for uri in (
+            "https://127.0.0.1/logout",
+            "https://localhost:8443/logout",
+            "https://[::ffff:10.0.0.8]/l",
+        ):
+            response = admin_client.post(ADD, form_data(**{field: uri}))
+            assert error_codes(response) == {field: ["internal_address"]}, uri
+    settings.IDPORTEN_BACKCHANNEL_ALLOW_PRIVATE_ADDRESSES = True
+    response = admin_client.post(ADD, form_data(backchannel_logout_uri="https://127.0.0.1/logout"))
+    assert response.status_code == 200
+    assert Client.objects.get().backchannel_logout_uri == "https://127.0.0.1/logout"
+
+
+def test_a_garbage_answer_is_a_failed_attempt_and_the_sweep_goes_on(receiver, raw_server, settings):
+    raw_server["answer"] = lambda connection: connection.sendall(b"garbage\r\n\r\n")
+    broken, _secret = client(name="Broken", backchannel_logout_uri=raw_server["url"])
+    working, _secret = client(name="Working", backchannel_logout_uri=receiver.url)
+    session = SsoSession(sid="sid-1", identity_number="01010112345")
+    first, second = logout.record_backchannel(session, [broken, working], issuer=ISSUER)
+    BackchannelDelivery.objects.filter(pk=first).update(next_attempt_at=timezone.now() - timedelta(minutes=1))
+    assert logout.deliver_due() == {"pending": 1, "delivered": 1}
+    broken_delivery = BackchannelDelivery.objects.get(pk=first)
+    assert (broken_delivery.state, broken_delivery.attempts, broken_delivery.last_status) == (
+        "pending",
+        1,
+        None,
+    )
+    assert broken_delivery.last_error
+    assert broken_delivery.next_attempt_at - broken_delivery.last_attempt_at == timedelta(seconds=10)
+    assert BackchannelDelivery.objects.get(pk=second).state == BackchannelDelivery.State.DELIVERED
+    assert raw_server["connections"] == 1
+
+
+# Claims
+
+
+def test_an_attempt_started_with_a_stale_time_is_not_sent_again_at_once(receiver):
+    log_in_and_out(receiver, then=500)
+    delivery = the_delivery()
+    long_ago = timezone.now() - timedelta(days=1)
+    BackchannelDelivery.objects.update(next_attempt_at=long_ago)
+    # A sweep that selected it long ago, then the queued task in real time.
+    assert logout.deliver(delivery.pk, now=long_ago) == "pending"
+    assert logout.deliver(delivery.pk) == "pending"
+    assert len(receiver.received) == 2  # the attempt at logout, and one more: not two
+    delivery.refresh_from_db()
+    assert delivery.attempts == 2
+    assert delivery.next_attempt_at > timezone.now() + timedelta(seconds=50)  # 60 s after the answer
+
+
+def test_an_answer_dripped_slowly_is_cut_off_at_the_total_deadline(raw_server, settings):
+    settings.IDPORTEN_BACKCHANNEL_LOGOUT_TIMEOUT_SECONDS = 0.5
+    settings.IDPORTEN_BACKCHANNEL_ALLOW_PRIVATE_ADDRESSES = True
+
+    def drip(connection):
+        connection.sendall(b"HTTP/1.1 200 OK\r\n")
+        for _ in range(30):  # each byte well within the per-read timeout, 3 s in all
+            time.sleep(0.1)
+            connection.sendall(b"X")
+        connection.sendall(b"-Slow: 1\r\nContent-Length: 0\r\n\r\n")
+
+    raw_server["answer"] = drip
+    oidc_client, _secret = client(backchannel_logout_uri=raw_server["url"])
+    (delivery_id,) = logout.record_backchannel(
+        SsoSession(sid="sid-1", identity_number="01010112345"), [oidc_client], issuer=ISSUER
+    )
+    started = time.monotonic()
+    assert logout.deliver(delivery_id) == "pending"
+    assert time.monotonic() - started < 1.5
+    delivery = BackchannelDelivery.objects.get(pk=delivery_id)
+    assert (delivery.attempts, delivery.last_status) == (1, None)
+    assert "timed out" in delivery.last_error
+
+
+# The previous version's queued task
+
+
+def test_a_queued_logout_for_a_deleted_client_is_dropped(receiver):
+    from idporten.tasks import send_backchannel_logout
+
+    oidc_client, _secret = client(backchannel_logout_uri=receiver.url)
+    pk = oidc_client.pk
+    oidc_client.delete()
+    assert send_backchannel_logout.call(pk, "old-sid", "01010112345", ISSUER) == ""
+    assert not BackchannelDelivery.objects.exists()
+    assert receiver.received == []
+
+
+def test_a_queued_logout_for_a_client_without_a_back_channel_uri_is_dropped(receiver, caplog):
+    from idporten.tasks import send_backchannel_logout
+
+    caplog.set_level(logging.INFO)
+    oidc_client, _secret = client(backchannel_logout_uri=receiver.url)
+    Client.objects.filter(pk=oidc_client.pk).update(backchannel_logout_uri="")
+    assert send_backchannel_logout.call(oidc_client.pk, "old-sid", "01010112345", ISSUER) == ""
+    assert not BackchannelDelivery.objects.exists()
+    assert receiver.received == []
+    assert "dropped" in caplog.text
+    assert "01010112345" not in caplog.text and "old-sid" not in caplog.text
+
+
+# Who may retry
+
+
+def staff_user(*permissions: str):
+    user = get_user_model().objects.create_user(username="operator", password="x", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="idporten", codename__in=permissions)
+    )
+    browser = Browser()
+    browser.force_login(user)
+    return browser
+
+
+def test_retry_now_needs_the_change_permission(receiver):
+    log_in_and_out(receiver, then=500)
+    delivery = the_delivery()
+    BackchannelDelivery.objects.update(state=BackchannelDelivery.State.FAILED, next_attempt_at=None)
+    receiver.then = 200
+    changelist = reverse("admin:idporten_backchanneldelivery_changelist")
+    retry = {"action": "retry_now", "_selected_action": [delivery.pk]}
+
+    viewer = staff_user("view_backchanneldelivery")
+    assert viewer.get(changelist).status_code == 200
+    viewer.post(changelist, retry)
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts, len(receiver.received)) == ("failed", 1, 1)
+    assert not AuditEvent.objects.filter(action="idporten.backchannel_logout_retried").exists()
+
+    get_user_model().objects.all().delete()
+    operator = staff_user("view_backchanneldelivery", "change_backchanneldelivery")
+    assert operator.post(changelist, retry).status_code == 302
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts, len(receiver.received)) == ("delivered", 2, 2)
+    # Still nothing to edit on the delivery itself.
+    change = reverse("admin:idporten_backchanneldelivery_change", args=[delivery.pk])
+    assert operator.get(change).context["has_change_permission"] is False
+    assert operator.post(change, {"state": "pending"}).status_code == 403

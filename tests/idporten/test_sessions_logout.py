@@ -43,9 +43,10 @@ def csp_directives(response) -> dict:
 
 
 @pytest.fixture
-def logout_receiver(monkeypatch):
+def logout_receiver(monkeypatch, settings):
     """A relying party's back-channel logout endpoint on loopback: its URL and the forms it received."""
     monkeypatch.setenv("no_proxy", "127.0.0.1")
+    settings.IDPORTEN_BACKCHANNEL_ALLOW_PRIVATE_ADDRESSES = True  # loopback: a test bed's setting
     received = []
 
     class Handler(BaseHTTPRequestHandler):
