@@ -8,6 +8,7 @@ postkasse's routing does.
 
 Felles has no Altinn DPV: where Digdir offers digital_dpv, Felles offers print only."""
 
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -84,8 +85,10 @@ def _post_address(person) -> dict | None:
 
 
 def capabilities(identifier: str, sender: Organisation, *, process: str | None = None) -> list[Capability]:
-    """The person's capabilities per process (one process if given). NotAPerson for an invalid
-    number, PersonUnknown for a person the population register does not know."""
+    """The person's capabilities per process (one process if given); none for an organisation.
+    NotAPerson for an invalid number, PersonUnknown for a person the population register does not know."""
+    if re.fullmatch(r"0192:\d{9}(:\d{9})?", identifier):
+        return []  # an organisation: Felles delivers digital post to persons only (no DPO, DPV, DPF)
     number = person_number(identifier)
     found = folkeregister.lookup_persons([number], requested_by="eformidling").persons
     person = found.get(number)

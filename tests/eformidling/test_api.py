@@ -84,6 +84,34 @@ def test_a_maskinporten_token_without_the_scope_is_403(client, kari, agency):
     assert_error(response, 403, "AccessDeniedException")
 
 
+def test_a_supplier_sends_for_the_organisation_that_delegated_the_scope_to_it(client, kari, agency):
+    from maskinporten import services as maskinporten
+    from tests.maskinporten import factories
+
+    send_scope = "digitalpostinnbygger:send"
+    customer = factories.organisation(agency.organisasjonsnummer, scopes=[send_scope])
+    supplier = factories.organisation("923609016", scopes=[send_scope], name="Leverandør")
+    maskinporten.delegate_scope(customer=customer, supplier=supplier, scope=send_scope, granted_by="kunde")
+    key = factories.KeyPair()
+    registered = factories.client(supplier, scopes=[send_scope], keys=[key])
+    assertion = factories.grant(
+        registered.client_id, key, scope=send_scope, consumer_org=customer.organisasjonsnummer
+    )
+    token = maskinporten.issue_token(
+        grant_type=factories.GRANT_TYPE, assertion=assertion, issuer=factories.ISSUER
+    )
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token['access_token']}"}
+    as_customer = digital(
+        sender=[{"identifier": {"value": "0192:974312344", "authority": "iso6523-actorid-upis"}}]
+    )
+    assert create(client, auth, as_customer).status_code == 200
+    as_supplier = digital(
+        sender=[{"identifier": {"value": "0192:923609016", "authority": "iso6523-actorid-upis"}}]
+    )
+    assert_error(create(client, auth, as_supplier), 400, "ConstraintViolationException")
+    assert Conversation.objects.get().organisation == customer
+
+
 def test_the_sender_must_be_the_authenticated_organisation(client, kari, auth):
     sbd = digital(sender=[{"identifier": {"value": "0192:964201013", "authority": "iso6523-actorid-upis"}}])
     body = assert_error(create(client, auth, sbd), 400, "ConstraintViolationException")
@@ -145,6 +173,14 @@ def test_a_reserved_citizen_gets_print_with_the_registered_address(client, ola, 
             }
         ]
     }
+
+
+def test_an_organisation_has_no_capabilities_and_cannot_be_sent_digital_post(client, kari, auth):
+    assert client.get("/api/capabilities/0192:964201013", **auth).json() == {"capabilities": []}
+    assert_error(
+        create(client, auth, digital("0192:964201013")), 400, "ReceiverDoesNotAcceptProcessException"
+    )
+    assert nothing_stored()
 
 
 def test_capabilities_of_an_invalid_number_and_of_an_unknown_person(client, kari, auth):
@@ -242,7 +278,7 @@ def test_a_type_that_does_not_fit_the_standard_is_refused(client, kari, auth):
     assert nothing_stored()
 
 
-@pytest.mark.parametrize("receiver", ["123", "06068700603", "0192:974312344"])
+@pytest.mark.parametrize("receiver", ["123", "06068700603", "0192:97431234"])
 def test_a_receiver_that_is_not_a_valid_identity_number_is_refused(client, kari, auth, receiver):
     assert_error(
         create(client, auth, digital(receiver)),
