@@ -52,9 +52,9 @@ def validate_client_uri(value: str) -> None:
 
 
 def validate_public_address(value: str) -> None:
-    """A logout URI (loaded by the server for back-channel, by the citizen's browser for
-    front-channel) whose host resolves to loopback, a private, link-local or other non-public
-    address is refused with DEBUG off (see idporten.services.addresses). A name that does not
+    """A back-channel logout URI (which the server POSTs to) whose host resolves to loopback, a
+    private, link-local or other non-public address is refused with DEBUG off (see
+    idporten.services.addresses). A front-channel URI is the browser's to load, never the server's. A name that does not
     resolve yet is accepted here: each back-channel delivery checks the address it connects to."""
     try:
         host, port = urlsplit(value).hostname, urlsplit(value).port
@@ -205,7 +205,7 @@ class ClientForm(forms.ModelForm):
         required=False,
         max_length=200,
         assume_scheme="https",
-        validators=[validate_client_uri, validate_public_address],
+        validators=[validate_client_uri],
     )
     backchannel_logout_uri = forms.URLField(
         label=_label("backchannel_logout_uri"),
