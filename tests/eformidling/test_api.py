@@ -59,6 +59,35 @@ def test_a_wrong_password_is_refused_and_audited_without_the_password(client, ka
     assert event.details == {"reason": "wrong_password"} and "feil" not in json.dumps(event.details)
 
 
+def test_guessing_stops_after_20_wrong_passwords_in_an_hour(client, kari, credential):
+    for _ in range(20):
+        wrong = client.get(
+            f"/api/capabilities/{EXAMPLE_RECEIVER}", HTTP_AUTHORIZATION=basic(password="gjett")
+        )
+        assert wrong.status_code == 401
+    right = client.get(f"/api/capabilities/{EXAMPLE_RECEIVER}", HTTP_AUTHORIZATION=basic())
+    assert_error(right, 401, "BadCredentialsException")
+    assert AuditEvent.objects.filter(details__reason="too_many_failures").count() == 1
+
+
+def test_a_checked_password_is_not_hashed_again_but_a_new_password_counts_at_once(
+    client, kari, credential, monkeypatch
+):
+    url = f"/api/capabilities/{EXAMPLE_RECEIVER}"
+    calls = []
+    original = Credential.check_password
+    monkeypatch.setattr(
+        Credential, "check_password", lambda self, raw: calls.append(raw) or original(self, raw)
+    )
+    assert client.get(url, HTTP_AUTHORIZATION=basic()).status_code == 200
+    assert client.get(url, HTTP_AUTHORIZATION=basic()).status_code == 200
+    assert len(calls) == 1
+    credential.set_password("et-nytt-langt-passord")
+    credential.save()
+    assert client.get(url, HTTP_AUTHORIZATION=basic()).status_code == 401
+    assert client.get(url, HTTP_AUTHORIZATION=basic(password="et-nytt-langt-passord")).status_code == 200
+
+
 def test_credentials_are_stored_hashed(credential):
     stored = Credential.objects.get(pk=credential.pk)
     assert PASSWORD not in stored.password and stored.password.startswith("argon2")
