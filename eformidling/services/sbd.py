@@ -43,6 +43,8 @@ def moment(value: datetime) -> str:
 def parse_moment(value) -> datetime | None:
     if not isinstance(value, str):
         return None
+    # In a query string an unescaped "+" of the offset arrives as a space.
+    value = value.strip().replace(" ", "+") if "T" in value else value
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:

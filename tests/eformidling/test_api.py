@@ -29,7 +29,7 @@ from tests.eformidling.helpers import (
 )
 from tests.folkeregister.factories import unique_identity_number
 from tests.maskinporten.factories import agency_token
-from tests.postkasse.factories import pdf
+from tests.postkasse.factories import citizen, pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -535,6 +535,19 @@ def test_statuses_are_filtered_and_peeked_then_deleted_from_the_queue(client, ka
     assert client.delete(f"/api/statuses/{levert[0]['id']}", **auth).status_code == 404
 
 
+def test_statuses_between_two_moments(client, kari, auth):
+    created_and_sent(client, auth)
+    now = timezone.now()
+    around = f"fromDateTime={(now - timedelta(hours=1)).isoformat()}&toDateTime={(now + timedelta(hours=1)).isoformat()}"
+    later = f"fromDateTime={(now + timedelta(hours=1)).isoformat()}&toDateTime={(now + timedelta(hours=2)).isoformat()}"
+    assert (
+        client.get(f"/api/statuses?{around}", **auth).json()["totalElements"] == 4
+    )  # "+00:00" read as " 00:00"
+    assert client.get(f"/api/statuses?{later}", **auth).json()["totalElements"] == 0
+    only_from = f"fromDateTime={(now + timedelta(hours=1)).isoformat()}"
+    assert client.get(f"/api/statuses?{only_from}", **auth).json()["totalElements"] == 4  # both, or no filter
+
+
 def test_statuses_of_an_unknown_message_are_an_empty_page(client, kari, auth):
     page = client.get("/api/statuses/7c5b1c04-7b2e-4d4e-9b6f-2d6a3b9c0d11", **auth).json()
     assert page["content"] == [] and page["totalElements"] == 0 and page["empty"] is True
@@ -631,3 +644,13 @@ def test_unknown_properties_are_ignored_neither_kept_nor_answered(client, kari, 
     assert "ikkeSensitivTittel" not in answer["digital"]
     assert answer["standardBusinessDocumentHeader"]["businessScope"]["scope"][1]["type"] == "ReceiverRef"
     assert Conversation.objects.get().sbd == answer
+
+
+def test_a_notice_that_cannot_be_sent_is_feil_after_levert(client, digipost, auth):
+    unreachable = citizen(mailbox_provider=digipost, mobile="", email="")
+    sbd = digital(unreachable.identity_number)
+    sbd["standardBusinessDocumentHeader"]["businessScope"]["scope"][0]["identifier"] = INFO
+    mid = created_and_sent(client, auth, sbd)
+    rows = statuses(client, auth, mid)
+    assert [row["status"] for row in rows] == ["OPPRETTET", "SENDT", "MOTTATT", "LEVERT", "FEIL"]
+    assert rows[-1]["description"] == "Kvittering for at en spesifisert varsling ikke har blitt sendt"
