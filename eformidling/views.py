@@ -17,6 +17,7 @@ from core.api_parsers import JSONParser, read_body
 from eformidling.auth import AUTHENTICATION, BasicUser, Caller
 from eformidling.services import capabilities as capability_service
 from eformidling.services import conversations, errors, messages, paging, sbd, statuses
+from maskinporten.drf import MaskinportenAuthentication
 from virksomheter.services import OrganisationNotFound, get_organisation
 
 SPRING = "org.springframework."
@@ -95,6 +96,12 @@ class IntegrasjonspunktView(APIView):
         )
         self.sender = messages.Sender(organisation, actor)
         self.organisation = organisation
+
+    def get_authenticate_header(self, request):
+        """Basic, as Digdir's integrasjonspunkt asks; Bearer's challenge for a refused Maskinporten token."""
+        if getattr(request, "maskinporten_token_refused", False):
+            return MaskinportenAuthentication().authenticate_header(request)
+        return super().get_authenticate_header(request)
 
     def http_method_not_allowed(self, request, *args, **kwargs):
         raise exceptions.MethodNotAllowed(request.method, detail=request.method)

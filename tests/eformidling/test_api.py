@@ -107,6 +107,12 @@ def test_a_maskinporten_token_with_the_dpi_send_scope_is_accepted(client, kari, 
     assert sender == "0192:974312344"
 
 
+def test_a_refused_maskinporten_token_gets_the_bearer_challenge(client, kari, credential):
+    response = client.get(f"/api/capabilities/{EXAMPLE_RECEIVER}", HTTP_AUTHORIZATION="Bearer not-a-token")
+    assert_error(response, 401, "BadCredentialsException", "Not a JWT.")
+    assert response["WWW-Authenticate"] == 'Bearer realm="felles", error="invalid_token"'
+
+
 def test_a_maskinporten_token_without_the_scope_is_403(client, kari, agency):
     token = agency_token("krr:global/kontaktinformasjon.read", organisation_number=agency.organisasjonsnummer)
     response = client.get(f"/api/capabilities/{EXAMPLE_RECEIVER}", HTTP_AUTHORIZATION=f"Bearer {token}")
