@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, time
 
+import orjson
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -32,7 +33,7 @@ METADATA_TYPES = {
 }
 DPI_UPLOAD_LIMIT = 50 * 1024 * 1024  # difi.move.dpi.upload-size-limit
 MULTIPART_MAX = 5 * 1024 * 1024
-SUPPORTED_TYPES = ("digital", "print")
+NAME_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,6 @@ def _not_found(message_id) -> errors.IntegrasjonspunktError:
 
 
 def _json_copy(value):
-    import orjson
-
     return orjson.loads(orjson.dumps(value))
 
 
@@ -247,6 +246,7 @@ def add_file(
 def _add_file(
     message: OutgoingMessage, *, filename: str, title: str, content_type: str, content: bytes
 ) -> None:
+    _check_names(filename, title)
     conversation = message.conversation
     body = conversation.sbd[conversation.message_type]
     mime_type = _mime_type(content_type, filename)
@@ -279,6 +279,17 @@ def _add_file(
         primary=primary,
         envelope=keys.seal(content),
     )
+
+
+def _check_names(filename: str, title: str) -> None:
+    """A file name and title as postkasse keeps them: 1 to 200 characters (a title may be empty), no NUL."""
+    found = [
+        errors.violation(field, f"size must be between {low} and {NAME_MAX}", "Size", value)
+        for field, value, low in (("filename", filename, 1), ("name", title, 0))
+        if not (low <= len(value) <= NAME_MAX) or "\x00" in value
+    ]
+    if found:
+        raise errors.constraint_violations(found)
 
 
 def send(sender: Sender, message_id) -> None:

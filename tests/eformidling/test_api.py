@@ -431,6 +431,16 @@ def test_file_rules_duplicate_name_missing_title_not_a_pdf_and_no_disposition(cl
     assert OutgoingFile.objects.count() == 1
 
 
+def test_a_file_name_or_title_longer_than_postkasse_keeps_is_refused(client, kari, auth):
+    mid = message_id(create(client, auth, digital()))
+    body = assert_error(
+        upload(client, auth, mid, filename="x" * 197 + ".pdf"), 400, "ConstraintViolationException"
+    )
+    assert body["errors"][0]["field"] == "filename"
+    assert_error(upload(client, auth, mid, name="T" * 201), 400, "ConstraintViolationException")
+    assert not OutgoingFile.objects.exists()
+
+
 def test_a_document_postkasse_refuses_stores_no_letter_and_keeps_the_message(client, kari, auth):
     mid = message_id(create(client, auth, digital()))
     upload(client, auth, mid, content=b"%PDF-1.4 not really")
