@@ -195,12 +195,11 @@ class MultipartMessage(IntegrasjonspunktView):
             document = JSONParser().parse(_Stream(raw), parser_context={"view": self, "request": None})
         except exceptions.ParseError as error:
             raise errors.NotReadable(f"JSON parse error: {error.detail}") from None
-        files = [
-            (name, upload.name, upload.content_type or "", upload.read())
-            for name, uploads in request.FILES.lists()
-            if name != "sbd"
-            for upload in uploads
-        ]
+        files = []
+        for name, uploads in request.FILES.lists():
+            for upload in uploads if name != "sbd" else ():
+                messages.check_multipart_part(name or upload.name, upload.size)  # before it is read
+                files.append((name, upload.name, upload.content_type or "", upload.read()))
         return Response(messages.create_and_send(self.sender, document, files))
 
 

@@ -393,15 +393,20 @@ def _letter_options(conversation: Conversation, body: dict, primary: OutgoingFil
     }
 
 
+def check_multipart_part(name: str, size: int) -> None:
+    """A multipart request's file is at most 5 MB (Digdir's MAX_SIZE): larger ones go by PUT."""
+    if size > MULTIPART_MAX:
+        raise errors.MultipartFileTooLarge(
+            f"The attachment named '{name}' is too large. The maximum size for multipart "
+            f"requests is {MULTIPART_MAX:,} bytes. Please use the non-multipart API to avoid such problems."
+        )
+
+
 def create_and_send(sender: Sender, document, files: list[tuple[str, str, str, bytes]]) -> dict:
     """POST /api/messages/out/multipart: the SBD, its files (title, filename, content type, bytes)
     and the send, all in one transaction."""
     for title, filename, _content_type, content in files:
-        if len(content) > MULTIPART_MAX:
-            raise errors.MultipartFileTooLarge(
-                f"The attachment named '{title or filename}' is too large. The maximum size for multipart "
-                f"requests is {MULTIPART_MAX:,} bytes. Please use the non-multipart API to avoid such problems."
-            )
+        check_multipart_part(title or filename, len(content))
     filenames = [filename for _title, filename, _type, _content in files]
     duplicate = next((name for name in filenames if filenames.count(name) > 1), None)
     if duplicate:

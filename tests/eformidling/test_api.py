@@ -670,3 +670,16 @@ def test_a_notice_that_cannot_be_sent_is_feil_after_levert(client, digipost, aut
     rows = statuses(client, auth, mid)
     assert [row["status"] for row in rows] == ["OPPRETTET", "SENDT", "MOTTATT", "LEVERT", "FEIL"]
     assert rows[-1]["description"] == "Kvittering for at en spesifisert varsling ikke har blitt sendt"
+
+
+def test_a_multipart_file_over_5_mb_is_refused(client, kari, auth):
+    large = upload_file("vedtak.pdf", b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024))
+    response = client.post(f"{OUT}/multipart", {"sbd": json.dumps(digital()), "Vedtak": large}, **auth)
+    assert_error(
+        response,
+        400,
+        "MultipartFileToLargeException",
+        "The attachment named 'Vedtak' is too large. The maximum size for multipart requests is 5,242,880 bytes. "
+        "Please use the non-multipart API to avoid such problems.",
+    )
+    assert nothing_stored()
