@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core import audit
 from core.admin import ReadOnlyAdmin
 from eformidling.models import Conversation, Credential, MessageStatus
+from eformidling.services import statuses
 
 MIN_PASSWORD_LENGTH = 16
 
@@ -98,3 +99,9 @@ class ConversationAdmin(ReadOnlyAdmin):
         "document_identifier", "message_type", "expiry", "last_update", "finished", "letter_id", "sent_at",
     )  # fmt: skip
     inlines = [StatusInline]
+
+    def get_object(self, request, object_id, from_field=None):
+        conversation = super().get_object(request, object_id, from_field)
+        if conversation is not None:  # the statuses as postkasse knows them now, as the API shows them
+            statuses.refresh(conversation.organisation)
+        return conversation

@@ -151,3 +151,6 @@ class MessageStatus(models.Model):
             models.UniqueConstraint(fields=["conversation", "status"], name="eformidling_one_status_of_each")
         ]
         indexes = [models.Index(fields=["queued", "id"], name="eformidling_status_queue")]
+
+    def __str__(self):
+        return self.status

@@ -43,3 +43,16 @@ def test_changing_a_credential_keeps_its_password_unless_a_new_one_is_given(admi
     assert (
         AuditEvent.objects.get(action="eformidling.credential_changed").details["password_changed"] is False
     )
+
+
+def test_conversations_are_shown_read_only_with_their_statuses(admin_client, kari, auth, client):
+    from eformidling.models import Conversation
+    from tests.eformidling.helpers import created_and_sent
+
+    created_and_sent(client, auth)
+    conversation = Conversation.objects.get()
+    assert admin_client.get("/admin/eformidling/conversation/").status_code == 200
+    page = admin_client.get(f"/admin/eformidling/conversation/{conversation.pk}/change/")
+    assert page.status_code == 200 and "<p>Levert</p>" in page.content.decode()  # refreshed on view
+    assert EXAMPLE_RECEIVER not in page.content.decode()  # the identity number stays out of the admin
+    assert admin_client.get("/admin/eformidling/conversation/add/").status_code == 403
