@@ -27,6 +27,8 @@ PENDING_LOGIN_KEY = "minid.pending_login"
 # Unix time of the last request that used the login, and of the last time the password was given.
 LAST_SEEN_KEY = "minid.last_seen"
 PASSWORD_AT_KEY = "minid.password_at"
+# The user current_user() read, kept on the request so that its steps read it once; log_out() forgets it.
+_USER_IN_REQUEST = "_minid_current_user"
 # The amr values a MinID login gives: an SMS code, or a PIN code from the letter.
 AMR_VALUES = tuple(label for _value, label in Login.Method.choices)
 
@@ -55,6 +57,7 @@ def _now() -> int:
 
 def log_out(request) -> None:
     """End the MinID login and forget every MinID step in progress; other apps' keys stay."""
+    request.__dict__.pop(_USER_IN_REQUEST, None)
     for key in [key for key in request.session.keys() if key.startswith("minid.")]:  # noqa: SIM118
         del request.session[key]
     request.session.cycle_key()
@@ -70,6 +73,9 @@ def current_user(request) -> MinidUser | None:
     user_id = request.session.get(USER_KEY)
     if user_id is None:
         return None
+    seen = getattr(request, _USER_IN_REQUEST, None)  # read earlier in this request
+    if seen is not None and seen.pk == user_id:
+        return seen
     if _idle_for(request) > settings.MINID_SESSION_IDLE_SECONDS:
         log_out(request)
         request.minid_idle_logout = True
@@ -80,6 +86,8 @@ def current_user(request) -> MinidUser | None:
     )
     if user is None:  # deleted or locked since: the session no longer counts
         log_out(request)
+    else:
+        setattr(request, _USER_IN_REQUEST, user)
     return user
 
 

@@ -52,6 +52,10 @@ class AuthRequest:
             object.__setattr__(self, "_client", get_client(self.client_id))
         return self.__dict__["_client"]
 
+    def pending_since(self) -> str | None:
+        """When the pending request this was read from (pending()) came in, ISO time; else None."""
+        return self.__dict__.get("_pending_since")
+
     def with_client(self, client: Client | None) -> "AuthRequest":
         """Remember the client already read with the request (only an active one counts)."""
         if client is not None and client.client_id == self.client_id and client.active:
@@ -244,7 +248,9 @@ def pending(reference: str) -> tuple[AuthRequest, str] | None:
         return None
     parameters = dict(row.parameters)
     started = parameters.pop("started")
-    return AuthRequest(**parameters).with_client(row.client), started
+    auth_request = AuthRequest(**parameters).with_client(row.client)
+    object.__setattr__(auth_request, "_pending_since", started)
+    return auth_request, started
 
 
 def finish_pending(reference: str) -> None:

@@ -16,6 +16,9 @@ from idporten.services.issuer import issuer
 from idporten.services.tokens import ID_TOKEN_TYPE
 
 SESSION_KEY = "idporten.sid"
+# The SSO session current_session() found or start_session() made, kept on the request so that the
+# steps of one request read it (and touch last_seen) once; ending any session forgets it.
+_SEEN_IN_REQUEST = "_idporten_sso_session"
 
 
 def current_session(request) -> SsoSession | None:
@@ -23,6 +26,9 @@ def current_session(request) -> SsoSession | None:
     sid = request.session.get(SESSION_KEY)
     if not sid:
         return None
+    seen = getattr(request, _SEEN_IN_REQUEST, None)  # read or started earlier in this request
+    if seen is not None and seen.sid == sid:
+        return seen
     session = SsoSession.objects.filter(sid=sid, ended_at__isnull=True).first()
     now = timezone.now()
     if session is None:
@@ -33,6 +39,7 @@ def current_session(request) -> SsoSession | None:
         end_session(session, reason="timeout", issuer=issuer(request), request=request)
         return None
     SsoSession.objects.filter(pk=session.pk).update(last_seen=now)
+    setattr(request, _SEEN_IN_REQUEST, session)
     return session
 
 
@@ -55,6 +62,7 @@ def start_session(request, *, identity_number: str, acr: str, amr: str, auth_tim
         last_seen=now,
     )
     request.session[SESSION_KEY] = session.sid
+    setattr(request, _SEEN_IN_REQUEST, session)
     audit.record(
         "idporten.session_started",
         actor=identity_number,
@@ -165,6 +173,8 @@ def end_session(
     them on the next page of Felles it opens (a session ended by timeout or a step-up)."""
     from idporten.services import logout
 
+    if request is not None:
+        request.__dict__.pop(_SEEN_IN_REQUEST, None)
     with transaction.atomic():
         now = timezone.now()
         ended = SsoSession.objects.filter(pk=session.pk, ended_at__isnull=True).update(

@@ -52,7 +52,7 @@ def pairwise_sub(client: Client, identity_number: str) -> str:
 
 def issue_code(auth_request: AuthRequest, session: SsoSession, *, issuer: str, request=None) -> str:
     """The redirect back to the client with a fresh code, state and iss (RFC 9207)."""
-    client = Client.objects.get(client_id=auth_request.client_id)
+    client = auth_request.client() or Client.objects.get(client_id=auth_request.client_id)
     code = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():

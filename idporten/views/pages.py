@@ -34,7 +34,7 @@ def picker(request, reference: str):
     if error:
         return error
     auth, _started = found
-    client = services.get_client(auth.client_id)
+    client = auth.client()  # read with the pending request
     session = services.current_session(request)
     offered = eid.offered(auth.acr)
     context = {
@@ -125,7 +125,7 @@ def consent(request, reference: str):
     session = services.current_session(request)
     if session is None:
         return redirect("idporten:picker", reference=reference)
-    client = services.get_client(auth.client_id)
+    client = auth.client()  # read with the pending request
     if request.method == "POST":
         if request.POST.get("answer") == "yes":
             services.give_consent(session.identity_number, request=request)

@@ -214,7 +214,7 @@ def continue_authorization(
     prompts = set(auth.prompt.split())
     session = services.current_session(request)
     usable = services.meets(session, auth.acr) and (
-        _logged_in_since_request(session, reference)
+        _logged_in_since_request(session, auth, reference)
         or ("login" not in prompts and _young_enough(session, auth.max_age))
     )
     consented = consented_now or (
@@ -240,10 +240,15 @@ def _young_enough(session, max_age: int | None) -> bool:
     return max_age is None or session.auth_time >= timezone.now() - timedelta(seconds=max_age)
 
 
-def _logged_in_since_request(session, reference: str | None) -> bool:
+def _logged_in_since_request(session, auth: services.AuthRequest, reference: str | None) -> bool:
     """prompt=login is met by a login made after the request came in, never by an older session."""
-    found = services.pending(reference) if reference else None
-    return found is not None and session.auth_time >= datetime.fromisoformat(found[1]).replace(microsecond=0)
+    if not reference:
+        return False
+    started = auth.pending_since()  # read with the pending request in this request
+    if started is None:
+        found = services.pending(reference)
+        started = found[1] if found is not None else None
+    return started is not None and session.auth_time >= datetime.fromisoformat(started).replace(microsecond=0)
 
 
 @csrf_exempt

@@ -2,6 +2,8 @@
 the same guarantees: a new key is unique, cycling the key moves the data and kills the old key, and a
 deleted session is gone from the database."""
 
+from unittest import mock
+
 import pytest
 from django.contrib.sessions.models import Session
 from django.db import connection
@@ -64,3 +66,22 @@ def test_a_deleted_session_is_gone():
     store.delete()
     assert not Session.objects.filter(session_key=store.session_key).exists()
     assert SessionStore(store.session_key).get("x") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_write_is_not_wrapped_in_one_and_a_taken_key_is_still_refused(monkeypatch):
+    taken = SessionStore()
+    taken["owner"] = "first"
+    taken.save()
+    keys = iter([taken.session_key, "c" * 32])
+    store = SessionStore()
+    monkeypatch.setattr(store, "_get_new_session_key", lambda: next(keys))
+    store["owner"] = "second"
+    with mock.patch.object(connection, "commit", wraps=connection.commit) as commits:
+        store.save()  # the taken key fails its INSERT, the next one is stored
+        store["more"] = 1
+        store.save()  # an UPDATE
+    assert commits.call_count == 0
+    assert store.session_key == "c" * 32
+    assert SessionStore(taken.session_key)["owner"] == "first"
+    assert dict(SessionStore("c" * 32).items()) == {"owner": "second", "more": 1}
