@@ -211,7 +211,10 @@ def test_logout_button_without_client_still_logs_out_to_the_logged_out_page():
 def test_the_question_is_in_the_citizens_language_or_the_one_the_client_asks_for(citizen):
     browser, oidc_client, _session = citizen
     params = {"client_id": oidc_client.client_id, "post_logout_redirect_uri": POST_LOGOUT}
-    assert "Vil du logge ut?" in browser.get("/idporten/endsession", params).content.decode()  # Bokmål
+    bokmal = browser.get("/idporten/endsession", params).content.decode()
+    assert "Vil du logge ut?" in bokmal
+    assert f"{oidc_client.name} ber ID-porten logge deg ut." in bokmal
+    assert f"Forbli innlogget og gå tilbake til {oidc_client.name}" in bokmal
     asked = browser.get("/idporten/endsession", {**params, "ui_locales": "se en"})
     assert "Do you want to log out?" in asked.content.decode()
     assert asked.cookies["felles_language"].value == "en"  # and on the pages after it
