@@ -85,10 +85,13 @@ class IntegrasjonspunktView(APIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        try:
-            organisation = get_organisation(request.user.organisation_number)
-        except OrganisationNotFound:
-            raise exceptions.PermissionDenied() from None
+        if isinstance(request.user, BasicUser):
+            organisation = request.auth.organisation  # read with the credential, in the same query
+        else:
+            try:
+                organisation = get_organisation(request.user.organisation_number)
+            except OrganisationNotFound:
+                raise exceptions.PermissionDenied() from None
         actor = (
             f"{organisation.organisasjonsnummer}/{request.user.username}"
             if isinstance(request.user, BasicUser)

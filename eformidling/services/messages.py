@@ -252,9 +252,10 @@ def _add_file(
     mime_type = _mime_type(content_type, filename)
     primary = filename == body.get("hoveddokument")
     metadata_files = set((body.get("metadataFiler") or {}).values())
-    if message.files.filter(filename=filename).exists():
+    stored = list(message.files.values_list("filename", "primary", "size"))  # one query for the checks
+    if any(name == filename for name, _primary, _size in stored):
         raise errors.DuplicateFilename(f"Filename already exists in message: {filename}.")
-    if primary and message.files.filter(primary=True).exists():
+    if primary and any(was_primary for _name, was_primary, _size in stored):
         raise errors.MultiplePrimaryDocumentsNotAllowed("Messages can only contain one primary document")
     is_metadata = filename in metadata_files or mime_type in METADATA_TYPES
     if not primary and not title and not is_metadata:
@@ -264,7 +265,7 @@ def _add_file(
         raise errors.InvalidContentType(
             f"--{errors.InvalidContentType.exception}-- [{filename}, {mime_type}]: Felles accepts PDF documents only"
         )
-    total = sum(message.files.values_list("size", flat=True)) + len(content)
+    total = sum(size for _name, _primary, size in stored) + len(content)
     if total > DPI_UPLOAD_LIMIT:
         raise errors.MaxFileSizeExceeded(
             "The combined file size for all attachments "
@@ -350,9 +351,8 @@ def _send(sender: Sender, message: OutgoingMessage) -> None:
     now = timezone.now()
     conversation.letter_id = letter.pk
     conversation.sent_at = now
-    conversation.save(update_fields=["letter_id", "sent_at"])
     message.delete()
-    statuses.register(conversation, Status.SENDT, at=now)
+    statuses.register(conversation, Status.SENDT, at=now, changed=("letter_id", "sent_at"))
     audit.record(
         "eformidling.message_sent",
         actor=sender.actor,

@@ -55,9 +55,16 @@ ROUTED = {"delivered", "awaiting_print", "held", "printed", "returned"}
 
 
 def register(
-    conversation: Conversation, status: str, description: str = "", *, at=None, raw_receipt: str = ""
+    conversation: Conversation,
+    status: str,
+    description: str = "",
+    *,
+    at=None,
+    raw_receipt: str = "",
+    changed: tuple[str, ...] = (),
 ) -> MessageStatus | None:
-    """Add a status unless the conversation has it already; returns the new status row."""
+    """Add a status unless the conversation has it already; returns the new status row. `changed`:
+    fields of the conversation the caller has set, saved in the same UPDATE as the status's."""
     at = at or timezone.now()
     try:
         with transaction.atomic():
@@ -69,9 +76,13 @@ def register(
                 raw_receipt=raw_receipt,
             )
     except IntegrityError:
+        if changed:
+            conversation.save(update_fields=list(changed))
         return None
-    fields = ["last_update"]
-    conversation.last_update = max(conversation.last_update, at)
+    fields = list(changed)
+    if at > conversation.last_update:
+        conversation.last_update = at
+        fields.append("last_update")
     if status in FINISHING_STATUSES and not conversation.finished:
         conversation.finished, conversation.pollable = True, False
         fields += ["finished", "pollable"]
@@ -81,7 +92,8 @@ def register(
     if status == Status.SENDT:
         conversation.pollable = True
         fields.append("pollable")
-    conversation.save(update_fields=fields)
+    if fields:
+        conversation.save(update_fields=fields)
     return row
 
 

@@ -18,7 +18,7 @@ from core.openapi import Problem
 from maskinporten.drf import HasScope, MaskinportenAuthentication
 from postkasse import services
 from postkasse.api.serializers import Forsendelse, Kvittering, Kvitteringer, NyForsendelse
-from postkasse.services.receipts import MAX_RECEIPTS_PER_CALL
+from postkasse.services.receipts import MAX_RECEIPTS_PER_CALL, accepted_letter
 from virksomheter.models import ScopeGrant
 from virksomheter.services import OrganisationNotFound, get_organisation
 
@@ -143,7 +143,9 @@ class Forsendelser(SenderView):
             )
         except services.InvalidLetter as error:
             return problem(error.code, error.message, 400)
-        answer = Forsendelse(services.sent_letter(self.sender, letter.pk)).data
+        # A new letter answers as it was accepted (routing follows in a task); a known key, as it is now.
+        shown = accepted_letter(letter) if created else services.sent_letter(self.sender, letter.pk)
+        answer = Forsendelse(shown).data
         location = reverse("post-forsendelse", args=[letter.pk])
         return Response(answer, status=201 if created else 200, headers={"Location": location})
 

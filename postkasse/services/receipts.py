@@ -4,6 +4,7 @@ receipt feed (kvitteringer) it polls and acknowledges, as in DPI's receipt queue
 import uuid
 
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,13 @@ def sent_letter(organisation: Organisation, letter_id: uuid.UUID | str) -> Lette
     letter = Letter.objects.prefetch_related("receipts").filter(sender=organisation, pk=letter_id).first()
     if letter is None:
         raise LetterNotFound(_("No letter with this id was sent by your organisation."))
+    return letter
+
+
+def accepted_letter(letter: Letter) -> Letter:
+    """A letter accept_letter has just made, as its answer shows it: the state it was accepted in,
+    without receipts (a new letter has none), so answering it reads nothing again."""
+    prefetch_related_objects([letter], Prefetch("receipts", queryset=Receipt.objects.none()))
     return letter
 
 

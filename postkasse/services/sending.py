@@ -125,18 +125,25 @@ def accept_letter(
     )
     try:
         with transaction.atomic():
-            [letter] = accept_letters(sender, [letter_in])
+            [letter] = accept_letters(sender, [letter_in], already_accepted={})  # just looked it up
     except IntegrityError:  # the same key accepted at the same moment by another request
         return Letter.objects.get(sender=sender, idempotency_key=idempotency_key), False
     return letter, True
 
 
-def accept_letters(sender: Organisation, letters: list[LetterIn]) -> list[Letter]:
+def accept_letters(
+    sender: Organisation, letters: list[LetterIn], *, already_accepted: dict[str, Letter] | None = None
+) -> list[Letter]:
     """Accept many letters at once (a mass dispatch), all or nothing: with the caller's
     transaction, a letter that cannot be accepted raises InvalidLetter (its `idempotency_key`
     says which) and none is. Returns the letters in the order given; a key accepted before gives
-    the letter accepted then. Routing is queued in chunks, so that workers share the work."""
-    accepted = _already_accepted(sender, [item.idempotency_key for item in letters])
+    the letter accepted then (`already_accepted`: those letters by key, when the caller has just
+    looked them up). Routing is queued in chunks, so that workers share the work."""
+    accepted = (
+        _already_accepted(sender, [item.idempotency_key for item in letters])
+        if already_accepted is None
+        else dict(already_accepted)
+    )
     new_letters, documents, written = [], [], []
     try:
         with transaction.atomic():
