@@ -246,13 +246,12 @@ KRR_CODE_MAX_ATTEMPTS = 5
 KRR_CODES_PER_HOUR = 5  # codes sent to one person, mobile and e-mail together
 
 # Sikker digital post: Felles' intake key pair (letters are encrypted to it from acceptance until
-# routing; made on first use when neither file exists), size limits and delivery retries.
-POSTKASSE_INTAKE_CERTIFICATE_FILE = env.path(
-    "POSTKASSE_INTAKE_CERTIFICATE_FILE", default=VAR_DIR / "postkasse" / "intake.pem"
-)
-POSTKASSE_INTAKE_KEY_FILE = env.path(
-    "POSTKASSE_INTAKE_KEY_FILE", default=VAR_DIR / "postkasse" / "intake.key"
-)
+# routing). Kept in the database for every node, the private key encrypted with
+# POSTKASSE_KEY_ENCRYPTION_KEY (Fernet; derived from SECRET_KEY when empty); from these files instead
+# when both are set (made there on first use when neither exists). Size limits and delivery retries.
+POSTKASSE_INTAKE_CERTIFICATE_FILE = env("POSTKASSE_INTAKE_CERTIFICATE_FILE", default="")
+POSTKASSE_INTAKE_KEY_FILE = env("POSTKASSE_INTAKE_KEY_FILE", default="")
+POSTKASSE_KEY_ENCRYPTION_KEY = env("POSTKASSE_KEY_ENCRYPTION_KEY", default="")
 POSTKASSE_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 POSTKASSE_MAX_LETTER_BYTES = 30 * 1024 * 1024
 POSTKASSE_MAX_DOCUMENTS = 20

@@ -91,8 +91,8 @@ class LetterAdmin(SuperusersOnly, ReadOnlyAdmin):
     list_filter = ("status", "channel", "post_class", "accepted_at")
     list_select_related = ("sender",)
     fields = (
-        "pk", "sender", "title", "status", "channel", "failure_reason", "post_class", "colour", "size",
-        "price", "accepted_at", "delivered_at", "attempts",
+        "pk", "sender", "title", "status", "channel", "failure_reason", "post_class", "colour", "return_handling",
+        "language", "size", "price", "accepted_at", "expires_at", "delivered_at", "attempts",
     )  # fmt: skip
     readonly_fields = fields
     search_fields = ("=pk",)

@@ -85,6 +85,7 @@ class Letter(models.Model):
         PRINTED = "printed", _("Printed and posted")
         RETURNED = "returned", _("Returned to sender")
         FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired before delivery")
 
     class Channel(models.TextChoices):
         DIGITAL = "digital", _("Digital")
@@ -97,6 +98,10 @@ class Letter(models.Model):
     class PostClass(models.TextChoices):
         A = "A", _("A-post")
         B = "B", _("B-post")
+
+    class ReturnHandling(models.TextChoices):
+        RETURN = "DIREKTE_RETUR", _("Return to the sender")
+        SHRED = "MAKULERING_MED_MELDING", _("Shred and tell the sender")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     sender = models.ForeignKey(
@@ -123,6 +128,19 @@ class Letter(models.Model):
     )
     colour = models.BooleanField(_("colour print"), default=False)
     return_address = models.JSONField(_("return address lines"), default=list, blank=True)
+    return_handling = models.CharField(
+        _("returned mail"), max_length=30, choices=ReturnHandling.choices, default=ReturnHandling.RETURN
+    )
+    # A print letter to the address the sender gave ({"name", "lines", "postal_code", "postal_area",
+    # "country"}), not to the population register's; empty: the register's.
+    print_address = models.JSONField(_("print address"), default=dict, blank=True)
+    # The sender's own notice texts (empty: Felles' default notice), and the letter's language
+    # (ISO 639-1, lower case), which the notice is written in where Felles has that language.
+    notice_sms_text = models.CharField(_("SMS notice text"), max_length=160, blank=True)
+    notice_email_text = models.CharField(_("e-mail notice text"), max_length=500, blank=True)
+    language = models.CharField(_("language"), max_length=2, blank=True)
+    # Not delivered to the mailbox or handed to print by then: never delivered (EXPIRED).
+    expires_at = models.DateTimeField(_("deliver before"), null=True, blank=True)
     # The sender takes answers from the mailbox (the case archive's letters, which file them on the case).
     replies_allowed = models.BooleanField(_("replies allowed"), default=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACCEPTED)
@@ -194,6 +212,7 @@ class Receipt(models.Model):
         PRINTED = "printet", _("Printed")
         RETURNED = "returpost", _("Returned to sender")
         FAILED = "feilet", _("Failed")
+        EXPIRED = "utlopt", _("Expired before delivery")
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="receipts")
     sender = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
@@ -261,3 +280,21 @@ class Price(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} ≤ {self.max_bytes} B: {self.price_ore / 100:.2f} kr"
+
+
+class IntakeKey(models.Model):
+    """Felles' intake key pair, one for every node: the private key encrypted with a key derived
+    from the settings (POSTKASSE_KEY_ENCRYPTION_KEY, or SECRET_KEY), never stored in plaintext.
+    Used unless the operator configured the pair's files."""
+
+    name = models.CharField(max_length=20, unique=True, default="intake")
+    certificate = models.TextField(_("certificate (PEM)"))
+    encrypted_private_key = models.BinaryField()
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("intake key")
+        verbose_name_plural = _("intake keys")
+
+    def __str__(self):
+        return self.name

@@ -32,6 +32,15 @@ def fresh_signing_keys():
 
 
 @pytest.fixture(autouse=True)
+def fresh_intake_key():
+    """Postkasse's intake key pair is read from each test's own database, not from a process cache
+    filled before a flush made a new one."""
+    from postkasse.services import keys
+
+    keys.forget_intake_pair()
+
+
+@pytest.fixture(autouse=True)
 def cheap_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["tests.hashers.CheapArgon2PasswordHasher"]
 

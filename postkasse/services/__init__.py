@@ -51,6 +51,7 @@ from postkasse.services.sending import (
     LetterIn,
     accept_letter,
     accept_letters,
+    expire_overdue,
     notify_recipient,
     price_of,
     receipts_for,
@@ -60,7 +61,7 @@ from postkasse.services.sending import (
 from postkasse.services.statistics import monthly_use
 
 __all__ = [
-    "DocumentIn", "LetterIn", "accept_letters", "InvalidLetter", "PostkasseError", "ProviderUnavailable", "accept_letter", "notify_recipient",
+    "DocumentIn", "LetterIn", "accept_letters", "expire_overdue", "InvalidLetter", "PostkasseError", "ProviderUnavailable", "accept_letter", "notify_recipient",
     "price_of", "receipts_for", "register_provider", "route_letter", "route_letters", "seed_demo_providers",
     "find_letter", "letter_status", "mark_sent_manually", "submit_paper_letter",
     "FolderNotFound", "FolderRefused", "LetterNotFound", "LetterUnreadable", "NoMailbox", "StepUpRequired",

@@ -83,6 +83,22 @@ def print_job_pdf(job: PrintJob) -> bytes:
     return output.getvalue()
 
 
+def recipient_lines(letter: Letter, person) -> list[str]:
+    """The envelope's address: the one the sender gave for this letter, or the population
+    register's mailing address."""
+    given = letter.print_address
+    if given:
+        place = " ".join(part for part in (given.get("postal_code"), given.get("postal_area")) if part)
+        return [
+            given["name"],
+            *given["lines"],
+            *([place] if place else []),
+            *([given["country"]] if given.get("country") else []),
+        ]
+    address = person.mailing_address
+    return [person.full_name, *(address.lines if address else [])]
+
+
 def queue_for_print(letter: Letter, person) -> PrintJob:
     """Put the letter in today's batch for its post class and colour (called with the letter locked)."""
     return queue_for_print_many([(letter, person)])[0]
@@ -101,8 +117,7 @@ def queue_for_print_many(letters: list[tuple[Letter, Any]]) -> list[PrintJob]:
     )
     jobs = []
     for letter, person in letters:
-        address = person.mailing_address
-        page = address_page(letter, [person.full_name, *(address.lines if address else [])])
+        page = address_page(letter, recipient_lines(letter, person))
         kind = (letter.post_class, letter.colour)
         if kind not in batches:
             batches[kind], _created = PrintBatch.objects.get_or_create(
@@ -201,7 +216,9 @@ def batch_manifest(batch: PrintBatch) -> list[dict]:
     """Where each letter sits in the batch PDF. Postal codes only: the print room must not read
     names, addresses or identity numbers off the manifest."""
     jobs = list(batch_jobs(batch))
-    postal_codes = _postal_codes(sorted({job.letter.recipient for job in jobs}))
+    postal_codes = _postal_codes(
+        sorted({job.letter.recipient for job in jobs if not job.letter.print_address})
+    )
     manifest, first = [], 1
     for job in jobs:
         letter = job.letter
@@ -211,10 +228,15 @@ def batch_manifest(batch: PrintBatch) -> list[dict]:
                 "sender": letter.sender.organisasjonsnummer,
                 "post_class": letter.post_class,
                 "colour": letter.colour,
+                "return_handling": letter.return_handling,
                 "pages": job.pages,
                 "first_page": first,
                 "last_page": first + job.pages - 1,
-                "postal_code": postal_codes.get(letter.recipient, ""),
+                "postal_code": (
+                    letter.print_address.get("postal_code", "")
+                    if letter.print_address
+                    else postal_codes.get(letter.recipient, "")
+                ),
             }
         )
         first += job.pages

@@ -104,6 +104,53 @@ def _validate(
     return recipient, pages
 
 
+SMS_NOTICE_MAX = 160  # DPI's smsvarsel.varslingstekst
+EMAIL_NOTICE_MAX = 500  # DPI's epostvarsel.varslingstekst
+PRINT_ADDRESS_LINES = 4
+# The letter's language (ISO 639-1) as the language Felles writes notices in; Norwegian ("no") is Bokmål.
+NOTICE_LANGUAGES = {"nb": "nb", "no": "nb", "nn": "nn", "en": "en"}
+
+
+def _check_options(options: dict) -> dict:
+    """The letter's further fields, normalised (language lower case); or InvalidLetter. The
+    sender's notice texts keep their limits and never carry the letter's sensitive title."""
+    options = dict(options)
+    sensitive = (options.get("sensitive_title") or "").strip().casefold()
+    for field_name, limit in (("notice_sms_text", SMS_NOTICE_MAX), ("notice_email_text", EMAIL_NOTICE_MAX)):
+        text = (options.get(field_name) or "").strip()
+        if len(text) > limit:
+            raise InvalidLetter(_("A notice text may be at most %(count)d characters.") % {"count": limit})
+        if sensitive and sensitive in text.casefold():
+            raise InvalidLetter(_("A notice text must not contain the letter's sensitive title."))
+        if field_name in options:
+            options[field_name] = text
+    language = options.get("language")
+    if language:
+        if not (
+            isinstance(language, str) and len(language) == 2 and language.isascii() and language.isalpha()
+        ):
+            raise InvalidLetter(_("The language must be an ISO 639-1 code of two letters."))
+        options["language"] = language.lower()
+    address = options.get("print_address")
+    if address:
+        lines = [line for line in address.get("lines") or [] if line and line.strip()]
+        if not (address.get("name") or "").strip() or not lines or len(lines) > PRINT_ADDRESS_LINES:
+            raise InvalidLetter(_("A print address needs a name and one to four address lines."))
+        norwegian = (address.get("country") or "").strip().casefold() in ("", "no", "nor", "norge", "norway")
+        if norwegian and not (
+            (address.get("postal_code") or "").strip() and (address.get("postal_area") or "").strip()
+        ):
+            raise InvalidLetter(_("A Norwegian print address needs a postal code and a postal area."))
+        options["print_address"] = {
+            "name": address["name"].strip(),
+            "lines": [line.strip() for line in lines],
+            "postal_code": (address.get("postal_code") or "").strip(),
+            "postal_area": (address.get("postal_area") or "").strip(),
+            "country": "" if norwegian else address["country"].strip(),
+        }
+    return options
+
+
 def accept_letter(
     sender: Organisation,
     *,
@@ -158,6 +205,7 @@ def accept_letters(
                         item.security_level,
                         list(item.reminder_days),
                     )
+                    options = _check_options(item.options)
                 except InvalidLetter as error:
                     error.idempotency_key = item.idempotency_key
                     raise
@@ -169,7 +217,7 @@ def accept_letters(
                     security_level=item.security_level,
                     reminder_days=sorted(item.reminder_days),
                     size=sum(len(d.content) for d in item.documents),
-                    **item.options,
+                    **options,
                 )
                 for position, document in enumerate(item.documents):
                     stored = Document(
@@ -324,6 +372,10 @@ def route_letters(letter_ids: list[str]) -> tuple[dict[str, str], dict[str, str]
         )
         statuses = {str(letter.pk): letter.status for letter in letters}
         letters = [letter for letter in letters if letter.status == Letter.Status.ACCEPTED]
+        expired = [letter for letter in letters if _expired(letter)]
+        _expire(expired)
+        statuses.update((str(letter.pk), letter.status) for letter in expired)
+        letters = [letter for letter in letters if letter.status == Letter.Status.ACCEPTED]
         if not letters:
             return statuses, {}
         numbers = sorted({letter.recipient for letter in letters})
@@ -332,7 +384,10 @@ def route_letters(letter_ids: list[str]) -> tuple[dict[str, str], dict[str, str]
         digital, printed, held = [], [], []
         for letter in letters:
             person, contact = persons.get(letter.recipient), contacts[letter.recipient]
-            if person is None:
+            if letter.paper_only and letter.print_address:
+                # The sender gave the address (eFormidling's print): it goes there, as the sender wrote it.
+                printed.append((letter, person))
+            elif person is None:
                 _fail(letter, _("The recipient is not in the population register."))
             elif (
                 not letter.paper_only
@@ -356,6 +411,42 @@ def route_letters(letter_ids: list[str]) -> tuple[dict[str, str], dict[str, str]
             printing.queue_for_print_many(printed)
         statuses.update((str(letter.pk), letter.status) for letter in letters)
         return statuses, unavailable
+
+
+def _expired(letter: Letter) -> bool:
+    return letter.expires_at is not None and letter.expires_at <= timezone.now()
+
+
+def _expire(letters: list[Letter]) -> None:
+    """Locked letters whose deadline passed before they reached the mailbox or print: never delivered."""
+    if not letters:
+        return
+    reason = _("The letter was not delivered before its deadline.")
+    for letter in letters:
+        letter.status = Letter.Status.EXPIRED
+        letter.failure_reason = reason
+    Letter.objects.bulk_update(letters, ["status", "failure_reason"], batch_size=BULK_SIZE)
+    _receipts(letters, Receipt.Kind.EXPIRED, reason)
+
+
+def expire_overdue(letter_ids: list) -> list[str]:
+    """Of these letters, the ones still waiting for routing whose deadline has passed are expired
+    now (never delivered later; an expired receipt each), under the same row locks as routing, so
+    that a letter is either routed or expired, never both. Returns the expired letters' ids."""
+    with transaction.atomic():
+        letters = list(
+            Letter.objects.select_for_update(of=("self",))
+            .select_related("sender")
+            .filter(
+                pk__in=letter_ids,
+                status=Letter.Status.ACCEPTED,
+                expires_at__isnull=False,
+                expires_at__lte=timezone.now(),
+            )
+            .order_by("pk")
+        )
+        _expire(letters)
+    return [str(letter.pk) for letter in letters]
 
 
 def _no_digital_reason(person, contact) -> str:
@@ -476,6 +567,14 @@ def give_up(letter_id: str, reason: str) -> None:
         letter = Letter.objects.select_for_update().filter(pk=letter_id).first()
         if letter is None or letter.status != Letter.Status.ACCEPTED:
             return
+        if _expired(letter):
+            _expire([letter])
+            return
+        if letter.paper_only and letter.print_address:
+            from postkasse.services import printing
+
+            printing.queue_for_print(letter, None)
+            return
         if letter.print_fallback:
             person = folkeregister.lookup_person(letter.recipient, requested_by="postkasse")
             if person.status != Status.DOED and person.address_protection == AddressProtection.UGRADERT:
@@ -522,7 +621,7 @@ def notify_recipients(letter_ids: list[str], *, reminder: bool = False) -> dict[
         now, unreached = timezone.now(), []
         for letter in letters:
             contact, mailbox, letter_id = contacts[letter.recipient], letter.mailbox, str(letter.pk)
-            with override(contact.language if contact.language in ("nb", "nn", "en") else "nb"):
+            with override(_notice_language(letter, contact)):
                 text = _(
                     "You have a letter from %(sender)s in your digital mailbox: %(title)s. Log in at %(url)s to read it."
                 ) % {
@@ -531,11 +630,21 @@ def notify_recipients(letter_ids: list[str], *, reminder: bool = False) -> dict[
                     "url": settings.POSTKASSE_URL,
                 }
                 subject = _("New letter from %(sender)s") % {"sender": letter.sender.display_name()}
+                # The sender's own texts, as DPI's varsler: the SMS as written (at most 160 characters),
+                # the e-mail with where to read the letter after it.
+                sms_text = letter.notice_sms_text or text
+                email_text = (
+                    letter.notice_email_text
+                    + "\n\n"
+                    + _("Log in at %(url)s to read it.") % {"url": settings.POSTKASSE_URL}
+                    if letter.notice_email_text
+                    else text
+                )
             if letter.notify_sms and mailbox.notify_sms and contact.mobile:
-                deliver_sms.enqueue(contact.mobile, text)
+                deliver_sms.enqueue(contact.mobile, sms_text)
                 sent[letter_id] = True
             if letter.notify_email and mailbox.notify_email and contact.email:
-                deliver_email.enqueue(contact.email, subject, text)
+                deliver_email.enqueue(contact.email, subject, email_text)
                 sent[letter_id] = True
             if not reminder:
                 letter.notified_at = now
@@ -545,6 +654,14 @@ def notify_recipients(letter_ids: list[str], *, reminder: bool = False) -> dict[
             Letter.objects.bulk_update(letters, ["notified_at"], batch_size=BULK_SIZE)
             _receipts(unreached, Receipt.Kind.NOTIFICATION_FAILED, _("No contact information to notify."))
         return sent
+
+
+def _notice_language(letter: Letter, contact) -> str:
+    """The letter's own language where Felles writes notices in it, else the recipient's, else Bokmål."""
+    for language in (letter.language, contact.language):
+        if language and language.lower() in NOTICE_LANGUAGES:
+            return NOTICE_LANGUAGES[language.lower()]
+    return "nb"
 
 
 def register_receipt(letter: Letter, kind: str, reason: str = "") -> Receipt | None:

@@ -76,6 +76,7 @@ def test_the_manifest_has_postal_codes_but_no_names_or_identity_numbers():
             "sender": "974312344",
             "post_class": "B",
             "colour": False,
+            "return_handling": "DIREKTE_RETUR",
             "pages": 2,
             "first_page": 1,
             "last_page": 2,
