@@ -45,6 +45,7 @@ PASSWORD = "bench-korrekt-hest-batteri"  # noqa: S105 (a throwaway database's cr
 VEDTAK = "urn:no:difi:profile:digitalpost:vedtak:ver1.0"
 STAGES = (*base.STAGES, "postgresql")
 OUT = "/api/messages/out"
+SEND_SCOPE = "digitalpostinnbygger:send"
 
 
 def main() -> None:
@@ -186,15 +187,17 @@ class EformidlingApi:
         if self.maskinporten:
             return {"Authorization": f"Bearer {agency_token(post_form, issuer)}"}
         from eformidling.models import Credential
+        from virksomheter import services as virksomheter
         from virksomheter.demo import seed_demo_organisations
         from virksomheter.models import Organisation
 
         seed_demo_organisations()
+        organisation = Organisation.objects.get(organisasjonsnummer=base.SENDER)
+        # Basic credentials send only while the organisation holds the send grant, as a token does.
+        virksomheter.grant_scope(organisation, SEND_SCOPE, granted_by="bench")
         credential = Credential.objects.filter(username=USERNAME).first()
         if credential is None:
-            credential = Credential(
-                organisation=Organisation.objects.get(organisasjonsnummer=base.SENDER), username=USERNAME
-            )
+            credential = Credential(organisation=organisation, username=USERNAME)
             credential.set_password(PASSWORD)
             credential.save()
         return {"Authorization": "Basic " + base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode()}
