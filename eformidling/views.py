@@ -13,7 +13,8 @@ from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api_parsers import JSONParser, read_body
+from core.api import content_length
+from core.api_parsers import JSONParser, body_limit, read_body
 from eformidling.auth import AUTHENTICATION, BasicUser, Caller
 from eformidling.services import capabilities as capability_service
 from eformidling.services import conversations, errors, messages, paging, sbd, statuses
@@ -31,6 +32,19 @@ class RawParser(BaseParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         return read_body(stream, parser_context)
+
+
+class BoundedMultiPartParser(MultiPartParser):
+    """Django's multipart parser behind the view's body bound: a Content-Length over it is refused
+    (413) before a byte is parsed, so no part is spooled for a request that cannot be taken."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        view = (parser_context or {}).get("view")
+        request = (parser_context or {}).get("request")
+        limit = body_limit(view)
+        if request is not None and content_length(request) > limit:
+            raise errors.too_large(limit)
+        return super().parse(stream, media_type, parser_context)
 
 
 def error_body(request, status: int, exception: str, message: str, **extra) -> dict:
@@ -80,8 +94,11 @@ class IntegrasjonspunktView(APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [Caller]
     parser_classes = [JSONParser]
-    # Files and SBDs up to DPI's upload limit, with room for the JSON around them.
+    # Files up to DPI's upload limit, with room for what comes around them.
     max_body_bytes = messages.DPI_UPLOAD_LIMIT + 1024 * 1024
+
+    def body_too_large(self):
+        return errors.too_large(self.max_body_bytes)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -143,6 +160,9 @@ class Capabilities(IntegrasjonspunktView):
 
 
 class MessagesOut(IntegrasjonspunktView):
+    # An SBD is a few kilobytes of JSON: its files come by PUT or multipart.
+    max_body_bytes = messages.SBD_MAX
+
     def get(self, request):
         query = messages.outgoing(self.organisation, request.query_params)
         return Response(paging.page(request, query, lambda c: c.sbd, sortable={"id": "pk"}, default=None))
@@ -158,6 +178,9 @@ class MessageOut(IntegrasjonspunktView):
         return Response(messages.get(self.organisation, message_id))
 
     def put(self, request, message_id):
+        if not request.headers.get("Content-Type"):
+            # Without one there is no body to read (it would be stored as an empty file).
+            raise errors.MissingHttpHeader("Expected a HTTP header named 'Content-Type'")
         disposition = request.headers.get("Content-Disposition")
         if not disposition:
             raise errors.MissingHttpHeader("Expected a HTTP header named 'Content-Disposition'")
@@ -186,23 +209,31 @@ class MessageOut(IntegrasjonspunktView):
 
 
 class MultipartMessage(IntegrasjonspunktView):
-    parser_classes = [MultiPartParser]
+    parser_classes = [BoundedMultiPartParser]
+    # DPI's upload limit and one part more: a request a part over the limit is still parsed (to disk,
+    # not memory) and answered with Digdir's MaxFileSizeExceededException; anything larger is 413.
+    max_body_bytes = messages.DPI_UPLOAD_LIMIT + messages.MULTIPART_MAX + 1024 * 1024
 
     def post(self, request):
         raw = request.data.get("sbd")
         if raw is None:
             raise errors.MissingHttpHeader("Expected a part named 'sbd'")
+        uploads = [
+            (name, upload) for name, parts in request.FILES.lists() if name != "sbd" for upload in parts
+        ]
+        # Every size is known before any part is read: each within 5 MB, all within DPI's limit.
+        for name, upload in uploads:
+            messages.check_multipart_part(name or upload.name, upload.size)
+        messages.check_total_size(sum(upload.size for _name, upload in uploads))
         if hasattr(raw, "read"):
+            if raw.size > messages.SBD_MAX:
+                raise errors.too_large(messages.SBD_MAX)
             raw = raw.read()
         try:
             document = JSONParser().parse(_Stream(raw), parser_context={"view": self, "request": None})
         except exceptions.ParseError as error:
             raise errors.NotReadable(f"JSON parse error: {error.detail}") from None
-        files = []
-        for name, uploads in request.FILES.lists():
-            for upload in uploads if name != "sbd" else ():
-                messages.check_multipart_part(name or upload.name, upload.size)  # before it is read
-                files.append((name, upload.name, upload.content_type or "", upload.read()))
+        files = [(name, upload.name, upload.content_type or "", upload.read()) for name, upload in uploads]
         return Response(messages.create_and_send(self.sender, document, files))
 
 

@@ -5,6 +5,7 @@ import uuid
 
 from django.db import transaction
 
+from core.api import whole_number
 from eformidling.models import Conversation
 from eformidling.services import errors, sbd, statuses
 from virksomheter.models import Organisation
@@ -24,9 +25,11 @@ def _boolean(value):
 def filter_statuses(query, filters) -> object:
     """id, messageId, conversationId, status, and fromDateTime with toDateTime (both, or neither)."""
     if filters.get("id"):
-        if not str(filters["id"]).isdigit():
+        # ASCII digits within a database key's range (str.isdigit takes "²", which int() refuses).
+        pk = whole_number(str(filters["id"]), lowest=1, highest=2**63 - 1)
+        if pk is None:
             return query.none()
-        query = query.filter(pk=int(filters["id"]))
+        query = query.filter(pk=pk)
     for parameter, field in (
         ("messageId", "conversation__message_id"),
         ("conversationId", "conversation__conversation_id"),

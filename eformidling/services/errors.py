@@ -43,6 +43,14 @@ NoContent = _error("NoContentException", 204)
 ConstraintViolation = _error("ConstraintViolationException", package="jakarta.validation.")
 NotReadable = _error("HttpMessageNotReadableException", package="org.springframework.http.converter.")
 InvalidIdentifier = _error("IllegalArgumentException", package="java.lang.")
+MaxUploadSizeExceeded = _error(
+    "MaxUploadSizeExceededException", 413, package="org.springframework.web.multipart."
+)
+
+
+def too_large(limit: int) -> IntegrasjonspunktError:
+    """A request body over the endpoint's bound, refused before it is read (Spring's message)."""
+    return MaxUploadSizeExceeded(f"Maximum upload size of {limit} bytes exceeded")
 
 
 def missing_address(field: str) -> IntegrasjonspunktError:

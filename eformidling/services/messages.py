@@ -14,6 +14,7 @@ from datetime import datetime, time
 
 import orjson
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from core import audit
@@ -33,6 +34,7 @@ METADATA_TYPES = {
 }
 DPI_UPLOAD_LIMIT = 50 * 1024 * 1024  # difi.move.dpi.upload-size-limit
 MULTIPART_MAX = 5 * 1024 * 1024
+SBD_MAX = 1024 * 1024  # an SBD is a few kilobytes of JSON
 NAME_MAX = 200
 
 
@@ -61,10 +63,17 @@ def create(sender: Sender, document) -> dict:
     identification = header["documentIdentification"]
     message_id = identification.get("instanceIdentifier")
     organisation = sender.organisation
+    deleted = None
     if message_id is not None:
-        first = Conversation.objects.filter(organisation=organisation, message_id=message_id).first()
-        if first is not None:
+        first = (
+            Conversation.objects.filter(organisation=organisation, message_id=message_id)
+            .annotate(building=Exists(OutgoingMessage.objects.filter(conversation=OuterRef("pk"))))
+            .first()
+        )
+        if first is not None and (first.building or first.letter_id is not None):
             return first.sbd
+        # A message deleted before it was sent keeps its conversation; Digdir takes its messageId again.
+        deleted = first
     _check_sender(header, organisation)
     kind = identification["type"]
     standard = identification["standard"]
@@ -103,6 +112,8 @@ def create(sender: Sender, document) -> dict:
     now = timezone.now()
     try:
         with transaction.atomic():
+            if deleted is not None:
+                deleted.delete()
             conversation = Conversation.objects.create(
                 organisation=organisation,
                 conversation_id=conversation_scope["instanceIdentifier"],
@@ -198,14 +209,15 @@ def outgoing(organisation: Organisation, filters: dict):
 
 
 def delete(organisation: Organisation, message_id, *, actor: str) -> None:
-    """Delete a message not yet sent, with its files. Nothing to delete is no error (as Digdir's)."""
+    """Delete a message not yet sent, with its files; its conversation stays, as Digdir's
+    NextMoveMessageService.deleteMessage keeps it. Nothing to delete is no error (as Digdir's)."""
     with transaction.atomic():
         try:
             message = _outgoing(organisation, message_id, lock=True)
         except errors.IntegrasjonspunktError:
             return
         conversation = message.conversation
-        conversation.delete()
+        message.delete()  # its files go with it
         audit.record(
             "eformidling.message_deleted",
             actor=actor,
@@ -265,21 +277,20 @@ def _add_file(
         raise errors.InvalidContentType(
             f"--{errors.InvalidContentType.exception}-- [{filename}, {mime_type}]: Felles accepts PDF documents only"
         )
-    total = sum(size for _name, _primary, size in stored) + len(content)
-    if total > DPI_UPLOAD_LIMIT:
-        raise errors.MaxFileSizeExceeded(
-            "The combined file size for all attachments "
-            f"({total}) exceeds the maximum allowed upload size for the target service ({DPI_UPLOAD_LIMIT}, DPI)"
-        )
-    OutgoingFile.objects.create(
-        message=message,
-        filename=filename,
-        title=title,
-        mime_type=mime_type,
-        size=len(content),
-        primary=primary,
-        envelope=keys.seal(content),
-    )
+    check_total_size(sum(size for _name, _primary, size in stored) + len(content))
+    try:
+        with transaction.atomic():
+            OutgoingFile.objects.create(
+                message=message,
+                filename=filename,
+                title=title,
+                mime_type=mime_type,
+                size=len(content),
+                primary=primary,
+                envelope=keys.seal(content),
+            )
+    except IntegrityError:  # the same file from a request at the same moment
+        raise errors.DuplicateFilename(f"Filename already exists in message: {filename}.") from None
 
 
 def _check_names(filename: str, title: str) -> None:
@@ -412,6 +423,15 @@ def _letter_options(conversation: Conversation, body: dict, primary: OutgoingFil
     return options
 
 
+def check_total_size(total: int) -> None:
+    """All of a message's files together are within DPI's upload limit."""
+    if total > DPI_UPLOAD_LIMIT:
+        raise errors.MaxFileSizeExceeded(
+            "The combined file size for all attachments "
+            f"({total}) exceeds the maximum allowed upload size for the target service ({DPI_UPLOAD_LIMIT}, DPI)"
+        )
+
+
 def check_multipart_part(name: str, size: int) -> None:
     """A multipart request's file is at most 5 MB (Digdir's MAX_SIZE): larger ones go by PUT."""
     if size > MULTIPART_MAX:
@@ -433,12 +453,13 @@ def create_and_send(sender: Sender, document, files: list[tuple[str, str, str, b
     with transaction.atomic():
         answer = create(sender, document)
         message_id = answer["standardBusinessDocumentHeader"]["documentIdentification"]["instanceIdentifier"]
-        message = OutgoingMessage.objects.filter(
-            conversation__organisation=sender.organisation, conversation__message_id=message_id
-        ).first()
-        if message is None:  # the same messageId again: the first message, already sent or being built
+        try:
+            # Locked as PUT and send lock it: a retried multipart, or a PUT or send at the same moment,
+            # waits for this one and then finds the files (DuplicateFilename) or the message sent.
+            message = _outgoing(sender.organisation, message_id, lock=True)
+        except errors.MessageNotFound:  # the same messageId again: the first message, already sent
             return answer
         for title, filename, content_type, content in files:
             _add_file(message, filename=filename, title=title, content_type=content_type, content=content)
-        _send(sender, OutgoingMessage.objects.select_related("conversation").get(pk=message.pk))
+        _send(sender, message)
     return answer

@@ -87,22 +87,45 @@ def check_header(sbd) -> None:
             return False
         return True
 
+    def typed(path: str, value, kind=str):
+        """A value that is there has the type Digdir's model has (an object where a text belongs, or a
+        number where an object belongs, is refused here rather than failing later)."""
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+            found.append(violation(path, f"must be {_TYPE_NAMES[kind]}", "Type", value))
+            return False
+        return True
+
+    def party(path: str, value):
+        if not typed(path, value, dict) or value is None:
+            return
+        identifier = value.get("identifier")
+        if typed(f"{path}.identifier", identifier, dict) and identifier is not None:
+            typed(f"{path}.identifier.value", identifier.get("value"))
+            typed(f"{path}.identifier.authority", identifier.get("authority"))
+
     base = "standardBusinessDocumentHeader"
     if not need(base, header if isinstance(header, dict) else None):
         raise constraint_violations(found)
-    need(f"{base}.headerVersion", header.get("headerVersion"))
+    if need(f"{base}.headerVersion", header.get("headerVersion")):
+        typed(f"{base}.headerVersion", header.get("headerVersion"))
     receivers = header.get("receiver")
     if not isinstance(receivers, list) or len(receivers) != 1:
         found.append(violation(f"{base}.receiver", "size must be between 1 and 1", "Size", receivers))
     else:
+        party(f"{base}.receiver[0]", receivers[0])
         need(f"{base}.receiver[0].identifier.value", _get(receivers, 0, "identifier", "value"))
         need(f"{base}.receiver[0].identifier.authority", _get(receivers, 0, "identifier", "authority"))
     senders = header.get("sender")
     if senders is not None and (not isinstance(senders, list) or len(senders) > 1):
         found.append(violation(f"{base}.sender", "size must be between 0 and 1", "Size", senders))
+    elif senders:
+        party(f"{base}.sender[0]", senders[0])
     identification = header.get("documentIdentification")
     path = f"{base}.documentIdentification"
     if need(path, identification if isinstance(identification, dict) else None):
+        for field in ("standard", "typeVersion", "type", "instanceIdentifier", "creationDateAndTime"):
+            if not typed(f"{path}.{field}", identification.get(field)):
+                raise constraint_violations(found)
         need(f"{path}.standard", identification.get("standard"))
         need(f"{path}.typeVersion", identification.get("typeVersion"))
         kind = identification.get("type")
@@ -137,6 +160,14 @@ def check_header(sbd) -> None:
             if conversation is None:
                 found.append(violation(f"{path}.scope", "ConversationId scope is required", "NotNull"))
             else:
+                for field in ("identifier", "instanceIdentifier"):
+                    typed(f"{path}.scope.{field}", conversation.get(field))
+                information = conversation.get("scopeInformation")
+                if typed(f"{path}.scope.scopeInformation", information, list) and information:
+                    for index, item in enumerate(information):
+                        typed(f"{path}.scope.scopeInformation[{index}]", item, dict)
+                if found:
+                    raise constraint_violations(found)
                 need(f"{path}.scope.identifier", conversation.get("identifier"))
                 instance = conversation.get("instanceIdentifier")
                 if instance is not None and not is_uuid(instance):
@@ -162,6 +193,9 @@ def check_header(sbd) -> None:
                     )
     if found:
         raise constraint_violations(found)
+
+
+_TYPE_NAMES = {str: "a text", dict: "an object", list: "a list"}
 
 
 def fill_defaults(sbd: dict, organisation_number: str) -> dict:
@@ -281,21 +315,30 @@ def check_digital(body) -> dict:
 
 
 def _address(found, path, address, *, required: bool):
-    if not isinstance(address, dict):
+    if address is None:
         if required:
             raise missing_address(path)
+        return
+    if not isinstance(address, dict):
+        # An address is an object; a text or a list in its place would fail every send.
+        found.append(violation(path, "must be an object", "Type", address))
         return
     for field in ("navn", "adresselinje1"):
         _text(found, f"{path}.{field}", address.get(field), maximum=ADDRESS_LINE_MAX)
     for field in ("adresselinje2", "adresselinje3", "adresselinje4"):
         _text(found, f"{path}.{field}", address.get(field), maximum=ADDRESS_LINE_MAX, required=False)
-    for field in ("poststed", "land"):
+    for field in ("postnummer", "poststed", "land"):
         _text(found, f"{path}.{field}", address.get(field), maximum=PLACE_MAX, required=False)
-    norwegian = str(address.get("land") or "").lower() in ("", "norge", "norway")
+    land = address.get("land")
+    norwegian = (land if isinstance(land, str) else "").lower() in ("", "norge", "norway")
     if norwegian:
         for field in ("postnummer", "poststed"):
             if not address.get(field):
                 raise missing_address(f"{path}.{field}")
+        postal_code = address.get("postnummer")
+        if isinstance(postal_code, str) and not re.fullmatch(r"\d{4}", postal_code, flags=re.ASCII):
+            # The DPI print schema's postnummer (innbyggerpost_dpi_utskrift adresseInformasjon).
+            found.append(violation(f"{path}.postnummer", 'must match "^\\d{4}$"', "Pattern", postal_code))
 
 
 def check_print(body) -> dict:
@@ -316,9 +359,16 @@ def check_print(body) -> dict:
             )  # fmt: skip
     _address(found, "mottaker", body.get("mottaker"), required=False)
     retur = body.get("retur")
+    if retur is not None and not isinstance(retur, dict):
+        found.append(violation("print.retur", "must be an object", "Type", retur))
+    instructions = body.get("printinstruksjoner")
+    if instructions is not None and not (
+        isinstance(instructions, dict) and all(isinstance(v, str) for v in instructions.values())
+    ):
+        found.append(violation("print.printinstruksjoner", "must map names to texts", "Type", instructions))
     if isinstance(retur, dict):
         retur.setdefault("returhaandtering", "DIREKTE_RETUR")
-        if retur["returhaandtering"] not in RETURN_HANDLING:
+        if not isinstance(retur["returhaandtering"], str) or retur["returhaandtering"] not in RETURN_HANDLING:
             found.append(
                 violation(
                     "print.retur.returhaandtering", "is not expected", "OneOf", retur["returhaandtering"]

@@ -35,6 +35,7 @@ from postkasse.services.providers import register_provider, seed_demo_providers
 from postkasse.services.receipts import (
     ReceiptNotFound,
     acknowledge_receipt,
+    letters_with_news,
     pending_receipts,
     sent_letter,
     sent_letters,
@@ -69,5 +70,5 @@ __all__ = [
     "inbox", "mailbox_of", "mark_read", "move_letter", "open_letter", "rename_folder", "set_notifications",
     "unread_count",
     "InvalidReply", "ReplyRefused", "ReplySent", "reply_to_letter", "replyable_letter",
-    "ReceiptNotFound", "monthly_use", "acknowledge_receipt", "pending_receipts", "sent_letter", "sent_letters",
+    "ReceiptNotFound", "monthly_use", "acknowledge_receipt", "letters_with_news", "pending_receipts", "sent_letter", "sent_letters",
 ]  # fmt: skip

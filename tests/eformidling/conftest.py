@@ -7,6 +7,7 @@ import pytest
 
 from eformidling.models import Credential
 from tests.postkasse.factories import citizen, providers, sender
+from virksomheter.models import ScopeGrant
 
 EXAMPLE_RECEIVER = "06068700602"
 USERNAME = "velferdsetaten-360"
@@ -15,7 +16,10 @@ PASSWORD = "korrekt-hest-batteri-stift"
 
 @pytest.fixture
 def agency(db):
-    return sender()
+    organisation = sender()
+    # The send grant every caller of the integrasjonspunkt needs (Basic and Maskinporten alike).
+    ScopeGrant.objects.get_or_create(organisation=organisation, scope=ScopeGrant.Scope.DIGITAL_POST_SEND)
+    return organisation
 
 
 @pytest.fixture

@@ -172,9 +172,13 @@ def test_another_organisation_does_not_see_the_message(client, kari, auth):
 def citizen_free_org():
     from virksomheter.models import Organisation
 
-    return Organisation.objects.create(
+    from virksomheter.models import ScopeGrant
+
+    organisation = Organisation.objects.create(
         organisasjonsnummer="964201013", name_nb="Annen etat", kind="municipality"
     )
+    ScopeGrant.objects.create(organisation=organisation, scope=ScopeGrant.Scope.DIGITAL_POST_SEND)
+    return organisation
 
 
 # Capabilities
