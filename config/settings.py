@@ -339,6 +339,8 @@ IDPORTEN_BACKCHANNEL_ALLOW_PRIVATE_ADDRESSES = env.bool(
 # Delivered and failed back-channel logouts are kept this long for the operator (purge_expired).
 IDPORTEN_BACKCHANNEL_DELIVERIES_KEPT_DAYS = 30
 IDPORTEN_TOKEN_REQUESTS_PER_MINUTE = env.int("IDPORTEN_TOKEN_REQUESTS_PER_MINUTE", default=600)
+# Persons one organisation may look up a minute through the integrasjonspunkt's GET /api/capabilities.
+EFORMIDLING_CAPABILITY_LOOKUPS_PER_MINUTE = env.int("EFORMIDLING_CAPABILITY_LOOKUPS_PER_MINUTE", default=600)
 
 # Smartcards (level 4): the card agent the citizen runs on their own machine. Only the smartcard
 # pages may connect to it (their Content-Security-Policy adds it to connect-src).

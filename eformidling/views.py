@@ -151,7 +151,10 @@ class Capabilities(IntegrasjonspunktView):
     def get(self, request, identifier):
         process = request.query_params.get("process") or None
         try:
-            found = capability_service.capabilities(identifier, self.organisation, process=process)
+            capability_service.check_lookup_rate(self.organisation)
+            found = capability_service.capabilities(
+                identifier, self.organisation, process=process, requested_by=self.sender.actor
+            )
         except capability_service.NotAPerson:
             raise errors.InvalidIdentifier(f"Unable to parse identifier = '{identifier}'") from None
         except capability_service.PersonUnknown:

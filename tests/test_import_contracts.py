@@ -99,6 +99,12 @@ def test_the_unchanged_copy_passes(tree):
             ["The eIDs use only ID-porten's registry module (idporten.eid)"],
         ),
         ("minid/probe.py", "from smartkort import views\n", ["No app imports smartkort's views"]),
+        # The integrasjonspunkt asks postkasse what a letter would get, never the registers themselves.
+        (
+            "eformidling/probe.py",
+            "from kontaktregister import services\n",
+            ["The integrasjonspunkt (eformidling) reaches the registers only through postkasse's services"],
+        ),
     ],
 )
 def test_an_import_against_the_map_fails_and_names_the_contract(tree, module, source, contracts):

@@ -1,22 +1,32 @@
 """What Felles can deliver to a person, as Digdir's service registry decides it (efm-service-registry
-DpiMessageRouter): the contact register (KRR) and the population register decide, the same way
-postkasse's routing does.
+DpiMessageRouter): the contact register (KRR) and the population register decide, through
+postkasse's own routing rule (postkasse.services.reach), so a capability never promises what
+routing would not do.
 
     vedtak (obligated): reserved -> print; not notifiable -> print; else mailbox check
     info:               mailbox check
     mailbox check:      an active mailbox -> digital; otherwise DPV (print record + digital_dpv)
 
-Felles has no Altinn DPV: where Digdir offers digital_dpv, Felles offers print only."""
+Felles has no Altinn DPV: where Digdir offers digital_dpv, Felles offers print only.
+
+Addresses as the service registry gives them for DPI records (digital and print alike, RD "Get
+capabilities" Example 4): postAddress from the population register (name, the address lines joined
+with spaces, postal code and area, country), returnAddress the sender's. Felles differs in one
+place: Digdir takes the sender's return address from Enhetsregisteret; Felles' organisation register
+(virksomheter) keeps no postal address, so returnAddress has the sender's name only. A person with a
+protected address or no address has neither, and no print record.
+
+Every lookup names the organisation and its credential in the population register's audit trail,
+and an organisation may look up at most EFORMIDLING_CAPABILITY_LOOKUPS_PER_MINUTE persons a minute."""
 
 import re
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
 
-from folkeregister import services as folkeregister
-from folkeregister.identity import parse_identity_number
-from folkeregister.models import AddressProtection, Status
-from kontaktregister import services as kontaktregister
+from core import throttle
+from eformidling.services import errors
+from postkasse import services as postkasse
 from virksomheter.models import Organisation
 
 INFO_PROCESS = "urn:no:difi:profile:digitalpost:info:ver1.0"
@@ -26,6 +36,7 @@ DIGITAL_STANDARD = "urn:no:difi:digitalpost:xsd:digital::digital"
 PRINT_STANDARD = "urn:no:difi:digitalpost:xsd:fysisk::print"
 STANDARDS = {"digital": DIGITAL_STANDARD, "print": PRINT_STANDARD}
 COUNTRY = "Norway"
+LOOKUP_SCOPE = "eformidling.capabilities"
 
 
 class NotAPerson(Exception):
@@ -57,62 +68,57 @@ class Capability:
         return answer
 
 
-def person_number(identifier: str) -> str:
-    """The person's number as stored, or NotAPerson."""
-    try:
-        return parse_identity_number(identifier).number
-    except ValidationError:
-        raise NotAPerson(identifier) from None
-
-
-def _post_address(person) -> dict | None:
-    """FREG's mailing address; none for a protected address or a deceased person (no print record)."""
-    address = person.mailing_address
-    if (
-        address is None
-        or person.address_protection != AddressProtection.UGRADERT
-        or person.status == Status.DOED
-    ):
+def _post_address(print_address: dict | None) -> dict | None:
+    if print_address is None:
         return None
-    street = address.lines[0] if len(address.lines) > 1 else ""
     return {
-        "name": person.full_name,
-        "street": street,
-        "postalCode": address.postal_code,
-        "postalArea": address.postal_town,
+        "name": print_address["name"],
+        "street": " ".join(print_address["lines"]),
+        "postalCode": print_address["postal_code"],
+        "postalArea": print_address["postal_area"],
         "country": COUNTRY,
     }
 
 
-def capabilities(identifier: str, sender: Organisation, *, process: str | None = None) -> list[Capability]:
+def check_lookup_rate(organisation: Organisation) -> None:
+    """One capability lookup for the organisation, within its limit per minute (for every process)."""
+    rate = throttle.Rate.per_minute(settings.EFORMIDLING_CAPABILITY_LOOKUPS_PER_MINUTE)
+    if not throttle.hit(LOOKUP_SCOPE, organisation.organisasjonsnummer, rate):
+        raise errors.TooManyRequests(
+            f"Too many capability lookups: at most {rate.limit} a minute for organisation "
+            f"{organisation.organisasjonsnummer}"
+        )
+
+
+def capabilities(
+    identifier: str, sender: Organisation, *, process: str | None = None, requested_by: str | None = None
+) -> list[Capability]:
     """The person's capabilities per process (one process if given); none for an organisation.
-    NotAPerson for an invalid number, PersonUnknown for a person the population register does not know."""
+        NotAPerson for an invalid number, PersonUnknown for a person the population register does not
+        know. `requested_by` names the organisation and its credential for the audit trail (the
+    organisation number if not given)."""
     if re.fullmatch(r"0192:\d{9}(:\d{9})?", identifier):
         return []  # an organisation: Felles delivers digital post to persons only (no DPO, DPV, DPF)
-    number = person_number(identifier)
-    found = folkeregister.lookup_persons([number], requested_by="eformidling").persons
-    person = found.get(number)
-    if person is None:
-        raise PersonUnknown(number)
-    [contact] = kontaktregister.lookup([number])
-    has_mailbox = (
-        person.status != Status.DOED
-        and contact.status == "AKTIV"
-        and not contact.reserved
-        and bool(contact.mailbox_address)
-    )
-    post_address = _post_address(person)
-    return_address = {"name": sender.display_name("nb")}
+    try:
+        reach = postkasse.reach(
+            identifier, requested_by=f"eformidling:{requested_by or sender.organisasjonsnummer}"
+        )
+    except postkasse.NotAPerson:
+        raise NotAPerson(identifier) from None
+    if reach is None:
+        raise PersonUnknown(identifier)
+    post_address = _post_address(reach.print_address)
+    return_address = {"name": sender.display_name("nb")} if post_address is not None else None
     answer = []
     for name in PROCESSES:
         if process is not None and name != process:
             continue
-        if name == VEDTAK_PROCESS and (contact.reserved or not contact.notifiable):
+        if name == VEDTAK_PROCESS and (reach.reserved or not reach.notifiable):
             target = "print"
         else:
-            target = "digital" if has_mailbox else "print"
+            target = "digital" if reach.digital else "print"
         if target == "digital":
-            answer.append(Capability(name, "digital"))
+            answer.append(Capability(name, "digital", post_address, return_address))
         elif post_address is not None:
             answer.append(Capability(name, "print", post_address, return_address))
     return answer

@@ -43,6 +43,7 @@ NoContent = _error("NoContentException", 204)
 ConstraintViolation = _error("ConstraintViolationException", package="jakarta.validation.")
 NotReadable = _error("HttpMessageNotReadableException", package="org.springframework.http.converter.")
 InvalidIdentifier = _error("IllegalArgumentException", package="java.lang.")
+TooManyRequests = _error("ResponseStatusException", 429, package="org.springframework.web.server.")
 MaxUploadSizeExceeded = _error(
     "MaxUploadSizeExceededException", 413, package="org.springframework.web.multipart."
 )

@@ -80,7 +80,9 @@ def create(sender: Sender, document) -> dict:
     process = sbd.conversation_scope(header)["identifier"]
     receiver = str(header["receiver"][0]["identifier"]["value"])
     try:
-        capabilities = capability_service.capabilities(receiver, organisation, process=process)
+        capabilities = capability_service.capabilities(
+            receiver, organisation, process=process, requested_by=sender.actor
+        )
     except capability_service.NotAPerson:
         raise errors.InvalidIdentifier(f"Unable to parse identifier = '{receiver}'") from None
     except capability_service.PersonUnknown:

@@ -1,6 +1,7 @@
 """What Sikker digital post does, for its API, the mailbox pages, the admin, its tasks and the case
 archive. Import from here."""
 
+from postkasse.services.channels import NotAPerson, Reach, reach
 from postkasse.services.errors import InvalidLetter, PostkasseError, ProviderUnavailable
 from postkasse.services.mailbox import (
     FolderNotFound,
@@ -62,6 +63,7 @@ from postkasse.services.sending import (
 from postkasse.services.statistics import monthly_use
 
 __all__ = [
+    "NotAPerson", "Reach", "reach",
     "DocumentIn", "LetterIn", "accept_letters", "expire_overdue", "InvalidLetter", "PostkasseError", "ProviderUnavailable", "accept_letter", "notify_recipient",
     "price_of", "receipts_for", "register_provider", "route_letter", "route_letters", "seed_demo_providers",
     "find_letter", "letter_status", "mark_sent_manually", "submit_paper_letter",

@@ -27,6 +27,7 @@ from kontaktregister import services as kontaktregister
 from postkasse import crypto
 from postkasse.models import Document, Letter, Mailbox, Price, Provider, Receipt
 from postkasse.services import keys
+from postkasse.services.channels import can_print_to, has_mailbox
 from postkasse.services.errors import InvalidLetter, ProviderUnavailable
 from virksomheter.models import Organisation
 
@@ -389,17 +390,11 @@ def route_letters(letter_ids: list[str]) -> tuple[dict[str, str], dict[str, str]
                 printed.append((letter, person))
             elif person is None:
                 _fail(letter, _("The recipient is not in the population register."))
-            elif (
-                not letter.paper_only
-                and person.status != Status.DOED
-                and contact.status == "AKTIV"
-                and not contact.reserved
-                and bool(contact.mailbox_address)
-            ):
+            elif not letter.paper_only and has_mailbox(person, contact):
                 digital.append((letter, contact))
             elif not (letter.print_fallback or letter.paper_only):
                 _fail(letter, _no_digital_reason(person, contact))
-            elif person.status == Status.DOED or person.address_protection != AddressProtection.UGRADERT:
+            elif not can_print_to(person):
                 held.append((letter, person))
             else:
                 printed.append((letter, person))

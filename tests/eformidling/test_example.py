@@ -158,6 +158,14 @@ def test_vedtak_til_innbygger_digital_ends_levert_then_lest_when_the_citizen_ope
             {
                 "process": VEDTAK,
                 "serviceIdentifier": "DPI",
+                "postAddress": {
+                    "name": "Kari Nordmann",
+                    "street": "Storgata 1",
+                    "postalCode": "0150",
+                    "postalArea": "OSLO",
+                    "country": "Norway",
+                },
+                "returnAddress": {"name": "Velferdsetaten"},
                 "documentTypes": [
                     {"type": "digital", "standard": "urn:no:difi:digitalpost:xsd:digital::digital"}
                 ],

@@ -421,3 +421,31 @@ def test_a_peek_costs_the_same_with_2_or_600_delivered_unopened_letters(client, 
     mid = Conversation.objects.get(letter_id=opened.pk).message_id
     assert "LEST" in [row["status"] for row in client.get(f"/api/statuses/{mid}", **auth).json()["content"]]
     assert Conversation.objects.get(letter_id=opened.pk).closed
+
+
+# A1, C3, S6: capabilities through postkasse's routing rule, named in the audit trail, rate limited
+
+
+def test_capabilities_follow_postkasses_routing_rule_and_name_the_caller_in_the_audit_trail(
+    client, digipost, auth
+):
+    from folkeregister.models import AddressProtection
+    from postkasse import services as postkasse
+    from tests.postkasse.factories import citizen
+
+    hidden = citizen(mailbox_provider=digipost, address_protection=AddressProtection.STRENGT_FORTROLIG)
+    reach = postkasse.reach(hidden.identity_number, requested_by="test")
+    assert reach.digital and reach.print_address is None  # routing delivers digitally, never prints
+    answer = client.get(f"/api/capabilities/{hidden.identity_number}", **auth).json()["capabilities"]
+    # Digital records with no address: a protected address is neither shown nor printed to.
+    assert [c["documentTypes"][0]["type"] for c in answer] == ["digital", "digital"]
+    assert all("postAddress" not in c and "returnAddress" not in c for c in answer)
+    event = AuditEvent.objects.filter(action="folkeregister.protected_person_lookup").latest("pk")
+    assert event.actor == f"eformidling:974312344/{USERNAME}"
+
+
+def test_capability_lookups_are_limited_per_organisation(client, kari, auth, settings):
+    settings.EFORMIDLING_CAPABILITY_LOOKUPS_PER_MINUTE = 3
+    for _ in range(3):
+        assert client.get(f"/api/capabilities/{EXAMPLE_RECEIVER}", **auth).status_code == 200
+    assert_error(client.get(f"/api/capabilities/{EXAMPLE_RECEIVER}", **auth), 429, "ResponseStatusException")
