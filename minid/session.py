@@ -43,7 +43,10 @@ class Authentication:
 
 
 def log_in(request, login: Login) -> None:
-    request.session.cycle_key()
+    # A new session key against fixation; the old row renamed by the save (one UPDATE) where the
+    # store can, so that a failed response leaves the old key without the login, not logged in.
+    cycle = getattr(request.session, "cycle_key_when_saved", request.session.cycle_key)
+    cycle()
     request.session.pop(PENDING_LOGIN_KEY, None)
     request.session[USER_KEY] = login.user_id
     request.session[AUTH_TIME_KEY] = int(login.completed_at.timestamp())

@@ -18,7 +18,7 @@ def _choices() -> list[eid.Choice]:
             description=_("Smartcard from %(name)s with a card reader (security level 4).")
             % {"name": provider},
         )
-        for provider in services.available_providers()
+        for provider in services.available_providers(cached=True)
     ]
 
 

@@ -32,6 +32,15 @@ def fresh_signing_keys():
 
 
 @pytest.fixture(autouse=True)
+def fresh_smartcard_providers():
+    """The eID picker's smartcard issuers are read from each test's own database, not from a process
+    cache filled by an earlier test."""
+    from smartkort.services import registry
+
+    registry.forget_cached_providers()
+
+
+@pytest.fixture(autouse=True)
 def fresh_intake_key():
     """Postkasse's intake key pair is read from each test's own database, not from a process cache
     filled before a flush made a new one."""

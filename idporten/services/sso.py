@@ -5,7 +5,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from core import audit
@@ -19,6 +19,10 @@ SESSION_KEY = "idporten.sid"
 # The SSO session current_session() found or start_session() made, kept on the request so that the
 # steps of one request read it (and touch last_seen) once; ending any session forgets it.
 _SEEN_IN_REQUEST = "_idporten_sso_session"
+# last_seen is written when it is at least this old, not on every request of a login (the picker,
+# consent page and its answer follow each other within seconds). The idle timeout counts from
+# last_seen, so a session can end up to this much before its exact idle limit, never after it.
+LAST_SEEN_RESOLUTION_SECONDS = 60
 
 
 def current_session(request) -> SsoSession | None:
@@ -38,7 +42,9 @@ def current_session(request) -> SsoSession | None:
     ).total_seconds() > settings.IDPORTEN_SESSION_MAX_SECONDS:
         end_session(session, reason="timeout", issuer=issuer(request), request=request)
         return None
-    SsoSession.objects.filter(pk=session.pk).update(last_seen=now)
+    if (now - session.last_seen).total_seconds() >= LAST_SEEN_RESOLUTION_SECONDS:
+        SsoSession.objects.filter(pk=session.pk).update(last_seen=now)
+        session.last_seen = now
     setattr(request, _SEEN_IN_REQUEST, session)
     return session
 
@@ -79,8 +85,9 @@ def has_consent(identity_number: str) -> bool:
 
 
 def give_consent(identity_number: str, *, request=None) -> None:
-    if not has_consent(identity_number):
-        Consent.objects.create(identity_number=identity_number)
+    """Consent is stored (and audited) once: the INSERT itself skips a person whose consent stands,
+    rather than a SELECT before it."""
+    if _insert_consent_unless_given(identity_number):
         audit.record(
             "idporten.consent_given",
             actor=identity_number,
@@ -88,6 +95,20 @@ def give_consent(identity_number: str, *, request=None) -> None:
             object_type="idporten.session",
             object_id=identity_number,
         )
+
+
+def _insert_consent_unless_given(identity_number: str) -> bool:
+    """INSERT ... SELECT ... WHERE NOT EXISTS: one statement for has_consent() and create(); True when a
+    row was inserted."""
+    table = connection.ops.quote_name(Consent._meta.db_table)
+    given_at = Consent._meta.get_field("given_at").get_db_prep_value(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (identity_number, given_at, withdrawn_at) SELECT %s, %s, NULL "  # noqa: S608
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE identity_number = %s AND withdrawn_at IS NULL)",
+            [identity_number, given_at, identity_number],
+        )
+        return cursor.rowcount == 1
 
 
 def withdraw_consent(identity_number: str, *, request=None) -> None:

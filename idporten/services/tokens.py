@@ -118,9 +118,10 @@ def _invalid_grant(description: str) -> OAuthError:
 
 def exchange_code(client: Client, *, code: str, redirect_uri: str, code_verifier: str, issuer: str) -> dict:
     with transaction.atomic():
+        # The client is not joined in: a code is only ever good for the client that just authenticated.
         row = (
             AuthorizationCode.objects.select_for_update()
-            .select_related("authorization__client", "authorization__session")
+            .select_related("authorization__session")
             .filter(code_hash=_hash(code or ""))
             .first()
         )
@@ -130,6 +131,7 @@ def exchange_code(client: Client, *, code: str, redirect_uri: str, code_verifier
         # A code shown by another client is refused without spending it.
         if authorization.client_id != client.pk:
             raise _invalid_grant("The code was issued to another client.")
+        authorization.client = client  # the same row, as read (and authenticated) for this request
         replayed = row.used_at is not None
         if replayed:
             _revoke_authorization(authorization, "code replayed")

@@ -8,6 +8,7 @@ a person has MinID or whether the user is locked.
 """
 
 import random
+import time
 import uuid
 from datetime import timedelta
 
@@ -136,8 +137,16 @@ def _check_open(login: Login) -> None:
         raise LoginExpired()
 
 
+# complete_login() reads the user's lock again unless get_login() read the user this recently (the
+# same request: the code page reads the attempt and completes it in one go).
+_USER_READ_FRESH_SECONDS = 1.0
+
+
 def get_login(login_id) -> Login | None:
-    return Login.objects.select_related("user__person").filter(pk=login_id).first()
+    login = Login.objects.select_related("user__person").filter(pk=login_id).first()
+    if login is not None:
+        login._user_read_at = time.monotonic()
+    return login
 
 
 def complete_login(login: Login, code: str, *, request=None) -> Login:
@@ -145,7 +154,9 @@ def complete_login(login: Login, code: str, *, request=None) -> Login:
     check_not_limited(request, login.user.person.identity_number)
     _check_open(login)
     user = login.user
-    user.refresh_from_db(fields=["status", "failed_attempts"])
+    read_at = login.__dict__.pop("_user_read_at", None)  # good for one completion only
+    if read_at is None or time.monotonic() - read_at > _USER_READ_FRESH_SECONDS:
+        user.refresh_from_db(fields=["status", "failed_attempts"])
     if user.is_locked:
         raise AccountLocked()
     if login.method == Login.Method.SMS:

@@ -1,6 +1,7 @@
 """What case handlers keep for the smartcard login: issuer CAs, the issuers' revocation lists
 (CRL, RFC 5280 section 5) and certificates registered to a person. Every change is audited."""
 
+import time
 from typing import Any
 
 from cryptography import x509
@@ -15,11 +16,32 @@ from smartkort.models import CertificateMapping, Issuer, Provider, RevocationLis
 from smartkort.services.certificates import ACCEPTED_SIGNATURE_HASHES
 from smartkort.services.errors import RevocationListRejected
 
+# The picker's list, as this process last read it, and until when (time.monotonic()): the picker is
+# shown on every login and the issuers change a few times a year. Starting a smartcard login reads
+# the issuers afresh, so an issuer deactivated on another node leaves that node's picker within this
+# time and is refused at once when chosen.
+PICKER_PROVIDERS_SECONDS = 60
+_picker_providers: tuple[float, tuple[str, ...]] = (0.0, ())
 
-def available_providers() -> list[str]:
-    """The smartcard eIDs a citizen can log in with here: those with an active issuer."""
+
+def forget_cached_providers() -> None:
+    """Read the issuers at the picker's next showing: after a change here, or behind the cache's back
+    (tests)."""
+    global _picker_providers
+    _picker_providers = (0.0, ())
+
+
+def available_providers(*, cached: bool = False) -> list[str]:
+    """The smartcard eIDs a citizen can log in with here: those with an active issuer. With
+    `cached`, for the picker: as read within PICKER_PROVIDERS_SECONDS."""
+    global _picker_providers
+    expires, providers = _picker_providers
+    if cached and expires > time.monotonic():
+        return list(providers)
     found = set(Issuer.objects.filter(active=True).values_list("provider", flat=True))
-    return [provider for provider in Provider.values if provider in found]
+    providers = tuple(provider for provider in Provider.values if provider in found)
+    _picker_providers = (time.monotonic() + PICKER_PROVIDERS_SECONDS, providers)
+    return list(providers)
 
 
 def _changes(stored, changed, fields: tuple[str, ...]) -> dict[str, list]:
@@ -44,6 +66,8 @@ def save_issuer(issuer: Issuer, *, changed_by: Any, request=None) -> Issuer:
     with transaction.atomic():
         stored = None if created else Issuer.objects.select_for_update().filter(pk=issuer.pk).first()
         issuer.save()
+        forget_cached_providers()  # and again once committed, for a picker read in between
+        transaction.on_commit(forget_cached_providers)
         details = {"name": issuer.name, "provider": issuer.provider, "active": issuer.active}
         if stored is not None:
             details["changed"] = _changes(stored, issuer, ISSUER_FIELDS)
