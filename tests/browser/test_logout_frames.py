@@ -48,3 +48,39 @@ def test_the_frames_of_a_timed_out_session_load_on_the_next_page(page, live_serv
     # The frame logged the citizen out of the first service.
     page.goto("/demo/velferd/")
     expect(page.get_by_text("Du er ikke logget inn.")).to_be_visible()
+
+
+@pytest.mark.parametrize("answer", ["yes", "no"])
+def test_a_service_without_an_id_token_asks_id_porten_to_log_the_citizen_out(page, live_server, answer):
+    """RP-Initiated Logout 1.0 section 2 with client_id and post_logout_redirect_uri, no id_token_hint:
+    ID-porten asks the citizen, and only a yes logs out (with the front-channel frames); either way the
+    citizen is back at the service with its state."""
+    clients = seed_demo_clients(base_urls=[live_server.url])
+    velferd = next(client for client in clients if "/demo/velferd/" in client.post_logout_redirect_uris[0])
+    user, _letter, _codes = registered_user()
+    page.goto("/demo/velferd/")
+    page.follow(page.get_by_role("link", name="Logg inn med ID-porten"))
+    log_in_with_minid(page, user)
+    page.follow(page.get_by_role("button", name="Jeg samtykker, fortsett"))
+    expect(page.get_by_text("Du er logget inn.")).to_be_visible()
+
+    back_to = velferd.post_logout_redirect_uris[0]
+    page.goto(
+        f"/idporten/endsession?client_id={velferd.client_id}&post_logout_redirect_uri={back_to}&state=s1"
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vil du logge ut?")
+    expect(page.get_by_text(f"{velferd.name} ber ID-porten logge deg ut.")).to_be_visible()
+    if answer == "yes":
+        with page.expect_response(re.compile(r"/demo/velferd/frontchannel-logout\?")) as frame_load:
+            page.follow(page.get_by_role("button", name="Logg ut av alle tjenester"))
+        assert frame_load.value.status == 200
+        page.wait_for_url(re.compile(r"/demo/velferd/\?state=s1$"))
+        page.check()
+        assert SsoSession.objects.get().ended_at is not None
+        page.goto("/demo/velferd/")
+        expect(page.get_by_text("Du er ikke logget inn.")).to_be_visible()
+    else:
+        page.follow(page.get_by_role("button", name=f"Forbli innlogget og gå tilbake til {velferd.name}"))
+        page.wait_for_url(re.compile(r"/demo/velferd/\?state=s1$"))
+        assert SsoSession.objects.get().ended_at is None
+        expect(page.get_by_text("Du er logget inn.")).to_be_visible()
