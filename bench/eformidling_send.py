@@ -167,7 +167,7 @@ class PostApi:
         self.document = document
 
     def auth(self, post_form, issuer: str) -> dict:
-        return {"Authorization": f"Bearer {agency_token(post_form, issuer)}"}
+        return {"Authorization": f"Bearer {base.agency_token(post_form, issuer)}"}
 
     def send(self, http, recipient: str, kind: str) -> str:
         headers = {"Content-Type": "application/json", "Idempotency-Key": str(uuid.uuid4())}
@@ -185,7 +185,7 @@ class EformidlingApi:
 
     def auth(self, post_form, issuer: str) -> dict:
         if self.maskinporten:
-            return {"Authorization": f"Bearer {agency_token(post_form, issuer)}"}
+            return {"Authorization": f"Bearer {base.agency_token(post_form, issuer)}"}
         from eformidling.models import Credential
         from virksomheter import services as virksomheter
         from virksomheter.demo import seed_demo_organisations
@@ -236,49 +236,6 @@ class EformidlingApi:
         status, answer = http("POST", f"{OUT}/{message_id}", b"", {}, "send")
         expect(status, 200, answer)
         return message_id
-
-
-def agency_token(post, issuer: str, scope: str = "digitalpostinnbygger:send") -> str:
-    """A Maskinporten token for the demo agency as its machine gets one: a client registered for the
-    organisation, a JWT grant signed with its demo enterprise certificate's key in x5c."""
-    import secrets
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives.serialization import Encoding
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.test import override_settings
-    from jose import jwt
-
-    from maskinporten import services as maskinporten
-    from maskinporten.models import Client
-    from virksomheter import services as virksomheter
-    from virksomheter.demo import seed_demo_organisations
-    from virksomheter.models import Organisation
-
-    seed_demo_organisations()
-    organisation = Organisation.objects.get(organisasjonsnummer=base.SENDER)
-    client = Client.objects.filter(client_id="bench-eformidling").first()
-    if client is None:
-        virksomheter.grant_scope(organisation, scope, granted_by="bench")
-        client = maskinporten.register_client(
-            organisation, name="bench", scopes=[scope], registered_by="bench", client_id="bench-eformidling"
-        )
-    folder = settings.VAR_DIR / "demo-certificates"
-    if not (folder / f"{base.SENDER}.pem").exists():
-        with override_settings(DEBUG=True):  # the demo certificates are made only in development
-            call_command("seed_demo_certificates", verbosity=0)
-    certificate = x509.load_pem_x509_certificate((folder / f"{base.SENDER}.pem").read_bytes())
-    now = int(time.time())
-    grant = jwt.encode(
-        {"iss": client.client_id, "aud": issuer, "scope": scope, "iat": now, "exp": now + 100,
-         "jti": secrets.token_urlsafe(16)},
-        (folder / f"{base.SENDER}.key").read_text(),
-        algorithm="RS256",
-        headers={"x5c": [base64.b64encode(certificate.public_bytes(Encoding.DER)).decode()]},
-    )  # fmt: skip
-    form = {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": grant}
-    return post("/api/token", form)["access_token"]
 
 
 def expect(status: int, wanted: int, body: bytes) -> None:

@@ -353,8 +353,8 @@ def send_over_http(session, port: int, token: str, recipient: str, document: byt
 
 
 def agency_token(post, issuer: str, scope: str = "digitalpostinnbygger:send") -> str:
-    """A Maskinporten token for the demo agency, the way its machine gets one (as krr_lookup.py):
-    a JWT grant signed with the enterprise certificate's key; `post(path, form)` answers the JSON."""
+    """A Maskinporten token for the demo agency as its machine gets one: a client registered for the
+    organisation, a JWT grant signed with its demo enterprise certificate's key in x5c."""
     import base64
     import secrets
 
@@ -365,16 +365,28 @@ def agency_token(post, issuer: str, scope: str = "digitalpostinnbygger:send") ->
     from django.test import override_settings
     from jose import jwt
 
+    from maskinporten import services as maskinporten
+    from maskinporten.models import Client
+    from virksomheter import services as virksomheter
     from virksomheter.demo import seed_demo_organisations
+    from virksomheter.models import Organisation
 
     seed_demo_organisations()
-    with override_settings(DEBUG=True):  # the demo certificates are made only in development
-        call_command("seed_demo_certificates", verbosity=0)
+    organisation = Organisation.objects.get(organisasjonsnummer=SENDER)
+    client = Client.objects.filter(client_id="bench-agency").first()
+    if client is None:
+        virksomheter.grant_scope(organisation, scope, granted_by="bench")
+        client = maskinporten.register_client(
+            organisation, name="bench", scopes=[scope], registered_by="bench", client_id="bench-agency"
+        )
     folder = settings.VAR_DIR / "demo-certificates"
+    if not (folder / f"{SENDER}.pem").exists():
+        with override_settings(DEBUG=True):  # the demo certificates are made only in development
+            call_command("seed_demo_certificates", verbosity=0)
     certificate = x509.load_pem_x509_certificate((folder / f"{SENDER}.pem").read_bytes())
     now = int(time.time())
     grant = jwt.encode(
-        {"iss": "bench", "aud": issuer, "scope": scope, "iat": now, "exp": now + 100,
+        {"iss": client.client_id, "aud": issuer, "scope": scope, "iat": now, "exp": now + 100,
          "jti": secrets.token_urlsafe(16)},
         (folder / f"{SENDER}.key").read_text(),
         algorithm="RS256",
