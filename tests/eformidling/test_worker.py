@@ -38,7 +38,7 @@ def print_sbd(receiver: str) -> dict:
 
 
 def test_a_worker_killed_mid_batch_leaves_every_message_in_exactly_one_final_status(
-    worker_env,
+    worker_env,  # noqa: F811 (the fixture imported above)
     client,
     auth,
     digipost,
