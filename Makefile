@@ -28,6 +28,7 @@ demo: setup migrate seed
 	@echo "    Public journal:        $(DEMO_URL)/innsyn/"
 	@echo "    Case archive:          $(DEMO_URL)/admin/saksarkiv/   user: saksbehandler   password: $${DEMO_ADMIN_PASSWORD:-felles-demo}"
 	@echo "    API documentation:     $(DEMO_URL)/demo/api/"
+	@echo "    eFormidling API (integrasjonspunkt): $(DEMO_URL)/api/   user: velferdsetaten-demo   password: $${DEMO_ADMIN_PASSWORD:-felles-demo}"
 	@echo "    Level 4 (smartcard):   run 'make cardagent' in another terminal (README: Smartcards)"
 	@echo "  $$($(MANAGE) seed_demo_citizen)"
 	@echo "  One background worker runs beside the server. Stop both with Ctrl-C."
@@ -102,6 +103,7 @@ seed:
 	$(MANAGE) seed_demo_clients --base-url $(DEMO_URL) --base-url http://localhost:$(PORT)
 	$(MANAGE) seed_demo_certificates
 	$(MANAGE) seed_demo_maskinporten_clients
+	$(MANAGE) seed_demo_eformidling --base-url $(DEMO_URL)
 	$(MANAGE) seed_demo_post
 	$(MANAGE) seed_demo_archive
 	$(MANAGE) seed_demo_smartcards
