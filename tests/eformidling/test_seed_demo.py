@@ -3,13 +3,17 @@
 run with DEBUG off."""
 
 import io
+import json
+import subprocess
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from eformidling.models import Credential
+from eformidling.models import Conversation, Credential
 from tests.eformidling.conftest import EXAMPLE_RECEIVER, basic
-from tests.postkasse.factories import citizen, providers
+from tests.postkasse.factories import citizen, pdf, providers
 from virksomheter.demo import seed_demo_organisations
 from virksomheter.models import ScopeGrant
 
@@ -78,3 +82,29 @@ def test_it_refuses_with_debug_off(db, settings):
     with pytest.raises(CommandError):
         seed()
     assert not Credential.objects.exists()
+
+
+def test_the_readme_curl_sequence_sends_the_vedtak_to_the_demo_citizen(live_server, demo, tmp_path):
+    """The README's "vedtak til innbygger" block, run by the shell as written, with only the host and
+    the citizen filled in: the letter is created, its PDF uploaded and sent."""
+    seed()
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    section = readme.split("## The hosted integrasjonspunkt", 1)[1]
+    script = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    script = script.replace("http://127.0.0.1:8000", live_server.url).replace(
+        "FNR=<the demo citizen>", f"FNR={EXAMPLE_RECEIVER}"
+    )
+    (tmp_path / "vedtak.pdf").write_bytes(pdf("Vedtak"))
+    run = subprocess.run(
+        ["bash", "-e", "-c", script.replace("curl ", "curl -sS --fail-with-body -w '\\n' ")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    conversation = Conversation.objects.get()
+    assert conversation.organisation.organisasjonsnummer == "974312344"
+    assert conversation.letter_id is not None
+    statuses = json.loads(run.stdout.strip().splitlines()[-1])
+    assert [status["status"] for status in statuses["content"]][:2] == ["OPPRETTET", "SENDT"]
