@@ -24,7 +24,6 @@ import base64
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import threading
@@ -252,29 +251,7 @@ def send_and_wait(connection, port: int, recipients: list[tuple[str, str]], send
 
     from postkasse.models import Letter
 
-    env = {
-        **os.environ,
-        "DATABASE_URL": base.database_url(connection),
-        "TASKS_BACKEND": base.DATABASE_TASKS,
-        "DEBUG": "false",
-        "SECURE_SSL_REDIRECT": "false",
-        "LOG_LEVEL": "WARNING",
-        "EMAIL_URL": "dummymail://",
-        "SMS_BACKEND": "core.sms.backends.database.OutboxBackend",
-    }
-    server = subprocess.Popen(  # noqa: S603 (our own gunicorn, on loopback)
-        [str(BASE_DIR / ".venv/bin/gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
-         "--threads", "4", "--log-level", "warning"],
-        cwd=BASE_DIR, env=env,
-    )  # fmt: skip
-    workers = [
-        subprocess.Popen(  # noqa: S603
-            [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.1", "-v0"],
-            cwd=BASE_DIR,
-            env=env,
-        )
-        for _ in range(arguments.workers)
-    ]
+    server, workers = base.start_server_and_workers(connection, port, arguments.workers)
     already = set(Letter.objects.values_list("pk", flat=True))
     try:
         base.wait_for_server(server, port)

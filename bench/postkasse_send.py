@@ -240,29 +240,7 @@ def send_and_wait(connection, port: int, recipients: list[str], document: bytes,
 
     from postkasse.models import Letter
 
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(connection),
-        "TASKS_BACKEND": DATABASE_TASKS,
-        "DEBUG": "false",
-        "SECURE_SSL_REDIRECT": "false",
-        "LOG_LEVEL": "WARNING",
-        "EMAIL_URL": "dummymail://",
-        "SMS_BACKEND": "core.sms.backends.database.OutboxBackend",
-    }
-    server = subprocess.Popen(  # noqa: S603 (our own gunicorn, on loopback)
-        [str(BASE_DIR / ".venv/bin/gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
-         "--threads", "4", "--log-level", "warning"],
-        cwd=BASE_DIR, env=env,
-    )  # fmt: skip
-    workers = [
-        subprocess.Popen(  # noqa: S603
-            [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.1", "-v0"],
-            cwd=BASE_DIR,
-            env=env,
-        )
-        for _ in range(arguments.workers)
-    ]
+    server, workers = start_server_and_workers(connection, port, arguments.workers)
     try:
         wait_for_server(server, port)
         session = requests.Session()
@@ -350,6 +328,35 @@ def send_over_http(session, port: int, token: str, recipient: str, document: byt
     )
     if response.status_code != 201:
         raise SystemExit(f"POST failed: {response.status_code} {response.text[:500]}")
+
+
+def start_server_and_workers(connection, port: int, count: int):
+    """gunicorn (2 processes, 4 threads) on loopback and `count` db_worker processes on the bench's
+    database, DEBUG off, notices to the outbox: as a production node runs."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(connection),
+        "TASKS_BACKEND": DATABASE_TASKS,
+        "DEBUG": "false",
+        "SECURE_SSL_REDIRECT": "false",
+        "LOG_LEVEL": "WARNING",
+        "EMAIL_URL": "dummymail://",
+        "SMS_BACKEND": "core.sms.backends.database.OutboxBackend",
+    }
+    server = subprocess.Popen(  # noqa: S603 (our own gunicorn, on loopback)
+        [str(BASE_DIR / ".venv/bin/gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
+         "--threads", "4", "--log-level", "warning"],
+        cwd=BASE_DIR, env=env,
+    )  # fmt: skip
+    workers = [
+        subprocess.Popen(  # noqa: S603
+            [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.1", "-v0"],
+            cwd=BASE_DIR,
+            env=env,
+        )
+        for _ in range(count)
+    ]
+    return server, workers
 
 
 def agency_token(post, issuer: str, scope: str = "digitalpostinnbygger:send") -> str:
