@@ -22,10 +22,8 @@ letter (for eFormidling all three), and its split by request is printed too."""
 import argparse
 import base64
 import json
-import os
 import random
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -37,7 +35,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR / "bench"))
 
 import postkasse_send as base  # noqa: E402 (after the path is set; sets DJANGO_SETTINGS_MODULE)
-from throwaway import free_port  # noqa: E402
 
 USERNAME = "bench-360"
 PASSWORD = "bench-korrekt-hest-batteri"  # noqa: S105 (a throwaway database's credential)
@@ -60,35 +57,22 @@ def main() -> None:
     parser.add_argument("--maskinporten", action="store_true", help="a bearer token instead of Basic")
     parser.add_argument("--only", choices=("eformidling", "post"), help="run one API only")
     arguments = parser.parse_args()
-    port = free_port()
-    os.environ["IDPORTEN_ISSUER"] = f"http://127.0.0.1:{port}"
-    os.environ["DEBUG"] = "false"
-    os.environ["SECURE_SSL_REDIRECT"] = "false"
-    os.environ["EMAIL_URL"] = "dummymail://"
-    with tempfile.TemporaryDirectory(prefix="felles-bench-eformidling-keys-") as keys:
-        os.environ["POSTKASSE_INTAKE_CERTIFICATE_FILE"] = f"{keys}/intake.pem"
-        os.environ["POSTKASSE_INTAKE_KEY_FILE"] = f"{keys}/intake.key"
-        from throwaway import bench_database
-
-        with bench_database("eformidling") as connection:
-            from django.conf import settings
-
-            settings.VAR_DIR = Path(keys)
-            base.seed(arguments.persons)
-            document = base.one_page_pdf()
-            rng = random.Random(1)
-            results = {}
-            for api in ("eformidling", "post"):
-                if arguments.only and arguments.only != api:
-                    continue
-                recipients = deliverable(base.draw(rng, arguments.letters))
-                sample = deliverable(base.draw(rng, arguments.sample))
-                sender = make_sender(api, port, document, arguments)
-                run = send_and_wait(connection, port, recipients, sender, arguments)
-                stages, counts, split = measure_stages(port, sample, sender)
-                stages["postgresql"] = 1000 * run["cpu"]["postgresql"] / run["letters"]
-                counts["postgresql"] = run["letters"]
-                results[api] = (run, stages, counts, split)
+    with base.bench_node("eformidling") as (connection, port):
+        base.seed(arguments.persons)
+        document = base.one_page_pdf()
+        rng = random.Random(1)
+        results = {}
+        for api in ("eformidling", "post"):
+            if arguments.only and arguments.only != api:
+                continue
+            recipients = deliverable(base.draw(rng, arguments.letters))
+            sample = deliverable(base.draw(rng, arguments.sample))
+            sender = make_sender(api, port, document, arguments)
+            run = send_and_wait(connection, port, recipients, sender, arguments)
+            stages, counts, split = measure_stages(port, sample, sender)
+            stages["postgresql"] = 1000 * run["cpu"]["postgresql"] / run["letters"]
+            counts["postgresql"] = run["letters"]
+            results[api] = (run, stages, counts, split)
     report(connection.vendor, arguments, results)
 
 

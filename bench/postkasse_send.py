@@ -64,28 +64,36 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP senders")
     parser.add_argument("--sample", type=int, default=300, help="letters measured stage by stage")
     arguments = parser.parse_args()
+    with bench_node("post") as (connection, port):
+        seed(arguments.persons)
+        document = one_page_pdf()
+        rng = random.Random(1)
+        run = send_and_wait(connection, port, draw(rng, arguments.letters), document, arguments)
+        stages, counts = measure_stages(port, draw(rng, arguments.sample), document)
+        scans = explain_route(port, draw(rng, 200), document)
+    report(connection.vendor, arguments, run, stages, counts, scans)
+
+
+@contextmanager
+def bench_node(name: str):
+    """A throwaway database and a free port for a node run as production runs it (DEBUG off), with
+    the intake key pair and the providers' keys in a folder shared by this process, the server and
+    the workers; yields (connection, port)."""
     port = free_port()
     os.environ["IDPORTEN_ISSUER"] = f"http://127.0.0.1:{port}"
     os.environ["DEBUG"] = "false"
     os.environ["SECURE_SSL_REDIRECT"] = "false"
     os.environ["EMAIL_URL"] = "dummymail://"
-    with tempfile.TemporaryDirectory(prefix="felles-bench-post-keys-") as keys:
-        # The intake key pair and the providers' keys: shared by this process, the server and the workers.
+    with tempfile.TemporaryDirectory(prefix=f"felles-bench-{name}-keys-") as keys:
         os.environ["POSTKASSE_INTAKE_CERTIFICATE_FILE"] = f"{keys}/intake.pem"
         os.environ["POSTKASSE_INTAKE_KEY_FILE"] = f"{keys}/intake.key"
         from throwaway import bench_database
 
-        with bench_database("post") as connection:
+        with bench_database(name) as connection:
             from django.conf import settings
 
             settings.VAR_DIR = Path(keys)
-            seed(arguments.persons)
-            document = one_page_pdf()
-            rng = random.Random(1)
-            run = send_and_wait(connection, port, draw(rng, arguments.letters), document, arguments)
-            stages, counts = measure_stages(port, draw(rng, arguments.sample), document)
-            scans = explain_route(port, draw(rng, 200), document)
-    report(connection.vendor, arguments, run, stages, counts, scans)
+            yield connection, port
 
 
 def seed(persons: int) -> None:
