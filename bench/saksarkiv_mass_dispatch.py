@@ -115,15 +115,16 @@ def seed(persons: int) -> None:
 def case_handler():
     from django.contrib.auth import get_user_model
 
-    from saksarkiv.models import Saksbehandler
+    from saksarkiv.models import AdministrativEnhet, Saksbehandler
     from virksomheter.models import Organisation
 
     user = get_user_model().objects.create_user(
         username="saksbehandler", is_staff=True, first_name="Ingrid", last_name="Berg"
     )
     organisation = Organisation.objects.get(organisasjonsnummer=MUNICIPALITY)
+    unit = AdministrativEnhet.objects.create(organisation=organisation, kortnavn="KEM", navn="Kemnerkontoret")
     return Saksbehandler.objects.create(
-        user=user, organisation=organisation, initialer="IB", administrativ_enhet="Kemnerkontoret"
+        user=user, organisation=organisation, initialer="IB", administrativ_enhet=unit
     )
 
 

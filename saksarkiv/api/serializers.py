@@ -72,8 +72,14 @@ class Skjerming(serializers.Serializer):
     skjermingshjemmel = StringField(max_length=200, help_text='For example "Offl. § 13 jf. fvl. § 13".')
     skjermingMetadata = serializers.ListField(
         source="skjerming_metadata",
-        child=serializers.ChoiceField(choices=models.Skjerming.Metadata.choices),
-        help_text="What the public journal hides: tittel, korrespondansepart.",
+        child=serializers.ChoiceField(
+            choices=[
+                *models.Skjerming.Metadata.choices,
+                *((alias, alias) for alias in models.Skjerming.ALIASES),
+            ]
+        ),
+        help_text="What the public journal hides, as the standard's skjermingMetadata codes (TMO, TRO, NA,"
+        " NM, NPS...); tittel and korrespondansepart are accepted as aliases.",
     )
 
 

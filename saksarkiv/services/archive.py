@@ -11,6 +11,7 @@ from core import audit
 from saksarkiv.models import (
     Arkiv,
     Arkivdel,
+    Arkivskaper,
     Journalpost,
     JournalSequence,
     Klasse,
@@ -53,6 +54,11 @@ def ensure_arkiv(organisation: Organisation) -> Arkiv:
         organisation=organisation, defaults={"tittel": f"{organisation.name_nb} arkiv"}
     )
     if created:
+        Arkivskaper.objects.create(
+            arkiv=arkiv,
+            arkivskaper_id=organisation.organisasjonsnummer,
+            arkivskaper_navn=organisation.name_nb,
+        )
         system = Klassifikasjonssystem.objects.create(arkiv=arkiv, tittel=_("Subject key"))
         Klasse.objects.bulk_create(
             Klasse(klassifikasjonssystem=system, klasse_id=code, tittel=title)

@@ -53,6 +53,7 @@ def _store_version(
     version = Dokumentobjekt(
         dokumentbeskrivelse=dokument,
         versjonsnummer=last + 1,
+        format="fmt/276",
         sjekksum=hashlib.sha256(content).hexdigest(),
         filstoerrelse=len(content),
         filnavn=filnavn,

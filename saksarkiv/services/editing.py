@@ -18,16 +18,22 @@ def screening(
     """The screening row with these values, shared by every record screened the same way."""
     if not tilgangsrestriksjon.strip() or not skjermingshjemmel.strip():
         raise InvalidInput(_("A screening needs an access restriction code and a legal basis."))
-    unknown = set(skjerming_metadata) - set(Skjerming.Metadata.values)
+    codes = set()
+    for field in skjerming_metadata:
+        codes.update(Skjerming.ALIASES.get(field, (field,)))
+    unknown = codes - set(Skjerming.Metadata.values)
     if unknown:
         raise InvalidInput(
             _("%(fields)s cannot be screened; choose from %(choices)s.")
-            % {"fields": ", ".join(sorted(unknown)), "choices": ", ".join(Skjerming.Metadata.values)}
+            % {
+                "fields": ", ".join(sorted(unknown)),
+                "choices": ", ".join([*Skjerming.Metadata.values, *Skjerming.ALIASES]),
+            }
         )
     found, _created = Skjerming.objects.get_or_create(
         tilgangsrestriksjon=tilgangsrestriksjon.strip(),
         skjermingshjemmel=skjermingshjemmel.strip(),
-        skjerming_metadata=sorted(set(skjerming_metadata)),
+        skjerming_metadata=sorted(codes),
     )
     return found
 

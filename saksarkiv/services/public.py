@@ -100,11 +100,13 @@ def organisation_with_journal(organisasjonsnummer: str) -> Organisation:
 
 
 def _screens(field: str, *paths: str) -> Q:
-    """The screening on any of the given relations lists `field`. JSON text is matched with its
-    quotes, which works alike on PostgreSQL and SQLite."""
+    """The screening on any of the given relations lists `field` (a standard code, or an alias of
+    several, as Skjerming.screens reads them). JSON text is matched with its quotes, which works
+    alike on PostgreSQL and SQLite."""
     condition = Q()
     for path in paths:
-        condition |= Q(**{f"{path}__skjerming_metadata__icontains": f'"{field}"'})
+        for code in Skjerming.codes_for(field):
+            condition |= Q(**{f"{path}__skjerming_metadata__icontains": f'"{code}"'})
     return condition
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import override
 
 from core.pdf import paragraphs, render_letter_pdf
 from postkasse import services as postkasse
-from saksarkiv.models import Journalpost, Korrespondansepart, Skjerming
+from saksarkiv.models import Journalpost, Korrespondansepart
 from saksarkiv.services import public
 from saksarkiv.services.api_handler import system_handler
 from saksarkiv.services.archive import add_journalpost, record_change
@@ -49,8 +49,11 @@ def _titles(original: Journalpost, party: Korrespondansepart) -> tuple[str, str]
     longest = Journalpost._meta.get_field("tittel").max_length
     title = (_("Reply from %(name)s: %(title)s") % {"name": party.navn, "title": original.tittel})[:longest]
     screening = original.skjerming or original.saksmappe.skjerming
-    screened = set(screening.skjerming_metadata) if screening is not None else set()
-    if Skjerming.Metadata.TITTEL in screened and original.offentlig_tittel in ("", original.tittel):
+    if (
+        screening is not None
+        and screening.screens("tittel")
+        and original.offentlig_tittel in ("", original.tittel)
+    ):
         # The original's title is screened but was not blanked out, so nothing of it may be
         # published: equal to the title, the public journal withholds it as it does the original's.
         return title, title

@@ -4,7 +4,7 @@ import itertools
 
 from django.contrib.auth import get_user_model
 
-from saksarkiv.models import Brevmal, Saksbehandler
+from saksarkiv.models import AdministrativEnhet, Brevmal, Saksbehandler
 from virksomheter.models import Organisation
 
 _users = itertools.count()
@@ -24,8 +24,15 @@ def handler(org=None, **user_fields) -> Saksbehandler:
         **{"first_name": "Ingrid", "last_name": "Berg", **user_fields},
     )  # fmt: skip
     return Saksbehandler.objects.create(
-        user=user, organisation=org, initialer="IB", administrativ_enhet="Helse"
+        user=user, organisation=org, initialer="IB", administrativ_enhet=enhet(org)
     )
+
+
+def enhet(org=None, kortnavn="HEL", navn="Helse") -> AdministrativEnhet:
+    found, _created = AdministrativEnhet.objects.get_or_create(
+        organisation=org or organisation(), kortnavn=kortnavn, defaults={"navn": navn}
+    )
+    return found
 
 
 def brevmal(org=None, **fields) -> Brevmal:

@@ -214,7 +214,7 @@ def test_screening_is_set_and_removed(agency):
         "skjermingMetadata": ["tittel", "korrespondansepart"],
     }
     answer = agency.patch(url, {"skjerming": skjerming})
-    assert answer.json()["skjerming"] == {**skjerming, "skjermingMetadata": ["korrespondansepart", "tittel"]}
+    assert answer.json()["skjerming"] == {**skjerming, "skjermingMetadata": ["NA", "NM", "NPS", "TMO", "TRO"]}
     assert Journalpost.objects.get().skjerming.screens("tittel")
     bad = agency.patch(url, {"skjerming": {**skjerming, "skjermingMetadata": ["adresse"]}})
     assert bad.status_code == 400
@@ -256,7 +256,7 @@ def test_a_new_title_is_not_left_behind_as_the_public_title(agency, client):
 
 def test_a_journal_post_needs_a_known_type(agency):
     case = agency.case()
-    answer = agency.post(f"saksmappe/{case['systemID']}/journalpost", {"journalposttype": "X", "tittel": "x"})
+    answer = agency.post(f"saksmappe/{case['systemID']}/journalpost", {"journalposttype": "Q", "tittel": "x"})
     assert answer.status_code == 400 and "journalposttype" in answer.json()["field_errors"]
     assert not Journalpost.objects.exists()
 

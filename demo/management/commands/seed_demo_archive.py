@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from minid.demo import demo_citizen
 from saksarkiv import services
-from saksarkiv.models import Brevmal, Saksbehandler
+from saksarkiv.models import AdministrativEnhet, Brevmal, Saksbehandler
 from virksomheter.models import Organisation
 
 ORGANISATION = "965302026"  # Fjordvik kommune
@@ -39,19 +39,28 @@ class Command(BaseCommand):
         handler_user = users.filter(username="saksbehandler").first() or users.create_user(
             "saksbehandler", password=password, is_staff=True, first_name="Ingrid", last_name="Berg"
         )
+        velferd, _made = AdministrativEnhet.objects.get_or_create(
+            organisation=organisation,
+            kortnavn="HOV",
+            defaults={"navn": "Helse og velferd", "journalenhet": "SEN"},
+        )
+        arkivet, _made = AdministrativEnhet.objects.get_or_create(
+            organisation=organisation, kortnavn="ARK", defaults={"navn": "Arkiv", "journalenhet": "SEN"}
+        )
         handler, created = Saksbehandler.objects.get_or_create(
             user=handler_user,
-            defaults={
-                "organisation": organisation,
-                "initialer": "IB",
-                "administrativ_enhet": "Helse og velferd",
-            },
+            defaults={"organisation": organisation, "initialer": "IB", "administrativ_enhet": velferd},
         )
         admin = users.filter(username="admin").first()
         if admin is not None:
             Saksbehandler.objects.get_or_create(
                 user=admin,
-                defaults={"organisation": organisation, "initialer": "ADM", "administrativ_enhet": "Arkiv"},
+                defaults={
+                    "organisation": organisation,
+                    "initialer": "ADM",
+                    "administrativ_enhet": arkivet,
+                    "arkivleder": True,
+                },
             )
         for name, subject, text in TEMPLATES:
             if not Brevmal.objects.filter(organisation=organisation, navn=name).exists():
