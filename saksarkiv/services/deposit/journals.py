@@ -1,0 +1,262 @@
+"""loependeJournal.xml and offentligJournal.xml: the journal reports for the deposited period. The running
+journal lists every deposited journal post as it is; the public journal lists what the organisation's public
+journal shows (saksarkiv.services.public decides what is screened, here as there) and leaves out void posts,
+as the public journal does."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db.models import Prefetch
+from django.utils import translation
+
+from saksarkiv.models import Journalpost, Korrespondansepart, Saksmappe, Skjerming
+from saksarkiv.services import public
+from saksarkiv.services.deposit.codes import name
+from saksarkiv.services.deposit.parties import parties, person
+from saksarkiv.services.deposit.selection import DepositError, Selection
+from saksarkiv.services.deposit.xml import Writer, document
+
+LOEPENDE = "http://www.arkivverket.no/standarder/noark5/loependeJournal"
+OFFENTLIG = "http://www.arkivverket.no/standarder/noark5/offentligJournal"
+# korrespondansepartNavn is required: where the names are screened, the public journal says so.
+SCREENED_NAME = "Skjermet"
+# The screening codes that hide a party's name, by the party's role.
+NAME_CODES = {
+    Korrespondansepart.Type.AVSENDER: ("NA", "NPS"),
+    Korrespondansepart.Type.MOTTAKER: ("NM", "NPS"),
+    Korrespondansepart.Type.KOPIMOTTAKER: ("NM", "NPS"),
+    Korrespondansepart.Type.GRUPPEMOTTAKER: ("NM", "NPS"),
+}
+CHUNK = 200
+
+
+@dataclass(frozen=True)
+class Head:
+    start: object
+    end: object
+    seleksjon: str
+    arkivskapere: tuple[tuple[str, str], ...]  # (arkivskaperID, arkivskaperNavn)
+
+
+def _head(w: Writer, head: Head, count: int) -> None:
+    with w.element("journalhode"):
+        w.leaf("journalStartDato", head.start)
+        w.leaf("journalSluttDato", head.end)
+        w.leaf("seleksjon", head.seleksjon)
+        w.leaf("antallJournalposter", count)
+        for arkivskaper_id, arkivskaper_navn in head.arkivskapere:
+            with w.element("arkivskaper"):
+                w.leaf("arkivskaperID", arkivskaper_id)
+                w.leaf("arkivskaperNavn", arkivskaper_navn)
+
+
+def _screening(journalpost: Journalpost) -> Skjerming | None:
+    return journalpost.skjerming or journalpost.saksmappe.skjerming
+
+
+def _first_code(skjerming: Skjerming | None, codes=None) -> str:
+    """skjermingMetadata occurs at most once per element in the journals: the first code that applies."""
+    if skjerming is None:
+        return ""
+    for code in skjerming.skjerming_metadata:
+        if code in Skjerming.Metadata.values and (codes is None or code in codes):
+            return name(Skjerming.Metadata, code)
+    return ""
+
+
+def _journalposter(selection: Selection):
+    return (
+        selection.journalposter()
+        .select_related(
+            "saksmappe__klasse__skjerming",
+            "saksmappe__skjerming",
+            "saksmappe__saksansvarlig__user",
+            "saksmappe__administrativ_enhet",
+            "saksbehandler__user",
+            "saksbehandler__administrativ_enhet",
+            "administrativ_enhet",
+            "skjerming",
+        )
+        .prefetch_related(
+            Prefetch(
+                "korrespondanseparter",
+                queryset=Korrespondansepart.objects.select_related(
+                    "saksbehandler__user", "administrativ_enhet"
+                ).order_by("pk"),
+            ),
+            "avskrivninger__referanse_avskrives_av_journalpost",
+        )
+    )
+
+
+def _klasse(w: Writer, saksmappe: Saksmappe, *, screened_codes: bool) -> None:
+    klasse = saksmappe.klasse
+    if klasse is None:
+        return
+    with w.element("klasse"):
+        w.leaf("klasseID", klasse.klasse_id)
+        w.leaf("tittel", klasse.tittel)
+        if screened_codes and klasse.skjerming is not None:
+            w.leaves(
+                "skjermingMetadata",
+                (
+                    name(Skjerming.Metadata, c)
+                    for c in klasse.skjerming.skjerming_metadata
+                    if c in Skjerming.Metadata.values
+                ),
+            )
+
+
+def _avskrivning(w: Writer, journalpost: Journalpost) -> None:
+    avskrivning = next(iter(journalpost.avskrivninger.all()), None)
+    if avskrivning is None:
+        return
+    w.leaf("avskrivningsdato", avskrivning.avskrivningsdato)
+    w.leaf("avskrivningsmaate", name(type(avskrivning).Maate, avskrivning.avskrivningsmaate))
+
+
+def _unit(journalpost: Journalpost) -> str:
+    unit = journalpost.administrativ_enhet or journalpost.saksbehandler.administrativ_enhet
+    return unit.navn if unit else ""
+
+
+def write_loepende(path: Path, selection: Selection, head: Head) -> int:
+    count = selection.journalposter().count()
+    with document(path, LOEPENDE, "loependeJournal", "loependeJournal.xsd") as w:
+        _head(w, head, count)
+        for journalpost in _journalposter(selection).iterator(chunk_size=CHUNK):
+            saksmappe = journalpost.saksmappe
+            screening = _screening(journalpost)
+            with w.element("journalregistrering"):
+                _klasse(w, saksmappe, screened_codes=True)
+                with w.element("saksmappe"):
+                    w.leaf("mappeID", saksmappe.saksnummer)
+                    w.leaf("saksaar", saksmappe.saksaar)
+                    w.leaf("sakssekvensnummer", saksmappe.sakssekvensnummer)
+                    w.leaf("tittel", saksmappe.tittel)
+                    w.leaf("offentligTittel", saksmappe.offentlig_tittel)
+                    w.leaf("skjermingMetadata", _first_code(saksmappe.skjerming))
+                    unit = saksmappe.administrativ_enhet or saksmappe.saksansvarlig.administrativ_enhet
+                    w.leaf("administrativEnhet", unit and unit.navn)
+                    w.leaf("saksansvarlig", person(saksmappe.saksansvarlig))
+                    w.leaf("referanseArkivdel", selection.arkivdel.system_id)
+                with w.element("journalpost"):
+                    w.leaf("systemID", journalpost.system_id)
+                    w.leaf("registreringsID", f"{saksmappe.saksnummer}-{journalpost.journalpostnummer}")
+                    w.leaf("journalaar", journalpost.journalaar)
+                    w.leaf("journalsekvensnummer", journalpost.journalsekvensnummer)
+                    w.leaf("journalpostnummer", journalpost.journalpostnummer)
+                    w.leaf("tittel", journalpost.tittel)
+                    w.leaf("offentligTittel", journalpost.offentlig_tittel)
+                    w.leaf("skjermingMetadata", _first_code(screening))
+                    w.leaf("journaldato", journalpost.journaldato)
+                    w.leaf("dokumentetsDato", journalpost.dokumentdato)
+                    _avskrivning(w, journalpost)
+                    w.leaf("administrativEnhet", _unit(journalpost))
+                    w.leaf("saksbehandler", person(journalpost.saksbehandler))
+                    w.leaf("journalenhet", journalpost.journalenhet)
+                    avskrivning = next(iter(journalpost.avskrivninger.all()), None)
+                    answer = avskrivning and avskrivning.referanse_avskrives_av_journalpost
+                    w.leaf("referanseAvskrivesAvJournalpost", answer and answer.system_id)
+                    if screening is not None:
+                        w.leaf("tilgangsrestriksjon", screening.tilgangsrestriksjon)
+                        w.leaf("skjermingshjemmel", screening.skjermingshjemmel)
+                    for party in parties(journalpost):
+                        with w.element("korrespondansepart"):
+                            w.leaf(
+                                "korrespondanseparttype",
+                                name(Korrespondansepart.Type, party.korrespondanseparttype),
+                            )
+                            w.leaf("korrespondansepartNavn", party.navn)
+                            w.leaf(
+                                "skjermingMetadata",
+                                _first_code(screening, NAME_CODES.get(party.korrespondanseparttype, ())),
+                            )
+    return count
+
+
+def _public_parties(journalpost: Journalpost, entry: public.PublicEntry) -> list[tuple[str, str]]:
+    """(type, name) as the public journal shows the post's parties."""
+    listed_types = public.LISTED_PARTIES.get(journalpost.journalposttype, ())
+    listed = [p for p in journalpost.korrespondanseparter.all() if p.korrespondanseparttype in listed_types]
+    if entry.parter_hjemmel:
+        kinds = [p.korrespondanseparttype for p in listed] or [
+            parties(journalpost)[-1].korrespondanseparttype
+        ]
+        return [(kind, SCREENED_NAME) for kind in dict.fromkeys(kinds)]
+    if len(entry.parter) == len(listed):
+        return [
+            (party.korrespondanseparttype, shown) for party, shown in zip(listed, entry.parter, strict=True)
+        ]
+    if listed:
+        # The persons were counted, not named: the organisations by name, then the count.
+        organisations = [p for p in listed if p.organisasjonsnummer]
+        persons = [p for p in listed if not p.organisasjonsnummer]
+        kinds = [p.korrespondanseparttype for p in organisations] + [persons[0].korrespondanseparttype]
+        return list(zip(kinds, entry.parter, strict=True))
+    # Nobody listed (a memo, an incoming post without a sender): the case handler, as the running journal.
+    own = parties(journalpost)[-1]
+    return [(own.korrespondanseparttype, own.navn)]
+
+
+def write_offentlig(path: Path, selection: Selection, head: Head) -> int:
+    organisation = selection.arkivdel.arkiv.organisation
+    journalposter = _journalposter(selection).exclude(journalstatus=Journalpost.Status.UTGAAR)
+    count = journalposter.count()
+    if count == 0:
+        # offentligJournal.xsd needs at least one journal post.
+        raise DepositError(
+            translation.gettext(
+                "Every journal post of the period is void; there is no public journal to deposit."
+            )
+        )
+    # What the public journal says in words (a withheld name, a count of persons) is said in Norwegian.
+    with (
+        translation.override("nb"),
+        document(path, OFFENTLIG, "offentligJournal", "offentligJournal.xsd") as w,
+    ):
+        _head(w, head, count)
+        for journalpost in journalposter.iterator(chunk_size=CHUNK):
+            saksmappe = journalpost.saksmappe
+            _stored, entry = public.public_entry(organisation, journalpost.pk)
+            with w.element("journalregistrering"):
+                if saksmappe.klasse is not None and not (
+                    saksmappe.klasse.skjerming and saksmappe.klasse.skjerming.skjerming_metadata
+                ):
+                    _klasse(w, saksmappe, screened_codes=False)
+                with w.element("saksmappe"):
+                    w.leaf("mappeID", saksmappe.saksnummer)
+                    w.leaf("saksaar", saksmappe.saksaar)
+                    w.leaf("sakssekvensnummer", saksmappe.sakssekvensnummer)
+                    w.leaf("offentligTittel", entry.sak_tittel)
+                    unit = saksmappe.administrativ_enhet or saksmappe.saksansvarlig.administrativ_enhet
+                    w.leaf("administrativEnhet", unit and unit.navn)
+                    w.leaf("saksansvarlig", person(saksmappe.saksansvarlig))
+                    if saksmappe.skjerming is not None:
+                        w.leaf("tilgangsrestriksjon", saksmappe.skjerming.tilgangsrestriksjon)
+                        w.leaf("skjermingshjemmel", saksmappe.skjerming.skjermingshjemmel)
+                screening = _screening(journalpost)
+                with w.element("journalpost"):
+                    w.leaf("systemID", journalpost.system_id)
+                    w.leaf("registreringsID", entry.saksnummer)
+                    w.leaf("journalaar", journalpost.journalaar)
+                    w.leaf("journalsekvensnummer", journalpost.journalsekvensnummer)
+                    w.leaf("journalpostnummer", journalpost.journalpostnummer)
+                    w.leaf("offentligTittel", entry.tittel)
+                    w.leaf("skjermingMetadata", _first_code(screening))
+                    w.leaf("journaldato", journalpost.journaldato)
+                    w.leaf("dokumentetsDato", journalpost.dokumentdato)
+                    _avskrivning(w, journalpost)
+                    w.leaf("administrativEnhet", _unit(journalpost))
+                    w.leaf("saksbehandler", person(journalpost.saksbehandler))
+                    avskrivning = next(iter(journalpost.avskrivninger.all()), None)
+                    answer = avskrivning and avskrivning.referanse_avskrives_av_journalpost
+                    w.leaf("referanseAvskrivesAvJournalpost", answer and answer.system_id)
+                    if screening is not None:
+                        w.leaf("tilgangsrestriksjon", screening.tilgangsrestriksjon)
+                        w.leaf("skjermingshjemmel", screening.skjermingshjemmel)
+                    for kind, shown in _public_parties(journalpost, entry):
+                        with w.element("korrespondansepart"):
+                            w.leaf("korrespondanseparttype", name(Korrespondansepart.Type, kind))
+                            w.leaf("korrespondansepartNavn", shown)
+    return count
