@@ -5,7 +5,7 @@ answered (by e-mail, outside Felles), they are marked handled."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy, ngettext
 
-from saksarkiv.admin import CaseHandlerAdmin
+from saksarkiv.admin.base import CaseHandlerAdmin
 from saksarkiv.models import Innsynskrav
 from saksarkiv.services import public
 

@@ -1,0 +1,130 @@
+"""Cases (saksmapper) in the admin: the list, the case with its journal posts, and closing."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from postkasse import services as postkasse
+from saksarkiv import services
+from saksarkiv.admin.base import CaseHandlerAdmin, OptionalPublicTitle
+from saksarkiv.models import Journalpost, Klasse, Saksmappe
+
+
+class SaksmappeForm(OptionalPublicTitle, forms.ModelForm):
+    class Meta:
+        model = Saksmappe
+        fields = ("tittel", "offentlig_tittel", "klasse", "skjerming")
+        widgets = {
+            "tittel": forms.TextInput(attrs={"size": 80}),
+            "offentlig_tittel": forms.TextInput(attrs={"size": 80}),
+        }
+
+
+class JournalpostInline(admin.TabularInline):
+    model = Journalpost
+    fields = ("nummer", "journalposttype", "tittel", "journalstatus", "journaldato", "saksbehandler")
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("number"))
+    def nummer(self, journalpost):
+        return journalpost.journalpostnummer
+
+
+@admin.register(Saksmappe)
+class SaksmappeAdmin(CaseHandlerAdmin):
+    form = SaksmappeForm
+    list_display = ("saksnummer_display", "tittel", "saksstatus", "saksansvarlig", "saksdato")
+    list_filter = ("saksstatus", "saksansvarlig", "saksdato")
+    search_fields = ("tittel", "offentlig_tittel")
+    search_help_text = gettext_lazy("Search by title, or by case number (2026/12).")
+    list_select_related = ("saksansvarlig__user",)
+    show_full_result_count = False
+    inlines = [JournalpostInline]
+    actions = ("close_cases",)
+
+    @admin.display(description=gettext_lazy("case number"), ordering="sakssekvensnummer")
+    def saksnummer_display(self, saksmappe):
+        return saksmappe.saksnummer
+
+    def get_queryset(self, request):
+        return services.cases_for(self.handler(request))
+
+    def get_urls(self):
+        return [
+            path("oversikt/", self.admin_site.admin_view(self.dashboard_view), name="saksarkiv_dashboard"),
+            *super().get_urls(),
+        ]
+
+    def dashboard_view(self, request):
+        """This month's letters from the organisation: digital or paper, and what digital saved."""
+        handler = self.handler(request)
+        month = timezone.localdate()
+        use = postkasse.monthly_use(month, organisations=[handler.organisation])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Digital and paper this month"),
+            "month": month,
+            "use": use[0] if use else None,
+            "open_cases": services.cases_for(handler)
+            .filter(saksstatus=Saksmappe.Status.UNDER_BEHANDLING)
+            .count(),
+        }
+        return TemplateResponse(request, "admin/saksarkiv/dashboard.html", context)
+
+    def get_search_results(self, request, queryset, search_term):
+        year, _slash, number = search_term.strip().partition("/")
+        if year.isdigit() and number.isdigit():
+            return queryset.filter(saksaar=int(year), sakssekvensnummer=int(number)), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else ("tittel", "offentlig_tittel", "klasse", "skjerming")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "klasse":
+            kwargs["queryset"] = Klasse.objects.filter(
+                klassifikasjonssystem__arkiv__organisation=self.handler(request).organisation
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        try:
+            created = services.create_saksmappe(self.handler(request), request=request, **form.cleaned_data)
+        except services.SaksarkivError as error:
+            raise ValidationError(error.message) from None
+        # The admin builds its "was added" message from this object after save_model: it needs the
+        # number the service assigned, not the unsaved form instance's None/None.
+        obj.pk = created.pk
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+
+    @admin.action(description=gettext_lazy("Close the selected cases"))
+    def close_cases(self, request, queryset):
+        handler = self.handler(request)
+        for saksmappe in queryset:
+            try:
+                services.close_case(saksmappe, handler, request=request)
+            except services.SaksarkivError as error:
+                messages.error(request, f"{saksmappe.saksnummer}: {error.message}")
+            else:
+                messages.success(request, _("Case %(number)s is closed.") % {"number": saksmappe.saksnummer})

@@ -1,0 +1,234 @@
+"""A journal post in the admin: its page with parties, documents and receipts, and the actions on it
+(upload, finalise, dispatch)."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from saksarkiv import services
+from saksarkiv.admin.base import PARTIES_SHOWN, CaseHandlerAdmin, OptionalPublicTitle
+from saksarkiv.admin.parties import PartyViews
+from saksarkiv.models import Brevmal, Journalpost, Saksmappe
+
+
+class JournalpostForm(OptionalPublicTitle, forms.ModelForm):
+    class Meta:
+        model = Journalpost
+        fields = (
+            "saksmappe",
+            "journalposttype",
+            "tittel",
+            "offentlig_tittel",
+            "dokumentdato",
+            "skjerming",
+            "brevmal",
+        )
+
+
+class UploadForm(forms.Form):
+    tittel = forms.CharField(label=gettext_lazy("Title"), max_length=500, required=False)
+    fil = forms.FileField(label=gettext_lazy("PDF file"))
+    hoveddokument = forms.BooleanField(label=gettext_lazy("Main document"), required=False)
+
+
+@admin.register(Journalpost)
+class JournalpostAdmin(PartyViews, CaseHandlerAdmin):
+    form = JournalpostForm
+    list_display = ("nummer", "journalposttype", "tittel", "journalstatus", "journaldato", "saksbehandler")
+    list_filter = ("journalstatus", "journalposttype", "saksbehandler", "journaldato")
+    search_fields = ("tittel", "offentlig_tittel")
+    date_hierarchy = "journaldato"
+    list_select_related = ("saksmappe", "saksbehandler__user")
+    show_full_result_count = False
+    list_per_page = 50
+
+    @admin.display(description=gettext_lazy("number"), ordering="journalsekvensnummer")
+    def nummer(self, journalpost):
+        return f"{journalpost.saksmappe.saksnummer}-{journalpost.journalpostnummer}"
+
+    def get_queryset(self, request):
+        return services.journalposts_for(self.handler(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        handler = self.handler(request)
+        if db_field.name == "saksmappe":
+            kwargs["queryset"] = services.cases_for(handler).filter(
+                saksstatus=Saksmappe.Status.UNDER_BEHANDLING
+            )
+        elif db_field.name == "brevmal":
+            kwargs["queryset"] = Brevmal.objects.filter(organisation=handler.organisation)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        data = dict(form.cleaned_data)
+        brevmal = data.pop("brevmal", None)
+        saksmappe = data.pop("saksmappe")
+        try:
+            created = services.add_journalpost(saksmappe, self.handler(request), request=request, **data)
+        except services.SaksarkivError as error:
+            raise ValidationError(error.message) from None
+        if brevmal is not None:
+            created.brevmal = brevmal
+            created.save(update_fields=["brevmal"])
+        obj.pk = created.pk
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return redirect("admin:saksarkiv_journalpost_change", obj.pk)
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(function)
+
+        return [
+            *self.party_urls(view),
+            path("<int:pk>/dokument/", view(self.upload_view), name="saksarkiv_journalpost_upload"),
+            path("<int:pk>/forhandsvis/", view(self.preview_view), name="saksarkiv_journalpost_preview"),
+            path("<int:pk>/dokument/<int:version>/", view(self.file_view), name="saksarkiv_journalpost_file"),
+            path("<int:pk>/ferdigstill/", view(self.finalise_view), name="saksarkiv_journalpost_finalise"),
+            path("<int:pk>/ekspeder/", view(self.dispatch_view), name="saksarkiv_journalpost_dispatch"),
+            path("<int:pk>/navn/", view(self.public_names_view), name="saksarkiv_journalpost_public_names"),
+            *super().get_urls(),
+        ]
+
+    def _journalpost(self, request, pk) -> Journalpost:
+        try:
+            return services.get_journalpost(self.handler(request), pk)
+        except services.NotFound:
+            raise Http404 from None
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return self._detail(request, self._journalpost(request, object_id))
+
+    def _detail(self, request, journalpost: Journalpost, *, status: int = 200, **forms_shown):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": str(journalpost),
+            "journalpost": journalpost,
+            "parties": services.receipts(journalpost, limit=PARTIES_SHOWN),
+            "party_count": journalpost.korrespondanseparter.count(),
+            "names_public": services.public.names_persons(journalpost),
+            "documents": [(d, services.current_version(d)) for d in journalpost.dokumenter.all()],
+            "editable": not journalpost.is_finalised,
+            "dispatchable": journalpost.journalposttype == Journalpost.Type.UTGAAENDE
+            and journalpost.journalstatus != Journalpost.Status.EKSPEDERT,
+            **self.party_context(),
+            "upload_form": UploadForm(),
+            **forms_shown,
+        }
+        return TemplateResponse(request, "admin/saksarkiv/journalpost/detail.html", context, status=status)
+
+    def _back(self, journalpost):
+        return redirect("admin:saksarkiv_journalpost_change", journalpost.pk)
+
+    def _post_only(self, request):
+        if request.method != "POST":
+            raise PermissionDenied
+
+    def upload_view(self, request, pk):
+        self._post_only(request)
+        journalpost = self._journalpost(request, pk)
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            messages.error(request, _("Choose a PDF file to upload."))
+            return self._back(journalpost)
+        upload = form.cleaned_data["fil"]
+        try:
+            services.add_document(
+                journalpost,
+                self.handler(request),
+                tittel=form.cleaned_data["tittel"],
+                content=upload.read(),
+                filnavn=upload.name,
+                hoveddokument=form.cleaned_data["hoveddokument"],
+                request=request,
+            )
+        except services.SaksarkivError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The document is added."))
+        return self._back(journalpost)
+
+    def preview_view(self, request, pk):
+        """The letter from the template as the PDF the first recipient will get."""
+        journalpost = self._journalpost(request, pk)
+        if journalpost.brevmal is None:
+            raise Http404
+        party = journalpost.korrespondanseparter.filter(korrespondanseparttype="EM").order_by("pk").first()
+        response = HttpResponse(services.letter_pdf(journalpost, party), content_type="application/pdf")
+        response["Content-Disposition"] = 'inline; filename="forhandsvisning.pdf"'
+        return response
+
+    def file_view(self, request, pk, version):
+        journalpost = self._journalpost(request, pk)
+        found = next(
+            (v for d in journalpost.dokumenter.all() for v in d.versjoner.all() if v.pk == version), None
+        )
+        if found is None:
+            raise Http404
+        with services.open_version(self.handler(request), found, request=request) as file:
+            response = HttpResponse(file.read(), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{found.filnavn}"'
+        return response
+
+    def finalise_view(self, request, pk):
+        self._post_only(request)
+        journalpost = self._journalpost(request, pk)
+        try:
+            services.finalise(journalpost, self.handler(request), request=request)
+        except services.SaksarkivError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The journal post is finalised."))
+        return self._back(journalpost)
+
+    def public_names_view(self, request, pk):
+        self._post_only(request)
+        journalpost = self._journalpost(request, pk)
+        named = request.POST.get("named") == "yes"
+        services.public.set_public_names(journalpost, self.handler(request), named=named, request=request)
+        messages.success(
+            request,
+            _("The public journal names the persons among the parties.")
+            if named
+            else _("The public journal names the persons only as the rule allows."),
+        )
+        return self._back(journalpost)
+
+    def dispatch_view(self, request, pk):
+        """Dispatch; to many recipients only after the handler has seen how many and by which
+        channel, and confirmed."""
+        self._post_only(request)
+        journalpost = self._journalpost(request, pk)
+        handler = self.handler(request)
+        try:
+            if request.POST.get("confirmed") != "yes":
+                split = services.expected_channels(journalpost)
+                if split.total >= services.CONFIRM_FROM:
+                    context = {
+                        **self.admin_site.each_context(request),
+                        "opts": self.opts,
+                        "title": _("Dispatch to %(count)d recipients?") % {"count": split.total},
+                        "journalpost": journalpost,
+                        "split": split,
+                    }
+                    return TemplateResponse(
+                        request, "admin/saksarkiv/journalpost/confirm_dispatch.html", context
+                    )
+            queued = services.dispatch_or_queue(journalpost, handler, request=request)
+        except services.SaksarkivError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("The mass dispatch is queued; the letters go out in the background.")
+                if queued
+                else _("The letter is dispatched. Receipts appear below as they come back."),
+            )
+        return self._back(journalpost)
