@@ -179,24 +179,22 @@ def _public_parties(journalpost: Journalpost, entry: public.PublicEntry) -> list
     """(type, name) as the public journal shows the post's parties."""
     listed_types = public.LISTED_PARTIES.get(journalpost.journalposttype, ())
     listed = [p for p in journalpost.korrespondanseparter.all() if p.korrespondanseparttype in listed_types]
+    own = parties(journalpost)[-1]
     if entry.parter_hjemmel:
-        kinds = [p.korrespondanseparttype for p in listed] or [
-            parties(journalpost)[-1].korrespondanseparttype
-        ]
+        kinds = [p.korrespondanseparttype for p in listed] or [own.korrespondanseparttype]
         return [(kind, SCREENED_NAME) for kind in dict.fromkeys(kinds)]
+    if not listed:
+        # Nobody listed (a memo, an incoming post without a sender): the case handler, as the running journal.
+        return [(own.korrespondanseparttype, own.navn)]
     if len(entry.parter) == len(listed):
         return [
             (party.korrespondanseparttype, shown) for party, shown in zip(listed, entry.parter, strict=True)
         ]
-    if listed:
-        # The persons were counted, not named: the organisations by name, then the count.
-        organisations = [p for p in listed if p.organisasjonsnummer]
-        persons = [p for p in listed if not p.organisasjonsnummer]
-        kinds = [p.korrespondanseparttype for p in organisations] + [persons[0].korrespondanseparttype]
-        return list(zip(kinds, entry.parter, strict=True))
-    # Nobody listed (a memo, an incoming post without a sender): the case handler, as the running journal.
-    own = parties(journalpost)[-1]
-    return [(own.korrespondanseparttype, own.navn)]
+    # The persons were counted, not named: the organisations by name, then the count.
+    organisations = [p for p in listed if p.organisasjonsnummer]
+    persons = [p for p in listed if not p.organisasjonsnummer]
+    kinds = [p.korrespondanseparttype for p in organisations] + [persons[0].korrespondanseparttype]
+    return list(zip(kinds, entry.parter, strict=True))
 
 
 def write_offentlig(path: Path, selection: Selection, head: Head) -> int:
