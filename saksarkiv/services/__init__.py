@@ -1,16 +1,13 @@
 """What the case archive does, for its admin, its API and its public journal. Import from here."""
 
 from saksarkiv.services import public
+from saksarkiv.services.access import cases_for, get_journalpost, handler_for, journalposts_for
 from saksarkiv.services.archive import (
     add_journalpost,
-    cases_for,
     close_case,
     create_saksmappe,
     ensure_arkiv,
     finalise,
-    get_journalpost,
-    handler_for,
-    journalposts_for,
 )
 from saksarkiv.services.dispatch import (
     CONFIRM_FROM,

@@ -20,6 +20,7 @@ from saksarkiv.models import (
     Saksmappe,
     Skjerming,
 )
+from saksarkiv.services.access import cases_for
 from saksarkiv.services.errors import InvalidInput, NotFound, RecordFinalised
 from virksomheter.models import Organisation
 
@@ -91,13 +92,6 @@ def _next_numbers(arkiv: Arkiv, year: int, *, case: bool = False, journal: bool 
     return numbers
 
 
-def handler_for(user) -> Saksbehandler:
-    handler = Saksbehandler.objects.select_related("organisation", "user").filter(user=user).first()
-    if handler is None:
-        raise NotFound(_("You are not registered as a case handler for any organisation."))
-    return handler
-
-
 @transaction.atomic
 def create_saksmappe(
     handler: Saksbehandler,
@@ -129,22 +123,6 @@ def create_saksmappe(
     )
     record_change("case_created", handler, saksmappe, request=request, saksnummer=saksmappe.saksnummer)
     return saksmappe
-
-
-def cases_for(handler: Saksbehandler):
-    """The cases a handler may see: their own organisation's only."""
-    return Saksmappe.objects.filter(arkivdel__arkiv__organisation=handler.organisation)
-
-
-def journalposts_for(handler: Saksbehandler):
-    return Journalpost.objects.filter(saksmappe__arkivdel__arkiv__organisation=handler.organisation)
-
-
-def get_journalpost(handler: Saksbehandler, pk) -> Journalpost:
-    journalpost = journalposts_for(handler).select_related("saksmappe").filter(pk=pk).first()
-    if journalpost is None:
-        raise NotFound(_("No such journal post."))
-    return journalpost
 
 
 @transaction.atomic

@@ -5,7 +5,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from saksarkiv.models import Journalpost, Saksbehandler, Saksmappe, Skjerming
-from saksarkiv.services.archive import cases_for, journalposts_for, record_change, require_editable
+from saksarkiv.services.access import cases_for, journalposts_for
+from saksarkiv.services.archive import record_change, require_editable
 from saksarkiv.services.errors import InvalidInput, NotFound, RecordFinalised
 
 # The fields a caller may change in place, as the models name them.
