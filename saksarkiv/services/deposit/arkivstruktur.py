@@ -220,8 +220,8 @@ class _Structure:
             w.leaf("opprettetAv", arkivdel.opprettet_av or SYSTEM)
             w.leaf("avsluttetDato", arkivdel.avsluttet_dato)
             w.leaf("avsluttetAv", arkivdel.avsluttet_av)
-            w.leaf("arkivperiodeStartDato", self.selection.start)
-            w.leaf("arkivperiodeSluttDato", self.selection.end)
+            w.leaf("arkivperiodeStartDato", arkivdel.arkivperiode_start)
+            w.leaf("arkivperiodeSluttDato", arkivdel.arkivperiode_slutt)
             forloeper = arkivdel.referanse_forloeper
             w.leaf("referanseForloeper", forloeper and forloeper.system_id)
             arvtaker = Arkivdel.objects.filter(referanse_forloeper=arkivdel).first()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from saksarkiv.models import Arkivdel, Dokumentobjekt, Journalpost, Saksmappe
@@ -72,14 +73,13 @@ def _post(journalpost: Journalpost) -> str:
 
 
 def period(arkivdel: Arkivdel, start: date | None, end: date | None) -> tuple[date, date]:
-    """The period asked for, or the archive part's own."""
+    """The period asked for, or by default the archive part's whole life: from its period's start until
+    it was closed, so that the cases closed in its overlapping period (after the period's end, before the
+    part closed) go with it."""
     start = start or arkivdel.arkivperiode_start
-    end = end or arkivdel.arkivperiode_slutt or (arkivdel.avsluttet_dato and arkivdel.avsluttet_dato.date())
     if end is None:
-        raise DepositError(
-            _("Archive part %(arkivdel)s has no end to its period; give the period to deposit.")
-            % {"arkivdel": arkivdel.tittel}
-        )
+        closed = timezone.localtime(arkivdel.avsluttet_dato).date()
+        end = max(filter(None, (arkivdel.arkivperiode_slutt, closed)))
     if start > end:
         raise DepositError(
             _("The period starts (%(start)s) after it ends (%(end)s).")
