@@ -11,14 +11,16 @@ from django.utils.translation import gettext_lazy
 
 from postkasse import services as postkasse
 from saksarkiv import services
+from saksarkiv.admin.access import AccessCodeFields
 from saksarkiv.admin.base import CaseHandlerAdmin, OptionalPublicTitle
-from saksarkiv.models import Journalpost, Klasse, Saksmappe
+from saksarkiv.admin.structure import CaseStructure
+from saksarkiv.models import Journalpost, Saksmappe
 
 
 class SaksmappeForm(OptionalPublicTitle, forms.ModelForm):
     class Meta:
         model = Saksmappe
-        fields = ("tittel", "offentlig_tittel", "klasse", "skjerming")
+        fields = ("tittel", "offentlig_tittel", "klasse", "sekundaerklasser", "skjerming", "tilgangskode")
         widgets = {
             "tittel": forms.TextInput(attrs={"size": 80}),
             "offentlig_tittel": forms.TextInput(attrs={"size": 80}),
@@ -45,7 +47,7 @@ class JournalpostInline(admin.TabularInline):
 
 
 @admin.register(Saksmappe)
-class SaksmappeAdmin(CaseHandlerAdmin):
+class SaksmappeAdmin(AccessCodeFields, CaseStructure, CaseHandlerAdmin):
     form = SaksmappeForm
     list_display = ("saksnummer_display", "tittel", "saksstatus", "saksansvarlig", "saksdato")
     list_filter = ("saksstatus", "saksansvarlig", "saksdato")
@@ -93,14 +95,11 @@ class SaksmappeAdmin(CaseHandlerAdmin):
         return super().get_search_results(request, queryset, search_term)
 
     def get_readonly_fields(self, request, obj=None):
-        return () if obj is None else ("tittel", "offentlig_tittel", "klasse", "skjerming")
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "klasse":
-            kwargs["queryset"] = Klasse.objects.filter(
-                klassifikasjonssystem__arkiv__organisation=self.handler(request).organisation
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return (
+            ()
+            if obj is None
+            else ("tittel", "offentlig_tittel", "klasse", "sekundaerklasser", "skjerming", "tilgangskode")
+        )
 
     def save_model(self, request, obj, form, change):
         if change:

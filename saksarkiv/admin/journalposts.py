@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from saksarkiv import services
+from saksarkiv.admin.access import AccessCodeFields
 from saksarkiv.admin.base import PARTIES_SHOWN, CaseHandlerAdmin, OptionalPublicTitle
 from saksarkiv.admin.parties import PartyViews
 from saksarkiv.models import Brevmal, Journalpost, Saksmappe
@@ -26,7 +27,9 @@ class JournalpostForm(OptionalPublicTitle, forms.ModelForm):
             "tittel",
             "offentlig_tittel",
             "dokumentdato",
+            "forfallsdato",
             "skjerming",
+            "tilgangskode",
             "brevmal",
         )
 
@@ -38,7 +41,7 @@ class UploadForm(forms.Form):
 
 
 @admin.register(Journalpost)
-class JournalpostAdmin(PartyViews, CaseHandlerAdmin):
+class JournalpostAdmin(AccessCodeFields, PartyViews, CaseHandlerAdmin):
     form = JournalpostForm
     list_display = ("nummer", "journalposttype", "tittel", "journalstatus", "journaldato", "saksbehandler")
     list_filter = ("journalstatus", "journalposttype", "saksbehandler", "journaldato")

@@ -19,6 +19,7 @@ from saksarkiv.models import (
     Saksbehandler,
     Saksmappe,
     Skjerming,
+    Tilgangskode,
 )
 from saksarkiv.services.access import cases_for
 from saksarkiv.services.errors import InvalidInput, NotFound, RecordFinalised
@@ -100,13 +101,17 @@ def create_saksmappe(
     offentlig_tittel: str = "",
     klasse: Klasse | None = None,
     skjerming: Skjerming | None = None,
+    tilgangskode: Tilgangskode | None = None,
+    sekundaerklasser=(),
     request=None,
 ) -> Saksmappe:
     arkivdel = active_arkivdel(handler.organisation)
     if not tittel.strip():
         raise InvalidInput(_("A case needs a title."))
-    if klasse is not None and klasse.klassifikasjonssystem.arkiv_id != arkivdel.arkiv_id:
+    if any(k.klassifikasjonssystem.arkiv_id != arkivdel.arkiv_id for k in [klasse, *sekundaerklasser] if k):
         raise NotFound(_("No such class in your archive."))
+    if tilgangskode is not None and tilgangskode.organisation_id != handler.organisation_id:
+        raise NotFound(_("No such access code in your organisation."))
     year = timezone.localdate().year
     number, _journal = _next_numbers(arkivdel.arkiv, year, case=True)
     saksmappe = Saksmappe.objects.create(
@@ -119,8 +124,12 @@ def create_saksmappe(
         saksdato=timezone.localdate(),
         saksansvarlig=handler,
         administrativ_enhet=handler.administrativ_enhet,
+        journalenhet=handler.administrativ_enhet.journalenhet if handler.administrativ_enhet else "",
         skjerming=skjerming,
+        tilgangskode=tilgangskode,
+        opprettet_av=handler.user.get_username(),
     )
+    saksmappe.sekundaerklasser.set(sekundaerklasser)
     record_change("case_created", handler, saksmappe, request=request, saksnummer=saksmappe.saksnummer)
     return saksmappe
 
@@ -134,7 +143,9 @@ def add_journalpost(
     tittel: str,
     offentlig_tittel: str = "",
     dokumentdato: date | None = None,
+    forfallsdato: date | None = None,
     skjerming: Skjerming | None = None,
+    tilgangskode: Tilgangskode | None = None,
     request=None,
 ) -> Journalpost:
     if not cases_for(handler).filter(pk=saksmappe.pk).exists():
@@ -145,6 +156,8 @@ def add_journalpost(
         raise InvalidInput(_("Choose incoming, outgoing or memo."))
     if not tittel.strip():
         raise InvalidInput(_("A journal post needs a title."))
+    if tilgangskode is not None and tilgangskode.organisation_id != handler.organisation_id:
+        raise NotFound(_("No such access code in your organisation."))
     today = timezone.localdate()
     _case, sequence = _next_numbers(saksmappe.arkivdel.arkiv, today.year, journal=True)
     last = (
@@ -164,8 +177,13 @@ def add_journalpost(
         dokumentdato=dokumentdato or today,
         journaldato=today,
         mottatt_dato=timezone.now() if journalposttype == Journalpost.Type.INNGAAENDE else None,
+        forfallsdato=forfallsdato,
         saksbehandler=handler,
+        administrativ_enhet=handler.administrativ_enhet,
+        journalenhet=saksmappe.journalenhet,
         skjerming=skjerming or saksmappe.skjerming,
+        tilgangskode=tilgangskode or saksmappe.tilgangskode,
+        opprettet_av=handler.user.get_username(),
     )
     record_change("journalpost_created", handler, journalpost, request=request, number=str(journalpost))
     return journalpost
