@@ -54,12 +54,16 @@ def _screening(journalpost: Journalpost) -> Skjerming | None:
     return journalpost.skjerming or journalpost.saksmappe.skjerming
 
 
-def _first_code(skjerming: Skjerming | None, codes=None) -> str:
-    """skjermingMetadata occurs at most once per element in the journals: the first code that applies."""
+# skjermingMetadata occurs at most once per element in the journals: the code that says most about the element.
+CASE_CODES = ("TMO", "TM1", "NPS", "KID", "TKL", "M")
+POST_CODES = ("TRO", "TR1", "NA", "NM", "TD", "MT", "M")
+
+
+def _first_code(skjerming: Skjerming | None, codes: tuple[str, ...]) -> str:
     if skjerming is None:
         return ""
-    for code in skjerming.skjerming_metadata:
-        if code in Skjerming.Metadata.values and (codes is None or code in codes):
+    for code in codes:
+        if code in skjerming.skjerming_metadata:
             return name(Skjerming.Metadata, code)
     return ""
 
@@ -135,7 +139,7 @@ def write_loepende(path: Path, selection: Selection, head: Head) -> int:
                     w.leaf("sakssekvensnummer", saksmappe.sakssekvensnummer)
                     w.leaf("tittel", saksmappe.tittel)
                     w.leaf("offentligTittel", saksmappe.offentlig_tittel)
-                    w.leaf("skjermingMetadata", _first_code(saksmappe.skjerming))
+                    w.leaf("skjermingMetadata", _first_code(saksmappe.skjerming, CASE_CODES))
                     unit = saksmappe.administrativ_enhet or saksmappe.saksansvarlig.administrativ_enhet
                     w.leaf("administrativEnhet", unit and unit.navn)
                     w.leaf("saksansvarlig", person(saksmappe.saksansvarlig))
@@ -148,7 +152,7 @@ def write_loepende(path: Path, selection: Selection, head: Head) -> int:
                     w.leaf("journalpostnummer", journalpost.journalpostnummer)
                     w.leaf("tittel", journalpost.tittel)
                     w.leaf("offentligTittel", journalpost.offentlig_tittel)
-                    w.leaf("skjermingMetadata", _first_code(screening))
+                    w.leaf("skjermingMetadata", _first_code(screening, POST_CODES))
                     w.leaf("journaldato", journalpost.journaldato)
                     w.leaf("dokumentetsDato", journalpost.dokumentdato)
                     _avskrivning(w, journalpost)
@@ -241,7 +245,7 @@ def write_offentlig(path: Path, selection: Selection, head: Head) -> int:
                     w.leaf("journalsekvensnummer", journalpost.journalsekvensnummer)
                     w.leaf("journalpostnummer", journalpost.journalpostnummer)
                     w.leaf("offentligTittel", entry.tittel)
-                    w.leaf("skjermingMetadata", _first_code(screening))
+                    w.leaf("skjermingMetadata", _first_code(screening, POST_CODES))
                     w.leaf("journaldato", journalpost.journaldato)
                     w.leaf("dokumentetsDato", journalpost.dokumentdato)
                     _avskrivning(w, journalpost)
