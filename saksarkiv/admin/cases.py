@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from postkasse import services as postkasse
 from saksarkiv import services
 from saksarkiv.admin.access import AccessCodeFields
-from saksarkiv.admin.base import CaseHandlerAdmin, OptionalPublicTitle
+from saksarkiv.admin.base import CaseHandlerAdmin, OptionalPublicTitle, _handler
 from saksarkiv.admin.structure import CaseStructure
 from saksarkiv.models import Journalpost, Saksmappe
 
@@ -34,6 +34,10 @@ class JournalpostInline(admin.TabularInline):
     extra = 0
     show_change_link = True
     can_delete = False
+
+    def get_queryset(self, request):
+        # A post may carry an access code its case does not: it is left out for those not granted it.
+        return services.journalposts_for(_handler(request)).select_related("saksbehandler__user")
 
     def has_add_permission(self, request, obj=None):
         return False

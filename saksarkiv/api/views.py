@@ -22,7 +22,7 @@ from saksarkiv.api import problems, serializers
 from saksarkiv.api.problems import ApiProblem
 from saksarkiv.api.uploads import PDFParser, refuse_oversized_body, uploaded_pdf
 from saksarkiv.models import Dokumentbeskrivelse, Journalpost, Klasse, Saksmappe
-from saksarkiv.services import screening, update_journalpost, update_saksmappe
+from saksarkiv.services import access, screening, update_journalpost, update_saksmappe
 from saksarkiv.services.api_handler import system_handler
 from virksomheter.models import ScopeGrant
 from virksomheter.services import get_organisation
@@ -70,38 +70,25 @@ class ArkivView(APIView):
         return Response(data, status=status)
 
     def saksmappe(self, system_id) -> Saksmappe:
-        found = (
-            services.cases_for(self.handler)
-            .select_related("saksansvarlig__user", "klasse", "skjerming")
-            .filter(system_id=system_id)
-            .first()
+        return access.get_case(
+            self.handler,
+            request=self.request,
+            select=("saksansvarlig__user", "klasse", "skjerming"),
+            system_id=system_id,
         )
-        if found is None:
-            raise services.NotFound(_("No such case."))
-        return found
 
     def journalpost(self, system_id) -> Journalpost:
-        found = (
-            services.journalposts_for(self.handler)
-            .select_related("saksmappe", "saksbehandler__user", "skjerming")
-            .filter(system_id=system_id)
-            .first()
+        return access.get_journalpost(
+            self.handler,
+            request=self.request,
+            select=("saksmappe", "saksbehandler__user", "skjerming"),
+            system_id=system_id,
         )
-        if found is None:
-            raise services.NotFound(_("No such journal post."))
-        return found
 
     def dokument(self, system_id) -> Dokumentbeskrivelse:
-        found = (
-            Dokumentbeskrivelse.objects.filter(journalpost__in=services.journalposts_for(self.handler))
-            .select_related("journalpost__saksmappe")
-            .prefetch_related("versjoner")
-            .filter(system_id=system_id)
-            .first()
+        return access.get_dokument(
+            self.handler, request=self.request, select=("journalpost__saksmappe",), system_id=system_id
         )
-        if found is None:
-            raise services.NotFound(_("No such document."))
-        return found
 
     def page(self, queryset, serializer_class) -> Response:
         """A page of the list ($top, $skip), with a next link while there are more; no count, so a list
@@ -306,7 +293,9 @@ class SaksmappeJournalposter(ArkivView):
         summary="List a case's journal posts, newest first",
     )
     def get(self, request, system_id):
-        return list_journalposts(self, self.saksmappe(system_id).journalposter.all())
+        # The case's posts that the system may see: a post may carry a code its case does not.
+        saksmappe = self.saksmappe(system_id)
+        return list_journalposts(self, services.journalposts_for(self.handler).filter(saksmappe=saksmappe))
 
     @extend_schema(
         request=serializers.NyJournalpost,
