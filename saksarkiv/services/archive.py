@@ -189,38 +189,207 @@ def add_journalpost(
     return journalpost
 
 
+def post_number(journalpost: Journalpost) -> str:
+    return f"{journalpost.saksmappe.saksnummer}-{journalpost.journalpostnummer}"
+
+
+def _is_open(saksmappe: Saksmappe) -> bool:
+    return saksmappe.saksstatus == Saksmappe.Status.UNDER_BEHANDLING
+
+
 def require_editable(journalpost: Journalpost) -> None:
-    if journalpost.is_finalised:
+    """A post changes in place only while it is unfinished, not void, and in an open case."""
+    if not _is_open(journalpost.saksmappe):
+        raise RecordFinalised(
+            _("Case %(number)s is closed; it must be reopened first.")
+            % {"number": journalpost.saksmappe.saksnummer}
+        )
+    if journalpost.is_finalised or journalpost.journalstatus == Journalpost.Status.UTGAAR:
         raise RecordFinalised(
             _("Journal post %(number)s is finalised (%(status)s) and cannot be changed.")
-            % {
-                "number": f"{journalpost.saksmappe.saksnummer}-{journalpost.journalpostnummer}",
-                "status": journalpost.get_journalstatus_display(),
-            }
+            % {"number": post_number(journalpost), "status": journalpost.get_journalstatus_display()}
         )
 
 
-@transaction.atomic
-def finalise(journalpost: Journalpost, handler: Saksbehandler, *, request=None) -> Journalpost:
-    require_editable(journalpost)
-    if not journalpost.dokumenter.exists():
-        raise InvalidInput(_("Add a document before finalising the journal post."))
-    journalpost.journalstatus = Journalpost.Status.FERDIGSTILT
+# Krav 2.9.9: only authorised roles archive a new version on a post that is dispatched, journalført or
+# closed; krav 3.2.17 and M604: an archived post is frozen, nothing is added to it.
+LEADER_ONLY_FOR_DOCUMENTS = (Journalpost.Status.EKSPEDERT, Journalpost.Status.JOURNALFOERT)
+FROZEN = (Journalpost.Status.ARKIVERT, Journalpost.Status.UTGAAR)
+
+
+def require_open_for_documents(journalpost: Journalpost, handler: Saksbehandler) -> None:
+    """Whether a document or a new version may be added to this post by this handler."""
+    if not _is_open(journalpost.saksmappe):
+        raise RecordFinalised(
+            _("Case %(number)s is closed; no documents are added to it.")
+            % {"number": journalpost.saksmappe.saksnummer}
+        )
+    if journalpost.journalstatus in FROZEN or (
+        journalpost.journalstatus in LEADER_ONLY_FOR_DOCUMENTS and not handler.arkivleder
+    ):
+        raise RecordFinalised(
+            _("Journal post %(number)s is %(status)s; no new document versions are added to it.")
+            % {"number": post_number(journalpost), "status": journalpost.get_journalstatus_display().lower()}
+        )
+
+
+def _set_status(journalpost: Journalpost, handler: Saksbehandler, status: str, action: str, *, request=None,
+                **details) -> Journalpost:  # fmt: skip
+    old = journalpost.journalstatus
+    journalpost.journalstatus = status
     journalpost.save(update_fields=["journalstatus"])
-    journalpost.dokumenter.update(dokumentstatus="F")
-    record_change("journalpost_finalised", handler, journalpost, request=request)
+    record_change(action, handler, journalpost, request=request, changes={"journalstatus": [old, status]},
+                  **details)  # fmt: skip
     return journalpost
 
 
 @transaction.atomic
-def close_case(saksmappe: Saksmappe, handler: Saksbehandler, *, request=None) -> Saksmappe:
-    unfinished = saksmappe.journalposter.exclude(
+def finalise(journalpost: Journalpost, handler: Saksbehandler, *, request=None) -> Journalpost:
+    from saksarkiv.services.avskrivning import settle_answers  # avskrivning builds on this module
+
+    require_editable(journalpost)
+    if not journalpost.dokumenter.exists():
+        raise InvalidInput(_("Add a document before finalising the journal post."))
+    journalpost.dokumenter.update(dokumentstatus="F")
+    _set_status(
+        journalpost, handler, Journalpost.Status.FERDIGSTILT, "journalpost_finalised", request=request
+    )
+    settle_answers(journalpost, handler, request=request)
+    return journalpost
+
+
+# Journalføring is the archive's check of a finished post, as in Public 360 where the registry
+# (arkivet) journalfører what the handler finalised; M053: "Skifte av status kan bare utføres av
+# autoriserte personer", so only an archive leader does it.
+JOURNALISABLE = (Journalpost.Status.FERDIGSTILT, Journalpost.Status.GODKJENT, Journalpost.Status.EKSPEDERT)
+
+
+@transaction.atomic
+def journalfoer(journalpost: Journalpost, handler: Saksbehandler, *, request=None) -> Journalpost:
+    from saksarkiv.services.avskrivning import settle_answers
+
+    if not handler.arkivleder:
+        raise RecordFinalised(_("Only an archive leader journalises journal posts."))
+    journalpost = (
+        Journalpost.objects.select_for_update(of=("self",)).select_related("saksmappe").get(pk=journalpost.pk)
+    )
+    if journalpost.journalstatus not in JOURNALISABLE:
+        raise InvalidInput(
+            _("Journal post %(number)s is %(status)s; only a finalised post is journalised.")
+            % {"number": post_number(journalpost), "status": journalpost.get_journalstatus_display().lower()}
+        )
+    # Krav 3.2.30: no J while a document is not finalised.
+    if journalpost.dokumenter.exclude(dokumentstatus="F").exists():
+        raise InvalidInput(_("Every document of the journal post must be finalised first."))
+    _set_status(
+        journalpost, handler, Journalpost.Status.JOURNALFOERT, "journalpost_journalised", request=request
+    )
+    settle_answers(journalpost, handler, request=request)
+    return journalpost
+
+
+@transaction.atomic
+def void(journalpost: Journalpost, handler: Saksbehandler, *, reason: str = "", request=None) -> Journalpost:
+    """Utgår: a post registered by mistake stays in the journal, marked void (krav 3.2.19: it is never
+    deleted). Its own handler or an archive leader does it, before the post is finalised."""
+    if not (handler.arkivleder or journalpost.saksbehandler_id == handler.pk):
+        raise RecordFinalised(_("Only the post's case handler or an archive leader can void it."))
+    require_editable(journalpost)
+    return _set_status(
+        journalpost,
+        handler,
+        Journalpost.Status.UTGAAR,
+        "journalpost_voided",
+        request=request,
+        reason=reason.strip(),
+    )
+
+
+def _unfinished(saksmappe: Saksmappe):
+    return saksmappe.journalposter.exclude(
         journalstatus__in=Journalpost.FINALISED + (Journalpost.Status.UTGAAR,)
     )
-    if unfinished.exists():
+
+
+@transaction.atomic
+def close_case(saksmappe: Saksmappe, handler: Saksbehandler, *, request=None) -> Saksmappe:
+    """Close the case and archive its posts (krav 3.2.7: a closed case holds only archived or void
+    posts; 3.2.18: arkivertDato is set with the status). Refused while a post is unfinished or a
+    followed-up post is not written off (krav 3.2.9). Krav 3.4.5 would instead write those off with
+    "saken avsluttet" on closing; 3.2.9 makes that a choice the handler takes (code SA), not a side
+    effect of closing."""
+    from saksarkiv.services.avskrivning import not_written_off, settle_case
+
+    saksmappe = cases_for(handler).select_for_update().filter(pk=saksmappe.pk).first()
+    if saksmappe is None:
+        raise NotFound(_("No such case."))
+    if not _is_open(saksmappe):
+        raise InvalidInput(_("Case %(number)s is already closed.") % {"number": saksmappe.saksnummer})
+    if _unfinished(saksmappe).exists():
         raise InvalidInput(_("Finalise or void every journal post before closing the case."))
+    settle_case(saksmappe, handler, request=request)
+    waiting = not_written_off(saksmappe.journalposter.all()).order_by("journalpostnummer")
+    if waiting.exists():
+        raise InvalidInput(
+            _("Write off these journal posts before closing the case: %(posts)s.")
+            % {
+                "posts": "; ".join(
+                    f"{post_number(p)} «{p.tittel}»" for p in waiting.select_related("saksmappe")
+                )
+            }
+        )
+    now, by = timezone.now(), handler.user.get_username()
+    for journalpost in saksmappe.journalposter.filter(
+        journalstatus__in=JOURNALISABLE + (Journalpost.Status.JOURNALFOERT,)
+    ):
+        journalpost.arkivert_dato, journalpost.arkivert_av = now, by
+        journalpost.save(update_fields=["arkivert_dato", "arkivert_av"])
+        _set_status(
+            journalpost, handler, Journalpost.Status.ARKIVERT, "journalpost_archived", request=request
+        )
     saksmappe.saksstatus = Saksmappe.Status.AVSLUTTET
-    saksmappe.avsluttet_dato = timezone.now()
-    saksmappe.save(update_fields=["saksstatus", "avsluttet_dato"])
-    record_change("case_closed", handler, saksmappe, request=request)
+    saksmappe.avsluttet_dato, saksmappe.avsluttet_av = now, by
+    saksmappe.save(update_fields=["saksstatus", "avsluttet_dato", "avsluttet_av"])
+    record_change(
+        "case_closed",
+        handler,
+        saksmappe,
+        request=request,
+        changes={"saksstatus": [Saksmappe.Status.UNDER_BEHANDLING, Saksmappe.Status.AVSLUTTET]},
+    )
+    return saksmappe
+
+
+@transaction.atomic
+def reopen_case(saksmappe: Saksmappe, handler: Saksbehandler, *, reason: str, request=None) -> Saksmappe:
+    """Krav 3.2.11: a closed case may be reopened by authorised users, and the reopening is logged; here
+    an archive leader, with the reason in the audit trail. The case is under treatment again, so it loses
+    its avsluttetDato/avsluttetAv (M602/M603 are there when the case is closed; closing again sets them
+    anew, and the old values stay in the audit trail and so in endringslogg.xml). Its archived posts stay
+    archived: M604, archiving freezes them; new posts can be added."""
+    if not handler.arkivleder:
+        raise RecordFinalised(_("Only an archive leader can reopen a closed case."))
+    if not reason.strip():
+        raise InvalidInput(_("Give the reason for reopening the case."))
+    saksmappe = cases_for(handler).select_for_update().filter(pk=saksmappe.pk).first()
+    if saksmappe is None:
+        raise NotFound(_("No such case."))
+    if saksmappe.saksstatus != Saksmappe.Status.AVSLUTTET:
+        raise InvalidInput(_("Case %(number)s is not closed.") % {"number": saksmappe.saksnummer})
+    closed, closed_by = saksmappe.avsluttet_dato, saksmappe.avsluttet_av
+    saksmappe.saksstatus = Saksmappe.Status.UNDER_BEHANDLING
+    saksmappe.avsluttet_dato, saksmappe.avsluttet_av = None, ""
+    saksmappe.save(update_fields=["saksstatus", "avsluttet_dato", "avsluttet_av"])
+    record_change(
+        "case_reopened",
+        handler,
+        saksmappe,
+        request=request,
+        reason=reason.strip(),
+        changes={
+            "saksstatus": [Saksmappe.Status.AVSLUTTET, Saksmappe.Status.UNDER_BEHANDLING],
+            "avsluttet_dato": [closed.isoformat() if closed else None, None],
+            "avsluttet_av": [closed_by, None],
+        },
+    )
     return saksmappe
