@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from saksarkiv.models import Journalpost, Saksbehandler, Saksmappe, Skjerming
 from saksarkiv.services.access import cases_for, journalposts_for
 from saksarkiv.services.archive import record_change, require_editable
+from saksarkiv.services.changes import change_details, changes_between, snapshot
 from saksarkiv.services.errors import InvalidInput, NotFound, RecordFinalised
 
 # The fields a caller may change in place, as the models name them.
@@ -39,7 +40,8 @@ def screening(
     return found
 
 
-def _apply(record, changes: dict) -> list[str]:
+def _apply(record, changes: dict) -> dict[str, list]:
+    """Set the changed fields on the record; returns {field: [old, new]} of those that changed."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput(
@@ -56,10 +58,10 @@ def _apply(record, changes: dict) -> list[str]:
         # the old title would differ from the new one and pass for a blanked-out public title
         # in the public journal, though the title is screened.
         changes["offentlig_tittel"] = changes["tittel"]
-    changed = [field for field, value in changes.items() if getattr(record, field) != value]
-    for field in changed:
-        setattr(record, field, changes[field])
-    return changed
+    before = snapshot(record, changes)
+    for field, value in changes.items():
+        setattr(record, field, value)
+    return changes_between(before, record)
 
 
 @transaction.atomic
@@ -74,8 +76,11 @@ def update_saksmappe(saksmappe: Saksmappe, handler: Saksbehandler, *, request=No
         )
     changed = _apply(saksmappe, changes)
     if changed:
-        saksmappe.save(update_fields=changed)
-        record_change("case_changed", handler, saksmappe, request=request, fields=changed)
+        saksmappe.save(update_fields=list(changed))
+        record_change(
+            "case_changed", handler, saksmappe, request=request, fields=list(changed),
+            **change_details(saksmappe, changed),
+        )  # fmt: skip
     return saksmappe
 
 
@@ -95,6 +100,9 @@ def update_journalpost(
     require_editable(journalpost)
     changed = _apply(journalpost, changes)
     if changed:
-        journalpost.save(update_fields=changed)
-        record_change("journalpost_changed", handler, journalpost, request=request, fields=changed)
+        journalpost.save(update_fields=list(changed))
+        record_change(
+            "journalpost_changed", handler, journalpost, request=request, fields=list(changed),
+            **change_details(journalpost, changed),
+        )  # fmt: skip
     return journalpost
