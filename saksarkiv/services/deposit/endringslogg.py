@@ -10,9 +10,19 @@ from django.db.models import TextChoices
 
 from core.models import AuditEvent
 from saksarkiv.models import (
+    Arkiv,
     Arkivdel,
+    Avskrivning,
     Dokumentbeskrivelse,
+    Dokumentmedium,
+    Dokumentobjekt,
+    Gradering,
     Journalpost,
+    Kassasjon,
+    Klassifikasjonssystem,
+    Korrespondansepart,
+    Merknad,
+    Presedens,
     Saksmappe,
     Skjerming,
 )
@@ -31,13 +41,24 @@ ELEMENTS = {
     "skjerming_metadata": "skjermingMetadata",
 }
 CODES: dict[str, type[TextChoices]] = {
+    "arkivstatus": Arkiv.Status,
+    "arkivdelstatus": Arkivdel.Status,
+    "dokumentmedium": Dokumentmedium,
+    "klassifikasjonstype": Klassifikasjonssystem.Type,
     "saksstatus": Saksmappe.Status,
     "journalstatus": Journalpost.Status,
     "journalposttype": Journalpost.Type,
-    "arkivdelstatus": Arkivdel.Status,
+    "korrespondanseparttype": Korrespondansepart.Type,
+    "avskrivningsmaate": Avskrivning.Maate,
     "dokumentstatus": Dokumentbeskrivelse.Status,
     "dokumenttype": Dokumentbeskrivelse.Dokumenttype,
     "tilknyttet_registrering_som": Dokumentbeskrivelse.Tilknytning,
+    "variantformat": Dokumentobjekt.Variantformat,
+    "kassasjonsvedtak": Kassasjon.Vedtak,
+    "grad": Gradering.Grad,
+    "skjerming_dokument": Skjerming.Dokument,
+    "merknadstype": Merknad.Type,
+    "presedens_status": Presedens.Status,
 }
 
 
@@ -74,22 +95,32 @@ def value(field: str, stored) -> str:
     return str(stored)
 
 
+def _chunks(values: list[str]):
+    for start in range(0, len(values), IDS_PER_QUERY):
+        yield values[start : start + IDS_PER_QUERY]
+
+
 def _events(entities: list[Entity]):
+    """(systemID, event) for every audit event with changes to a deposited record: the record is the one
+    the details name (details["system_id"], as saksarkiv.services.changes writes them), or else the event's
+    own object."""
+    deposited = {entity.system_id for entity in entities}
     by_type: dict[str, dict[str, str]] = {}
     for entity in entities:
         by_type.setdefault(entity.object_type, {})[str(entity.pk)] = entity.system_id
-    for object_type, ids in by_type.items():
-        keys = list(ids)
-        for start in range(0, len(keys), IDS_PER_QUERY):
-            events = (
-                AuditEvent.objects.filter(
-                    object_type=object_type, object_id__in=keys[start : start + IDS_PER_QUERY]
-                )
-                .filter(details__has_key="changes")
-                .order_by("time", "id")
-            )
-            for event in events.iterator():
-                yield ids[event.object_id], event
+    with_changes = AuditEvent.objects.filter(details__has_key="changes")
+    seen = set()
+    queries = [
+        (with_changes.filter(object_type=object_type, object_id__in=keys), ids)
+        for object_type, ids in by_type.items()
+        for keys in _chunks(list(ids))
+    ] + [(with_changes.filter(details__system_id__in=keys), {}) for keys in _chunks(sorted(deposited))]
+    for query, ids in queries:
+        for event in query.iterator():
+            system_id = event.details.get("system_id") or ids.get(event.object_id)
+            if event.pk not in seen and system_id in deposited:
+                seen.add(event.pk)
+                yield system_id, event
 
 
 def write(path: Path, entities: list[Entity]) -> int:
@@ -102,12 +133,14 @@ def write(path: Path, entities: list[Entity]) -> int:
             if not isinstance(pair, list) or len(pair) != 2:
                 continue
             old, new = pair
-            changes.append((event.time, system_id, field, event.actor, value(field, old), value(field, new)))
+            changes.append(
+                (event.time, event.pk, system_id, field, event.actor, value(field, old), value(field, new))
+            )
     if not changes:
         return 0
-    changes.sort(key=lambda change: change[0])
+    changes.sort(key=lambda change: change[:2])
     with document(path, NAMESPACE, "endringslogg", "endringslogg.xsd") as w:
-        for time, system_id, field, actor, old, new in changes:
+        for time, _event, system_id, field, actor, old, new in changes:
             _endring(w, system_id, field, time, actor, old, new)
     return len(changes)
 
