@@ -203,7 +203,8 @@ def _public_parties(journalpost: Journalpost, entry: public.PublicEntry) -> list
 
 def write_offentlig(path: Path, selection: Selection, head: Head) -> int:
     organisation = selection.arkivdel.arkiv.organisation
-    journalposter = _journalposter(selection).exclude(journalstatus=Journalpost.Status.UTGAAR)
+    # The posts the public journal shows (a void post is taken out of it).
+    journalposter = _journalposter(selection).filter(journalstatus__in=public.PUBLIC_STATUSES)
     count = journalposter.count()
     if count == 0:
         # offentligJournal.xsd needs at least one journal post.
