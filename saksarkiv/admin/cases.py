@@ -39,6 +39,9 @@ class JournalpostInline(admin.TabularInline):
         # A post may carry an access code its case does not: it is left out for those not granted it.
         return services.journalposts_for(_handler(request)).select_related("saksbehandler__user")
 
+    def has_view_permission(self, request, obj=None):
+        return _handler(request) is not None
+
     def has_add_permission(self, request, obj=None):
         return False
 
