@@ -46,9 +46,11 @@ from saksarkiv.models import (
     Skjerming,
 )
 from saksarkiv.services.deposit.codes import name
-from saksarkiv.services.deposit.parties import parties, person
+from saksarkiv.services.deposit.parties import parties
 from saksarkiv.services.deposit.selection import DEPOSITED_VARIANTS, DepositError, Selection
 from saksarkiv.services.deposit.xml import XSI, Writer, document
+from saksarkiv.services.entities import kassasjonsdato, years_after
+from saksarkiv.services.structure import person
 
 NAMESPACE = "http://www.arkivverket.no/standarder/noark5/arkivstruktur"
 DOCUMENTS = "dokumenter"
@@ -79,16 +81,6 @@ def at_midnight(day: date | None) -> datetime | None:
     return timezone.make_aware(datetime.combine(day, time.min)) if day else None
 
 
-def years_after(moment: datetime | date | None, years: int) -> date | None:
-    if moment is None:
-        return None
-    day = timezone.localtime(moment).date() if isinstance(moment, datetime) else moment
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 class _Structure:
     def __init__(self, selection: Selection, folder: Path):
         self.selection = selection
@@ -106,15 +98,24 @@ class _Structure:
             return
         w.leaf(element, value)
 
-    def kassasjon(self, w: Writer, kassasjon: Kassasjon | None, closed: datetime | date | None) -> None:
+    def kassasjon(self, w: Writer, record) -> None:
+        """The record's disposal, where it destroys something. Its date counts from the case's closing for
+        a case or journal post (saksarkiv.services.entities), from the archive part's for a part or class."""
+        kassasjon = record.kassasjon
         if kassasjon is None or kassasjon.kassasjonsvedtak not in DESTROYING:
             return
         self.written.skal_kasseres = True
+        if isinstance(record, Saksmappe | Journalpost):
+            day = kassasjonsdato(record)
+        else:
+            day = kassasjon.kassasjonsdato or years_after(
+                self.arkivdel.avsluttet_dato, kassasjon.bevaringstid
+            )
         with w.element("kassasjon"):
             w.leaf("kassasjonsvedtak", name(Kassasjon.Vedtak, kassasjon.kassasjonsvedtak))
             w.leaf("kassasjonshjemmel", kassasjon.kassasjonshjemmel)
             w.leaf("bevaringstid", kassasjon.bevaringstid)
-            w.leaf("kassasjonsdato", kassasjon.kassasjonsdato or years_after(closed, kassasjon.bevaringstid))
+            w.leaf("kassasjonsdato", day)
 
     def skjerming(self, w: Writer, skjerming: Skjerming | None, what: str) -> None:
         if skjerming is None:
@@ -226,7 +227,7 @@ class _Structure:
             w.leaf("referanseForloeper", forloeper and forloeper.system_id)
             arvtaker = Arkivdel.objects.filter(referanse_forloeper=arkivdel).first()
             w.leaf("referanseArvtaker", arvtaker and arvtaker.system_id)
-            self.kassasjon(w, arkivdel.kassasjon, arkivdel.avsluttet_dato)
+            self.kassasjon(w, arkivdel)
             primary = arkivdel.klassifikasjonssystem
             if primary is None:
                 self.write_saksmapper(w, self.selection.saksmapper())
@@ -286,7 +287,7 @@ class _Structure:
             w.leaf("opprettetAv", klasse.opprettet_av or SYSTEM)
             w.leaf("avsluttetDato", klasse.avsluttet_dato)
             w.leaf("avsluttetAv", klasse.avsluttet_av)
-            self.kassasjon(w, klasse.kassasjon, klasse.avsluttet_dato or self.arkivdel.avsluttet_dato)
+            self.kassasjon(w, klasse)
             self.skjerming(w, klasse.skjerming, _("Class %(id)s") % {"id": klasse.klasse_id})
             for child in children[klasse.pk]:
                 self.write_klasse(w, child, children, with_cases=with_cases)
@@ -341,7 +342,7 @@ class _Structure:
             w.leaf("avsluttetAv", saksmappe.avsluttet_av)
             self.kryssreferanser(w, saksmappe.kryssreferanser.all())
             self.merknader(w, saksmappe.merknader.all())
-            self.kassasjon(w, saksmappe.kassasjon, saksmappe.avsluttet_dato)
+            self.kassasjon(w, saksmappe)
             self.skjerming(w, saksmappe.skjerming, what)
             self.gradering(w, saksmappe.gradering)
             for journalpost in saksmappe.journalposter.all():
@@ -370,7 +371,7 @@ class _Structure:
             self.required(w, "opprettetAv", journalpost.opprettet_av, what)
             w.leaf("arkivertDato", journalpost.arkivert_dato)
             w.leaf("arkivertAv", journalpost.arkivert_av)
-            self.kassasjon(w, journalpost.kassasjon, journalpost.arkivert_dato)
+            self.kassasjon(w, journalpost)
             self.skjerming(w, journalpost.skjerming, what)
             self.gradering(w, journalpost.gradering)
             for dokument in journalpost.dokumenter.all():

@@ -5,15 +5,10 @@ case handler; the journals need at least one party per post in any case."""
 
 from dataclasses import dataclass
 
-from saksarkiv.models import Journalpost, Korrespondansepart, Saksbehandler
+from saksarkiv.models import Journalpost, Korrespondansepart
+from saksarkiv.services.structure import person
 
 INTERNAL_PARTY = {Journalpost.Type.INNGAAENDE: Korrespondansepart.Type.INTERN_MOTTAKER}
-
-
-def person(handler: Saksbehandler | None) -> str:
-    if handler is None:
-        return ""
-    return handler.user.get_full_name() or handler.user.get_username()
 
 
 @dataclass(frozen=True)
