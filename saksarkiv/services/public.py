@@ -12,6 +12,8 @@ from django.core.paginator import Page, Paginator
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Case, F, Prefetch, Q, Value, When
+from django.db.models.functions import StrIndex, Substr
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,6 +21,7 @@ from django.utils.translation import ngettext
 from core import audit, throttle
 from core.net import client_address
 from saksarkiv.models import Innsynskrav, Journalpost, Korrespondansepart, Saksbehandler, Saksmappe, Skjerming
+from saksarkiv.services.access import journalposts_for
 from saksarkiv.services.archive import record_change
 from saksarkiv.services.errors import InvalidInput, NotFound, SaksarkivError
 from virksomheter.models import Organisation
@@ -110,14 +113,28 @@ def _screens(field: str, *paths: str) -> Q:
     return condition
 
 
+# The codes that screen a title but its first line (Noark 5's "unntatt første linje"): TR1 for the
+# journal post's title, TM1 for the case's. The first line is the text up to the first line break.
+FIRST_LINE = {"": Skjerming.Metadata.TITTEL_REGISTRERING_FOERSTE_LINJE.value,
+              "saksmappe__": Skjerming.Metadata.TITTEL_MAPPE_FOERSTE_LINJE.value}  # fmt: skip
+
+
+def _first_line(field: str) -> Case:
+    line_break = StrIndex(F(field), Value("\n"))
+    return Case(When(GreaterThan(line_break, 0), then=Substr(F(field), 1, line_break - 1)), default=F(field))
+
+
 def _public_title(prefix: str) -> Case:
     """The offentlig tittel, or "" where the title is screened but the public version was left
-    empty or identical to the real title (nothing was blanked out), so the real one would show."""
+    empty or identical to the real title (nothing was blanked out), so the real one would show;
+    only its first line where the screening keeps the rest back (TR1, TM1)."""
     not_blanked = Q(**{f"{prefix}offentlig_tittel": ""}) | Q(
         **{f"{prefix}offentlig_tittel": F(f"{prefix}tittel")}
     )
+    screenings = ("skjerming", "saksmappe__skjerming")
     return Case(
-        When(_screens("tittel", "skjerming", "saksmappe__skjerming") & not_blanked, then=Value("")),
+        When(_screens("tittel", *screenings) & not_blanked, then=Value("")),
+        When(_screens(FIRST_LINE[prefix], *screenings), then=_first_line(f"{prefix}offentlig_tittel")),
         default=F(f"{prefix}offentlig_tittel"),
     )
 
@@ -132,16 +149,17 @@ def _published(organisation: Organisation):
         )
         .annotate(public_tittel=_public_title(""), public_sak_tittel=_public_title("saksmappe__"))
         .select_related("saksmappe__skjerming", "skjerming")
-        # The real titles never leave the database.
-        .defer("tittel", "saksmappe__tittel")
+        # The real titles never leave the database, nor the public ones before screening.
+        .defer("tittel", "saksmappe__tittel", "offentlig_tittel", "saksmappe__offentlig_tittel")
         .prefetch_related(Prefetch("korrespondanseparter", queryset=parties))
         .order_by("-journaldato", "-journalsekvensnummer")
     )
 
 
-def _basis(field: str, *screenings: Skjerming | None) -> str:
+def _basis(fields: str | tuple[str, ...], *screenings: Skjerming | None) -> str:
+    fields = (fields,) if isinstance(fields, str) else fields
     for screening in screenings:
-        if screening is not None and screening.screens(field):
+        if screening is not None and any(screening.screens(field) for field in fields):
             return screening.skjermingshjemmel
     return ""
 
@@ -198,9 +216,9 @@ def _entry(journalpost: Journalpost) -> PublicEntry:
         journalposttype=journalpost.journalposttype,
         type_label=journalpost.get_journalposttype_display(),
         tittel=journalpost.public_tittel,
-        tittel_hjemmel=_basis("tittel", own, case_screening),
+        tittel_hjemmel=_basis(("tittel", FIRST_LINE[""]), own, case_screening),
         sak_tittel=journalpost.public_sak_tittel,
-        sak_hjemmel=_basis("tittel", case_screening, own),
+        sak_hjemmel=_basis(("tittel", FIRST_LINE["saksmappe__"]), case_screening, own),
         # Only the name: a person's identity number is never part of the public journal.
         parter=() if names_basis else _listed_names(journalpost, listed),
         parter_hjemmel=names_basis,
@@ -313,9 +331,10 @@ def mark_handled(handler: Saksbehandler, requests, *, request=None) -> int:
 
 
 def requests_for(handler: Saksbehandler):
-    """The requests for access to the handler's own organisation's journal posts, newest first."""
+    """The requests for access to the journal posts the handler may see, newest first: a request
+    names its post's title, so one for a coded post is not shown to a handler without the code."""
     return (
-        Innsynskrav.objects.filter(journalpost__saksmappe__arkivdel__arkiv__organisation=handler.organisation)
+        Innsynskrav.objects.filter(journalpost__in=journalposts_for(handler))
         .select_related("journalpost__saksmappe")
         .order_by("-mottatt")
     )

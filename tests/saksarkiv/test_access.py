@@ -392,3 +392,13 @@ def test_a_token_sees_the_coded_case_once_its_system_handler_is_granted_the_code
     assert agency.get(f"journalpost/{archive.coded_post.system_id}").status_code == 200
     cases = {row["tittel"] for row in agency.get("saksmappe").json()["results"]}
     assert cases == {OPEN, SECRET}
+
+
+def test_a_request_for_access_to_a_coded_post_is_shown_only_to_those_who_see_the_post(archive, login):
+    services.public.request_access(archive.coded_post, email="journalist@avis.no")
+    services.public.request_access(archive.open_post, email="nabo@eksempel.no")
+    page = login(archive.plain).get("/admin/saksarkiv/innsynskrav/")
+    assert page.context["cl"].result_count == 1
+    assert "Bekymringsmelding" not in page.content.decode()
+    granted = login(archive.member).get("/admin/saksarkiv/innsynskrav/")
+    assert granted.context["cl"].result_count == 2

@@ -496,3 +496,41 @@ def test_a_mass_dispatch_marked_public_with_names_lists_them(client, case_handle
 
     public.set_public_names(journalpost, case_handler, named=False)
     assert "Kari Nordmann" not in client.get(journal_url()).content.decode()
+
+
+def test_first_line_screening_shows_only_the_first_line_of_each_title(client, case_handler):
+    """TM1 and TR1 (Noark 5's "unntatt første linje"): the public journal shows the title up to its
+    first line break, and a search cannot find a word after it."""
+    case = services.create_saksmappe(
+        case_handler,
+        tittel="Barnevernssak\nOla HEMMELIGSAK, født 2015",
+        skjerming=screening([Skjerming.Metadata.TITTEL_MAPPE_FOERSTE_LINJE]),
+    )
+    post(
+        case_handler,
+        case,
+        tittel="Bekymringsmelding\nfra skolen om HEMMELIGPOST",
+        skjerming=screening([Skjerming.Metadata.TITTEL_REGISTRERING_FOERSTE_LINJE], "Offl. § 13 post"),
+    )
+    page = client.get(journal_url()).content.decode()
+    assert "Barnevernssak" in page and "Bekymringsmelding" in page
+    assert "HEMMELIG" not in page
+    assert "Offl. § 13 post" in page
+    assert "Journalposter funnet: 0" in client.get(journal_url(q="HEMMELIGPOST")).content.decode()
+    assert "Journalposter funnet: 0" in client.get(journal_url(q="HEMMELIGSAK")).content.decode()
+    assert "Journalposter funnet: 1" in client.get(journal_url(q="Bekymringsmelding")).content.decode()
+
+
+def test_the_standards_codes_screen_as_their_aliases_do(client, case_handler):
+    """TRO (selected words of the title) with an unblanked public title withholds it; NA withholds
+    the sender's name; the legal basis is shown for both."""
+    journalpost = post(case_handler, tittel="Klage fra HEMMELIGNAVN", skjerming=screening(["TRO", "NA"]))
+    party(journalpost, "Kari HEMMELIGPART")
+    page = client.get(journal_url()).content.decode()
+    assert "HEMMELIG" not in page
+    # The post's title, its case's (a title screening on either withholds both, as the aliases
+    # always have) and the sender.
+    assert page.count(f"Skjermet ({HJEMMEL})") == 3
+    blanked = post(case_handler, tittel="Klage fra Ola Nordmann", offentlig_tittel="Klage fra *****",
+                   skjerming=screening(["TRO"]))  # fmt: skip
+    assert blanked.offentlig_tittel in client.get(journal_url()).content.decode()
