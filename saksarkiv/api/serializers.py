@@ -1,11 +1,20 @@
 """Requests and answers of the Noark 5 service interface (tjenestegrensesnitt), with the standard's
 field names: codes as {"kode", "kodenavn"}, and `_links` to the record itself and its relations
-(HATEOAS, keyed by the standard's rel URIs where it has one)."""
+(HATEOAS, keyed by the standard's rel URIs where it has one).
+
+A request is refused (400, every such field named in field_errors) when it holds a field the request does
+not take, nested objects too: an unknown name, but also a field of the answer that the archive sets itself
+(systemID, journalstatus ...), since taking it silently would let a client believe it was stored. Only
+`_links`, which an answer carries and a client may send back unchanged, is ignored: it is never data."""
+
+from collections.abc import Mapping
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 
 from core.api import IdentityNumberField, StringField
 from postkasse.models import Receipt
@@ -67,7 +76,36 @@ def link(request, name: str, *args) -> dict:
     return {"href": request.build_absolute_uri(reverse(f"noark5-{name}", args=args))}
 
 
-class Skjerming(serializers.Serializer):
+# Answers' hypermedia, which a client may send back with the rest of what it got.
+IGNORED_FIELDS = frozenset({"_links"})
+# How many refused names one answer lists, each cut to this length: the problem names them, not echoes a body.
+MAX_NAMED_FIELDS = 20
+MAX_NAME_LENGTH = 100
+
+
+def refuse_unknown(data, known=()) -> None:
+    """A 400 naming every field of `data` that is not in `known` (nor ignored)."""
+    if not isinstance(data, Mapping):
+        return
+    other = sorted(str(name) for name in set(data) - set(known) - IGNORED_FIELDS)
+    if other:
+        raise ValidationError(
+            {name[:MAX_NAME_LENGTH]: [_("Unknown field.")] for name in other[:MAX_NAMED_FIELDS]},
+            code="unknown_field",
+        )
+
+
+class Request(serializers.Serializer):
+    """A request body (or a nested object of one) that refuses what it does not take."""
+
+    refuses_other_fields = True
+
+    def to_internal_value(self, data):
+        refuse_unknown(data, self.fields)
+        return super().to_internal_value(data)
+
+
+class Skjerming(Request):
     tilgangsrestriksjon = StringField(max_length=10, help_text='For example "13".')
     skjermingshjemmel = StringField(max_length=200, help_text='For example "Offl. § 13 jf. fvl. § 13".')
     skjermingMetadata = serializers.ListField(
@@ -105,6 +143,9 @@ class Saksmappe(Record):
     administrativEnhet = serializers.CharField(source="administrativ_enhet")
     klasseID = serializers.CharField(source="klasse.klasse_id", allow_null=True)
     skjerming = Skjerming(allow_null=True)
+    tilgangskode = serializers.CharField(
+        source="tilgangskode.kode", allow_null=True, help_text="The internal access code, or null."
+    )
     opprettetDato = serializers.DateTimeField(source="opprettet_dato")
     avsluttetDato = serializers.DateTimeField(source="avsluttet_dato", allow_null=True)
     _links = LinksField()
@@ -137,8 +178,12 @@ class Journalpost(Record):
     journaldato = serializers.DateField()
     mottattDato = serializers.DateTimeField(source="mottatt_dato", allow_null=True)
     sendtDato = serializers.DateTimeField(source="sendt_dato", allow_null=True)
+    forfallsdato = serializers.DateField(allow_null=True, help_text="When an answer is due.")
     saksbehandler = serializers.CharField()
     skjerming = Skjerming(allow_null=True)
+    tilgangskode = serializers.CharField(
+        source="tilgangskode.kode", allow_null=True, help_text="The internal access code, or null."
+    )
     opprettetDato = serializers.DateTimeField(source="opprettet_dato")
     _links = LinksField()
 
@@ -180,6 +225,18 @@ class Korrespondansepart(serializers.Serializer):
     organisasjonsnummer = serializers.CharField(allow_blank=True)
     postadresse = serializers.ListField(
         child=serializers.CharField(), help_text="Address lines; empty when the address is protected."
+    )
+    postnummer = serializers.CharField(allow_blank=True)
+    poststed = serializers.CharField(allow_blank=True)
+    land = serializers.CharField(allow_blank=True, help_text="ISO 3166 alpha-2; empty: Norway.")
+    epostadresse = serializers.CharField(allow_blank=True)
+    telefonnummer = serializers.CharField(allow_blank=True)
+    kontaktperson = serializers.CharField(allow_blank=True)
+    administrativEnhet = serializers.CharField(
+        source="administrativ_enhet.kortnavn", allow_null=True, help_text="Internal parties: the unit."
+    )
+    saksbehandler = serializers.CharField(
+        source="saksbehandler.user.username", allow_null=True, help_text="Internal parties: the case handler."
     )
     adresseBeskyttet = serializers.BooleanField(source="adresse_beskyttet")
     ekspedering = KodeField(choices=models.Korrespondansepart.Ekspedering.choices)
@@ -264,7 +321,10 @@ DokumentbeskrivelseListe = page_of(Dokumentbeskrivelse)
 # Requests.
 
 
-class NySaksmappe(serializers.Serializer):
+TILGANGSKODE_HELP = "An access code of your organisation, by its code."
+
+
+class NySaksmappe(Request):
     tittel = StringField(max_length=500)
     offentligTittel = StringField(
         source="offentlig_tittel", max_length=500, required=False, help_text="Default: tittel."
@@ -273,13 +333,13 @@ class NySaksmappe(serializers.Serializer):
         max_length=50, required=False, help_text="A class of the archive's classification system."
     )
     skjerming = Skjerming(required=False)
+    tilgangskode = StringField(max_length=10, required=False, help_text=TILGANGSKODE_HELP)
 
 
-class Endring(serializers.Serializer):
-    """What may change in place while the record is not finalised (PATCH: give only what changes)."""
-
-    # Any other field is refused (the views' refuse_other_fields), and the schema says so.
-    refuses_other_fields = True
+class Endring(Request):
+    """What may change in place while the record is not finalised (PATCH: give only what changes).
+    Any other field is refused: a field of the record as field_not_updatable (the views'
+    refuse_other_fields), an unknown one in skjerming as unknown."""
 
     tittel = StringField(max_length=500, required=False)
     offentligTittel = StringField(source="offentlig_tittel", max_length=500, required=False)
@@ -297,7 +357,7 @@ class Endring(serializers.Serializer):
         return dict(whole.validated_data)
 
 
-class NyJournalpost(serializers.Serializer):
+class NyJournalpost(Request):
     journalposttype = KodeField(choices=models.Journalpost.Type.choices, help_text="I, U or N.")
     tittel = StringField(max_length=500)
     offentligTittel = StringField(
@@ -306,24 +366,58 @@ class NyJournalpost(serializers.Serializer):
     dokumentetsDato = serializers.DateField(
         source="dokumentdato", required=False, help_text="Default: today."
     )
+    forfallsdato = serializers.DateField(required=False, help_text="When an answer is due.")
     skjerming = Skjerming(required=False, help_text="Default: the case's screening.")
+    tilgangskode = StringField(
+        max_length=10, required=False, help_text=f"{TILGANGSKODE_HELP} Default: the case's."
+    )
 
 
-class NyKorrespondansepart(serializers.Serializer):
+class NyKorrespondansepart(Request):
+    """External parties (EA, EM, EK, GM): a person by foedselsnummer, an organisation by organisasjonsnummer,
+    or a name typed in, with a postal address. Internal parties (IA, IM, IK, IS): administrativEnhet and/or
+    saksbehandler of your organisation."""
+
     korrespondanseparttype = KodeField(
         choices=models.Korrespondansepart.Type.choices,
         default=models.Korrespondansepart.Type.MOTTAKER,
-        help_text="EA sender, EM recipient (default), EK copy recipient.",
+        help_text="EA sender, EM recipient (default), EK copy recipient, GM group recipient; IA internal"
+        " sender, IM internal recipient, IK internal copy recipient, IS co-sender.",
     )
-    # Exactly one of the two; one left out is no party of that kind (not an empty one, which is refused).
+    # At most one of the two; one left out is no party of that kind (not an empty one, which is refused).
     foedselsnummer = IdentityNumberField(
         source="identity_number", max_length=20, required=False,
         help_text="A person: fødselsnummer or D-nummer. Name and address come from the population register.",
     )  # fmt: skip
-    organisasjonsnummer = StringField(max_length=20, required=False, help_text="Or an organisation.")
+    organisasjonsnummer = StringField(
+        max_length=20, required=False,
+        help_text="An organisation. One not in Felles' register needs korrespondansepartNavn.",
+    )  # fmt: skip
+    korrespondansepartNavn = StringField(
+        source="navn", max_length=200, required=False, help_text="A party typed in: its name."
+    )
+    postadresse = serializers.ListField(
+        child=StringField(max_length=100), max_length=4, required=False, help_text="Address lines."
+    )
+    postnummer = StringField(max_length=10, required=False, help_text="In Norway: four digits.")
+    poststed = StringField(max_length=100, required=False)
+    land = StringField(
+        min_length=2, max_length=2, required=False, help_text="ISO 3166 alpha-2, as SE; default Norway."
+    )
+    epostadresse = StringField(max_length=254, required=False)
+    telefonnummer = StringField(max_length=30, required=False)
+    kontaktperson = StringField(max_length=200, required=False)
+    administrativEnhet = StringField(
+        max_length=20,
+        required=False,
+        help_text="An internal party: a unit of your organisation, by kortnavn.",
+    )
+    saksbehandler = StringField(
+        max_length=150, required=False, help_text="An internal party: a case handler, by user name."
+    )
 
 
-class NyDokumentbeskrivelse(serializers.Serializer):
+class NyDokumentbeskrivelse(Request):
     """The multipart form; with a raw application/pdf body the same fields are query parameters."""
 
     tittel = StringField(max_length=500, required=False, help_text="Default: the file name.")
@@ -335,7 +429,7 @@ class NyDokumentbeskrivelse(serializers.Serializer):
     fil = serializers.FileField(required=False, help_text="The PDF (multipart only).")
 
 
-class NyDokumentversjon(serializers.Serializer):
+class NyDokumentversjon(Request):
     fil = serializers.FileField(help_text="The PDF.")
 
 

@@ -58,6 +58,14 @@ def _filename(content_disposition: str) -> str:
     return parameters.get("filename") or DEFAULT_FILENAME
 
 
+def fields_with_the_file(request) -> dict:
+    """The fields that come with the file: the multipart form's others, or with a raw body the query
+    parameters. Each is checked by the operation's request serializer, so that none is dropped unread."""
+    if request.content_type.startswith("multipart/form-data"):
+        return {key: request.data[key] for key in request.data if key != "fil"}
+    return {key: request.query_params[key] for key in request.query_params}
+
+
 def uploaded_pdf(request) -> tuple[bytes, str]:
     """The uploaded file's bytes and name, checked to be a PDF within the size limit.
 

@@ -20,8 +20,16 @@ from maskinporten.drf import HasScope, MaskinportenAuthentication
 from saksarkiv import services
 from saksarkiv.api import problems, serializers
 from saksarkiv.api.problems import ApiProblem
-from saksarkiv.api.uploads import PDFParser, refuse_oversized_body, uploaded_pdf
-from saksarkiv.models import Dokumentbeskrivelse, Journalpost, Klasse, Saksmappe
+from saksarkiv.api.uploads import PDFParser, fields_with_the_file, refuse_oversized_body, uploaded_pdf
+from saksarkiv.models import (
+    AdministrativEnhet,
+    Dokumentbeskrivelse,
+    Journalpost,
+    Klasse,
+    Saksbehandler,
+    Saksmappe,
+    Tilgangskode,
+)
 from saksarkiv.services import access, screening, update_journalpost, update_saksmappe
 from saksarkiv.services.api_handler import system_handler
 from virksomheter.models import ScopeGrant
@@ -159,6 +167,22 @@ class ArkivView(APIView):
         given = values.pop("skjerming")
         return {**values, "skjerming": screening(**given) if given else None}
 
+    def tilgangskode_from(self, values: dict) -> dict:
+        """The request's tilgangskode (a code string) as the services take it: the organisation's row."""
+        if "tilgangskode" not in values:
+            return values
+        kode = values.pop("tilgangskode")
+        found = Tilgangskode.objects.filter(organisation=self.handler.organisation, kode=kode).first()
+        if found is None:
+            raise services.InvalidInput(
+                _("%(code)s is not an access code of your organisation.") % {"code": kode}
+            )
+        return {**values, "tilgangskode": found}
+
+    def refuse_body(self) -> None:
+        """An action without a request body (finalise, close, dispatch) takes no fields either."""
+        serializers.refuse_unknown(self.request.data)
+
 
 def valid(serializer_class, data, **kwargs) -> dict:
     body = serializer_class(data=data, **kwargs)
@@ -195,7 +219,7 @@ JOURNALPOST_FILTERS = [
 
 
 def journalpost_rows(queryset):
-    return queryset.select_related("saksmappe", "saksbehandler__user", "skjerming").order_by(
+    return queryset.select_related("saksmappe", "saksbehandler__user", "skjerming", "tilgangskode").order_by(
         "-journaldato", "-journalsekvensnummer"
     )
 
@@ -220,7 +244,7 @@ class SaksmappeListe(ArkivView):
         queryset = self.filtered(
             services.cases_for(self.handler), codes={"saksstatus": Saksmappe.Status}, date_field="saksdato"
         )
-        rows = queryset.select_related("saksansvarlig__user", "klasse", "skjerming").order_by(
+        rows = queryset.select_related("saksansvarlig__user", "klasse", "skjerming", "tilgangskode").order_by(
             "-saksaar", "-sakssekvensnummer"
         )
         return self.page(rows, serializers.Saksmappe)
@@ -232,7 +256,7 @@ class SaksmappeListe(ArkivView):
         description="The case gets the next case number (saksår/sekvensnummer) of your archive.",
     )
     def post(self, request):
-        values = self.screening_from(valid(serializers.NySaksmappe, request.data))
+        values = self.tilgangskode_from(self.screening_from(valid(serializers.NySaksmappe, request.data)))
         if "klasseID" in values:
             klasse_id = values.pop("klasseID")
             values["klasse"] = Klasse.objects.filter(
@@ -265,7 +289,11 @@ class SaksmappeDetalj(ArkivView):
 
 
 def refuse_other_fields(data) -> None:
-    other = sorted(set(data) - set(serializers.Endring().fields)) if isinstance(data, dict) else []
+    other = (
+        sorted(set(data) - set(serializers.Endring().fields) - serializers.IGNORED_FIELDS)
+        if isinstance(data, dict)
+        else []
+    )
     if other:
         raise ApiProblem(
             "field_not_updatable",
@@ -282,6 +310,7 @@ class SaksmappeAvslutt(ArkivView):
         description="Every journal post must be finalised or void first.",
     )
     def post(self, request, system_id):
+        self.refuse_body()
         services.close_case(self.saksmappe(system_id), self.handler, request=request)
         return self.answer(serializers.Saksmappe, self.saksmappe(system_id))
 
@@ -305,7 +334,7 @@ class SaksmappeJournalposter(ArkivView):
     )
     def post(self, request, system_id):
         saksmappe = self.saksmappe(system_id)
-        values = self.screening_from(valid(serializers.NyJournalpost, request.data))
+        values = self.tilgangskode_from(self.screening_from(valid(serializers.NyJournalpost, request.data)))
         created = services.add_journalpost(saksmappe, self.handler, request=request, **values)
         return self.answer(serializers.Journalpost, self.journalpost(created.system_id), status=201)
 
@@ -350,6 +379,7 @@ class JournalpostFerdigstill(ArkivView):
         description="Status F; from then on it changes only by new document versions. Needs a document.",
     )
     def post(self, request, system_id):
+        self.refuse_body()
         services.finalise(self.journalpost(system_id), self.handler, request=request)
         return self.answer(serializers.Journalpost, self.journalpost(system_id))
 
@@ -373,6 +403,7 @@ class JournalpostEkspeder(ArkivView):
         ),
     )
     def post(self, request, system_id):
+        self.refuse_body()
         services.dispatch(self.journalpost(system_id), self.handler, request=request)
         return self.answer(serializers.Journalpost, self.journalpost(system_id))
 
@@ -397,14 +428,42 @@ class Korrespondanseparter(ArkivView):
         summary="Add a sender or recipient",
         description=(
             "A person by foedselsnummer (name and address from the population register; a protected "
-            "address is never stored, only adresseBeskyttet) or an organisation by organisasjonsnummer."
+            "address is never stored, only adresseBeskyttet), an organisation by organisasjonsnummer (one "
+            "not in Felles' register with korrespondansepartNavn), or a party typed in by "
+            "korrespondansepartNavn with its postal address. Internal parties (IA, IM, IK, IS) name "
+            "administrativEnhet and/or saksbehandler of your organisation."
         ),
     )
     def post(self, request, system_id):
         journalpost = self.journalpost(system_id)
-        values = valid(serializers.NyKorrespondansepart, request.data)
+        values = self.internal_party_from(valid(serializers.NyKorrespondansepart, request.data))
         party = services.add_party(journalpost, self.handler, request=request, **values)
         return Response(serializers.Korrespondansepart(party_row(party, [])).data, status=201)
+
+    def internal_party_from(self, values: dict) -> dict:
+        """The request's administrativEnhet (kortnavn) and saksbehandler (user name) as the organisation's rows."""
+        organisation = self.handler.organisation
+        if "administrativEnhet" in values:
+            kortnavn = values.pop("administrativEnhet")
+            values["administrativ_enhet"] = AdministrativEnhet.objects.filter(
+                organisation=organisation, kortnavn=kortnavn, aktiv=True
+            ).first()
+            if values["administrativ_enhet"] is None:
+                raise services.InvalidInput(
+                    _("%(name)s is not an administrative unit of your organisation.") % {"name": kortnavn}
+                )
+        if "saksbehandler" in values:
+            username = values.pop("saksbehandler")
+            values["saksbehandler"] = (
+                Saksbehandler.objects.filter(organisation=organisation, user__username=username)
+                .select_related("user", "administrativ_enhet")
+                .first()
+            )
+            if values["saksbehandler"] is None:
+                raise services.InvalidInput(
+                    _("%(name)s is not a case handler of your organisation.") % {"name": username}
+                )
+        return values
 
 
 def party_row(party, receipts: list):
@@ -456,11 +515,7 @@ class Dokumentbeskrivelser(ArkivView):
         refuse_oversized_body(request)
         journalpost = self.journalpost(system_id)
         content, filnavn = uploaded_pdf(request)
-        form = request.data if request.content_type.startswith("multipart/") else request.query_params
-        values = valid(
-            serializers.NyDokumentbeskrivelse,
-            {key: form[key] for key in ("tittel", "tilknyttetRegistreringSom") if key in form},
-        )
+        values = valid(serializers.NyDokumentbeskrivelse, fields_with_the_file(request))
         dokument = services.add_document(
             journalpost,
             self.handler,
@@ -501,6 +556,7 @@ class Dokumentobjekter(ArkivView):
     def post(self, request, system_id):
         refuse_oversized_body(request)
         dokument = self.dokument(system_id)
+        serializers.refuse_unknown(fields_with_the_file(request))
         content, filnavn = uploaded_pdf(request)
         services.new_version(dokument, self.handler, content=content, filnavn=filnavn, request=request)
         return self.answer(serializers.Dokumentbeskrivelse, self.dokument(system_id), status=201)

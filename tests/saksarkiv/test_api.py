@@ -4,13 +4,23 @@ parties, documents and versions, dispatch into digital post, and lists that stay
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test.client import MULTIPART_CONTENT
 from django.test.utils import CaptureQueriesContext
 
 from core.models import AuditEvent
 from postkasse.models import Letter
 from saksarkiv import services
-from saksarkiv.models import Dokumentobjekt, Journalpost, Saksbehandler, Saksmappe
+from saksarkiv.models import (
+    Dokumentbeskrivelse,
+    Dokumentobjekt,
+    Journalpost,
+    Korrespondansepart,
+    Saksbehandler,
+    Saksmappe,
+    Tilgangskode,
+)
 from saksarkiv.services.api_handler import system_handler
 from tests.kontaktregister.test_lookup import agency_token
 from tests.postkasse.factories import citizen, pdf, providers
@@ -314,7 +324,13 @@ def test_parties_are_added_by_identity_or_organisation_number(agency):
     [
         ({"foedselsnummer": "12345678901"}, "ikke et gyldig"),
         ({"organisasjonsnummer": "123456789"}, "ikke et gyldig organisasjonsnummer"),
-        ({}, "enten et fødselsnummer eller et organisasjonsnummer"),
+        ({}, ""),
+        ({"korrespondansepartNavn": "Ola Nordmann", "postadresse": ["Storgata 1"]}, ""),  # no postnummer
+        ({"korrespondansepartNavn": "Ola", "postadresse": ["Storgata 1"], "land": "ZZ"}, "ZZ"),
+        ({"organisasjonsnummer": "974760673"}, "974760673"),  # not in Felles and no name
+        ({"korrespondanseparttype": "IM", "saksbehandler": "ingen"}, "ingen"),
+        ({"korrespondanseparttype": "IM", "administrativEnhet": "XYZ"}, "XYZ"),
+        ({"korrespondanseparttype": "IM", "korrespondansepartNavn": "Per"}, ""),
     ],
 )
 def test_bad_parties_are_refused(agency, body, message):
@@ -323,6 +339,172 @@ def test_bad_parties_are_refused(agency, body, message):
     assert answer.status_code == 400 and answer.json()["code"] == "invalid_input"
     assert message in answer.json()["detail"]
     assert agency.get(f"journalpost/{journalpost['systemID']}/korrespondansepart").json()["results"] == []
+
+
+def test_a_party_is_typed_in_with_the_standards_field_names(agency):
+    journalpost = agency.journalpost(journalposttype="I")
+    url = f"journalpost/{journalpost['systemID']}/korrespondansepart"
+    body = {
+        "korrespondanseparttype": {"kode": "EA"},
+        "korrespondansepartNavn": "Svensson Bygg AB",
+        "organisasjonsnummer": "974760673",
+        "postadresse": ["Box 12", "111 22 Stockholm"],
+        "land": "SE",
+        "epostadresse": "post@svensson.example",
+        "telefonnummer": "+46 8 123 456 78",
+        "kontaktperson": "Sven Svensson",
+    }
+    added = agency.post(url, body)
+    assert added.status_code == 201, added.json()
+    party = added.json()
+    assert party["korrespondansepartNavn"] == "Svensson Bygg AB" and party["land"] == "SE"
+    assert (
+        party["postadresse"] == ["Box 12", "111 22 Stockholm"] and party["kontaktperson"] == "Sven Svensson"
+    )
+    assert party["telefonnummer"] == "+46812345678" and party["foedselsnummer"] == ""
+    listed = agency.get(url).json()["results"]
+    assert [(p["korrespondanseparttype"]["kode"], p["organisasjonsnummer"]) for p in listed] == [
+        ("EA", "974760673")
+    ]
+
+
+def test_an_internal_party_names_a_unit_or_case_handler_of_the_organisation(agency):
+    colleague = handler(first_name="Per", last_name="Lie")
+    journalpost = agency.journalpost(journalposttype="N")
+    url = f"journalpost/{journalpost['systemID']}/korrespondansepart"
+    to_handler = agency.post(url, {"korrespondanseparttype": "IM", "saksbehandler": colleague.user.username})
+    assert to_handler.status_code == 201, to_handler.json()
+    assert to_handler.json()["korrespondansepartNavn"] == "Per Lie"
+    assert to_handler.json()["saksbehandler"] == colleague.user.username
+    assert to_handler.json()["administrativEnhet"] == "HEL"
+    to_unit = agency.post(url, {"korrespondanseparttype": "IK", "administrativEnhet": "HEL"})
+    assert to_unit.json()["korrespondansepartNavn"] == "Helse" and to_unit.json()["saksbehandler"] is None
+
+
+def test_another_organisations_case_handler_is_no_internal_party(agency):
+    stranger = handler(organisation(OTHER, "Velferdsetaten"))
+    journalpost = agency.journalpost(journalposttype="N")
+    url = f"journalpost/{journalpost['systemID']}/korrespondansepart"
+    answer = agency.post(url, {"korrespondanseparttype": "IM", "saksbehandler": stranger.user.username})
+    assert answer.status_code == 400 and not Korrespondansepart.objects.exists()
+
+
+# Unknown fields (issue 18 point 10): refused with 400 and named, never dropped; nothing is stored.
+
+
+def _unknown(answer, *names):
+    assert answer.status_code == 400, answer.content
+    problem = answer.json()
+    assert problem["code"] == "invalid_input"
+    for name in names:
+        assert name in problem["detail"]
+    return problem["field_errors"]
+
+
+def test_an_unknown_field_is_refused_when_a_case_is_created(agency):
+    errors = _unknown(agency.post("saksmappe", {"tittel": "Søknad", "titel": "typo", "x": 1}), "titel", "x")
+    assert set(errors) == {"titel", "x"}
+    screening = {
+        "tilgangsrestriksjon": "13",
+        "skjermingshjemmel": "Offl. § 13",
+        "skjermingMetadata": ["tittel"],
+    }
+    nested = agency.post("saksmappe", {"tittel": "Søknad", "skjerming": {**screening, "varighet": "10"}})
+    assert set(_unknown(nested, "varighet")["skjerming"]) == {"varighet"}
+    assert not Saksmappe.objects.exists()
+
+
+def test_a_field_the_archive_sets_is_refused_but_links_sent_back_are_ignored(agency):
+    refused = agency.post(
+        "saksmappe", {"tittel": "Søknad", "systemID": "3f1c6a3e-0000-4000-8000-000000000000"}
+    )
+    _unknown(refused, "systemID")
+    assert not Saksmappe.objects.exists()
+    case = agency.case(_links={"self": {"href": "http://example.invalid/"}})
+    assert Saksmappe.objects.get().system_id.hex == case["systemID"].replace("-", "")
+
+
+def test_an_unknown_field_is_refused_when_a_journal_post_or_a_party_is_added(agency):
+    case = agency.case()
+    answer = agency.post(
+        f"saksmappe/{case['systemID']}/journalpost",
+        {"journalposttype": "U", "tittel": "Vedtak", "journalstatus": "F"},
+    )
+    _unknown(answer, "journalstatus")
+    assert not Journalpost.objects.exists()
+    journalpost = agency.journalpost(case)
+    url = f"journalpost/{journalpost['systemID']}/korrespondansepart"
+    typo = agency.post(url, {"korrespondansepartNavn": "Ola", "postadresse": ["Gata 1"], "postnr": "0150"})
+    _unknown(typo, "postnr")
+    assert not Korrespondansepart.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["saksmappe/{case}", "journalpost/{journalpost}"])
+def test_an_unknown_field_in_a_changed_screening_is_refused(agency, path):
+    journalpost = agency.journalpost()
+    url = path.format(
+        case=journalpost["_links"][f"{REL}saksmappe/"]["href"].rsplit("/", 1)[1],
+        journalpost=journalpost["systemID"],
+    )
+    screening = {
+        "tilgangsrestriksjon": "13", "skjermingshjemmel": "Offl. § 13", "skjermingMetadata": ["tittel"], "hjemmel": "x"
+    }  # fmt: skip
+    _unknown(agency.patch(url, {"skjerming": screening}), "hjemmel")
+    links_only = agency.patch(url, {"tittel": "Ny tittel", "_links": {}})
+    assert links_only.status_code == 200
+    assert Saksmappe.objects.get().skjerming is None and Journalpost.objects.get().skjerming is None
+
+
+def test_an_action_without_a_body_refuses_fields(agency):
+    journalpost = agency.journalpost()
+    agency.document(journalpost)
+    agency.post(
+        f"journalpost/{journalpost['systemID']}/korrespondansepart",
+        {"korrespondansepartNavn": "Alle", "korrespondanseparttype": "GM"},
+    )
+    _unknown(
+        agency.post(f"journalpost/{journalpost['systemID']}/ferdigstill", {"journalstatus": "J"}),
+        "journalstatus",
+    )
+    _unknown(agency.post(f"journalpost/{journalpost['systemID']}/ekspeder", {"kanal": "print"}), "kanal")
+    assert Journalpost.objects.get().journalstatus == "S"
+    case_id = journalpost["_links"][f"{REL}saksmappe/"]["href"].rsplit("/", 1)[1]
+    _unknown(agency.post(f"saksmappe/{case_id}/avslutt", {"avsluttetDato": "2026-01-01"}), "avsluttetDato")
+    assert Saksmappe.objects.get().saksstatus == "B"
+
+
+def test_an_unknown_field_with_an_uploaded_file_is_refused(agency):
+    journalpost = agency.journalpost()
+    url = f"journalpost/{journalpost['systemID']}/dokumentbeskrivelse"
+    _unknown(agency.upload(url, pdf(), tittel="Vedtak", dokumenttype="B"), "dokumenttype")
+    form = {"fil": SimpleUploadedFile("v.pdf", pdf(), "application/pdf"), "tittel": "Vedtak", "status": "F"}
+    _unknown(agency.post(url, form, content_type=MULTIPART_CONTENT), "status")
+    assert not Dokumentbeskrivelse.objects.exists()
+    dokument = agency.document(journalpost)
+    versions = f"dokumentbeskrivelse/{dokument['systemID']}/dokumentobjekt"
+    _unknown(agency.upload(versions, pdf(), versjonsnummer="7"), "versjonsnummer")
+    form = {"fil": SimpleUploadedFile("v.pdf", pdf(), "application/pdf"), "format": "fmt/95"}
+    _unknown(agency.post(versions, form, content_type=MULTIPART_CONTENT), "format")
+    assert Dokumentobjekt.objects.count() == 1
+
+
+# Due dates and access codes.
+
+
+def test_a_journal_post_takes_a_due_date_and_an_access_code_on_creation(agency):
+    Tilgangskode.objects.create(organisation=organisation(), kode="PE", navn="Personal")
+    Tilgangskode.objects.create(organisation=organisation(OTHER, "Velferdsetaten"), kode="SO", navn="Sosial")
+    case = agency.case(tilgangskode="PE")
+    assert case["tilgangskode"] == "PE"
+    journalpost = agency.journalpost(case, forfallsdato="2026-03-01")
+    assert journalpost["forfallsdato"] == "2026-03-01" and journalpost["tilgangskode"] == "PE"  # the case's
+    refused = agency.post(
+        f"saksmappe/{case['systemID']}/journalpost",
+        {"journalposttype": "U", "tittel": "Vedtak", "tilgangskode": "SO"},  # another organisation's
+    )
+    assert refused.status_code == 400 and "SO" in refused.json()["detail"]
+    assert Journalpost.objects.count() == 1
+    assert agency.case()["tilgangskode"] is None
 
 
 # Documents.
