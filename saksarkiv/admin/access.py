@@ -91,7 +91,7 @@ class ArchiveLeaderAdmin(CaseHandlerAdmin):
                         raise ValidationError(error.message) from None
                 return cleaned
 
-        CheckedForm.checked = staticmethod(self.check)
+        CheckedForm.checked = staticmethod(self.check_input)
         return CheckedForm
 
     def save_related(self, request, form, formsets, change):
@@ -114,7 +114,7 @@ class TilgangskodeAdmin(ArchiveLeaderAdmin):
         return access.codes_of(self.handler(request))
 
     @staticmethod
-    def check(handler, obj, cleaned):
+    def check_input(handler, obj, cleaned):
         access.check_tilgangskode(handler, tilgangskode=obj, kode=cleaned["kode"], navn=cleaned["navn"])
 
     def save_model(self, request, obj, form, change):
@@ -156,7 +156,7 @@ class TilgangsgruppeAdmin(ArchiveLeaderAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @staticmethod
-    def check(handler, obj, cleaned):
+    def check_input(handler, obj, cleaned):
         access.check_tilgangsgruppe(
             handler,
             gruppe=obj,
