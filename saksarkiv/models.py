@@ -735,6 +735,7 @@ class Dokumentobjekt(models.Model):
     dokumentbeskrivelse = models.ForeignKey(
         Dokumentbeskrivelse, on_delete=models.CASCADE, related_name="versjoner"
     )
+    system_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     versjonsnummer = models.PositiveSmallIntegerField(_("version"))
     variantformat = models.CharField(
         _("variant"), max_length=1, choices=Variantformat.choices, default=Variantformat.ARKIV

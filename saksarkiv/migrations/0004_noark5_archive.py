@@ -36,7 +36,7 @@ def fill_in(apps, schema_editor):
     for case in Saksmappe.objects.select_related("arkivdel__arkiv"):
         case.administrativ_enhet = unit(case.arkivdel.arkiv.organisation_id, case.enhet_navn)
         case.save(update_fields=["administrativ_enhet"])
-    for name in ("Klasse", "Klassifikasjonssystem", "Korrespondansepart"):
+    for name in ("Klasse", "Klassifikasjonssystem", "Korrespondansepart", "Dokumentobjekt"):
         model = apps.get_model("saksarkiv", name)
         for row in model.objects.filter(system_id__isnull=True).only("pk"):
             row.system_id = uuid.uuid4()
@@ -68,6 +68,11 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RenameField("saksbehandler", "administrativ_enhet", "enhet_navn"),
         migrations.RenameField("saksmappe", "administrativ_enhet", "enhet_navn"),
+        migrations.AddField(
+            model_name="dokumentobjekt",
+            name="system_id",
+            field=models.UUIDField(editable=False, null=True),
+        ),
         migrations.CreateModel(
             name="AdministrativEnhet",
             fields=[
@@ -1264,6 +1269,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AlterField(
             model_name="korrespondansepart",
+            name="system_id",
+            field=models.UUIDField(default=uuid.uuid4, editable=False, unique=True),
+        ),
+        migrations.AlterField(
+            model_name="dokumentobjekt",
             name="system_id",
             field=models.UUIDField(default=uuid.uuid4, editable=False, unique=True),
         ),
