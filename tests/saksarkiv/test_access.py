@@ -71,11 +71,14 @@ def test_a_coded_case_and_its_posts_are_hidden_from_a_handler_without_the_code(a
 def test_the_saksansvarlig_sees_their_own_coded_case(archive):
     assert visible_cases(archive.owner) == {OPEN, SECRET}
     assert archive.coded_post.pk in visible_posts(archive.owner)
+    assert visible_cases(archive.plain) == {OPEN}
 
 
 def test_a_member_of_a_group_granting_the_code_sees_the_case(archive):
     assert visible_cases(archive.member) == {OPEN, SECRET}
     assert visible_posts(archive.member) == {archive.open_post.pk, archive.coded_post.pk}
+    archive.group.medlemmer.clear()
+    assert visible_cases(archive.member) == {OPEN}
 
 
 def test_a_group_granting_another_code_opens_nothing(archive):
@@ -88,6 +91,8 @@ def test_a_group_granting_another_code_opens_nothing(archive):
 def test_an_archive_leader_sees_every_coded_record(archive):
     assert visible_cases(archive.leader) == {OPEN, SECRET}
     assert visible_posts(archive.leader) == {archive.open_post.pk, archive.coded_post.pk}
+    archive.leader.arkivleder = False
+    assert visible_cases(archive.leader) == {OPEN}
 
 
 def test_a_journal_post_takes_its_case_code_when_made(archive):
@@ -136,6 +141,8 @@ def test_the_rule_is_one_query_however_many_groups(archive, django_assert_num_qu
         assert len(list(access.cases_for(archive.member))) == 2
     with django_assert_num_queries(1):
         assert len(list(access.journalposts_for(archive.member))) == 2
+    with django_assert_num_queries(1):
+        assert len(list(access.cases_for(archive.plain))) == 1
 
 
 def test_a_denied_lookup_looks_like_a_missing_one_and_is_audited(archive):
