@@ -294,9 +294,99 @@ def test_a_change_of_titles_and_screening_keeps_old_and_new_values():
 # The admin.
 
 
-def admin_login(client, case_handler):
+@pytest.fixture
+def logged_in(client):
+    case_handler = handler()
     client.force_login(case_handler.user)
+    return case_handler
 
 
 def party_url(journalpost):
     return reverse("admin:saksarkiv_journalpost_add_party", args=[journalpost.pk])
+
+
+def test_a_party_typed_in_through_the_admin_is_shown_with_its_address(client, logged_in):
+    journalpost = journalpost_of(logged_in, "I")
+    form = {
+        "kind": "typed", "korrespondanseparttype": "EA", "navn": "Ola Nordmann",
+        "postadresse": "Storgata 1\r\nLeilighet H0201", "postnummer": "0150", "poststed": "OSLO",
+    }  # fmt: skip
+    response = client.post(party_url(journalpost), form)
+    assert response.status_code == 302
+    party = journalpost.korrespondanseparter.get()
+    assert (party.korrespondanseparttype, party.postadresse) == ("EA", ["Storgata 1", "Leilighet H0201"])
+    page = client.get(response.url).content.decode()
+    assert "Ola Nordmann" in page and "Storgata 1, Leilighet H0201, 0150 OSLO" in page
+
+
+def test_a_refused_party_is_shown_again_with_the_reason_and_nothing_is_stored(client, logged_in):
+    journalpost = journalpost_of(logged_in)
+    form = {"kind": "typed", "navn": "Ola Nordmann", "postadresse": "Storgata 1", "postnummer": "150"}
+    response = client.post(party_url(journalpost), form)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="party-errors"' in page and 'value="Ola Nordmann"' in page
+    assert not Korrespondansepart.objects.exists()
+
+
+def test_fields_of_another_kind_of_party_are_refused(client, logged_in):
+    journalpost = journalpost_of(logged_in)
+    form = {"kind": "typed", "navn": "Ola Nordmann", "identity_number": citizen().identity_number}
+    response = client.post(party_url(journalpost), form)
+    assert response.status_code == 400 and 'id="party-errors"' in response.content.decode()
+    assert not Korrespondansepart.objects.exists()
+
+
+def test_an_internal_party_is_chosen_among_the_organisations_own(client, logged_in):
+    journalpost = journalpost_of(logged_in, "N")
+    stranger = handler(organisation("974312344", "Velferdsetaten"))
+    refused = client.post(
+        party_url(journalpost),
+        {"kind": "internal", "korrespondanseparttype": "IM", "saksbehandler": stranger.pk},
+    )
+    assert refused.status_code == 400 and not Korrespondansepart.objects.exists()
+    unit = enhet(logged_in.organisation)
+    added = client.post(
+        party_url(journalpost),
+        {"kind": "internal", "korrespondanseparttype": "IM", "administrativ_enhet": unit.pk},
+    )
+    assert added.status_code == 302
+    assert journalpost.korrespondanseparter.get().administrativ_enhet == unit
+
+
+def test_a_party_is_removed_in_the_admin_until_the_journal_post_is_finalised(client, logged_in):
+    journalpost = journalpost_of(logged_in)
+    party = add_party(journalpost, logged_in, navn="Ola Nordmann")
+    url = reverse("admin:saksarkiv_journalpost_remove_party", args=[journalpost.pk, party.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 302
+    assert not Korrespondansepart.objects.exists()
+    assert audit_changes("party_removed")[0]["changes"] == {"korrespondansepart": ["EM Ola Nordmann", None]}
+    kept = add_party(journalpost, logged_in, navn="Kari Nordmann")
+    services.add_document(
+        journalpost, logged_in, tittel="Vedtak", content=pdf(), filnavn="v.pdf", hoveddokument=True
+    )
+    services.finalise(journalpost, logged_in)
+    url = reverse("admin:saksarkiv_journalpost_remove_party", args=[journalpost.pk, kept.pk])
+    assert client.post(url).status_code == 302
+    assert journalpost.korrespondanseparter.get() == kept
+
+
+def test_another_journal_posts_party_cannot_be_removed_through_this_one(client, logged_in):
+    journalpost, other = journalpost_of(logged_in), journalpost_of(logged_in)
+    party = add_party(other, logged_in, navn="Ola Nordmann")
+    url = reverse("admin:saksarkiv_journalpost_remove_party", args=[journalpost.pk, party.pk])
+    assert client.post(url).status_code == 404
+    assert Korrespondansepart.objects.exists()
+
+
+# Needs JournalpostAdmin._detail to call `self.party_context(request)` (requested from the lead in
+# /work/notes/requests-parties.md); fails until it does.
+def test_the_page_offers_the_organisations_own_case_handlers_and_units(client, logged_in):
+    stranger = handler(organisation("974312344", "Velferdsetaten"), first_name="Fremmed")
+    enhet(stranger.organisation, "SOS", "Sosialtjenesten")
+    colleague = handler(first_name="Per", last_name="Lie")
+    journalpost = journalpost_of(logged_in, "N")
+    page = client.get(reverse("admin:saksarkiv_journalpost_change", args=[journalpost.pk])).content.decode()
+    assert f'value="{colleague.pk}"' in page and "Helse" in page
+    assert f'value="{stranger.pk}"' not in page and "Sosialtjenesten" not in page
