@@ -91,7 +91,7 @@ def period(arkivdel: Arkivdel, start: date | None, end: date | None) -> tuple[da
 def _open_records(selection: Selection) -> list[str]:
     arkivdel = selection.arkivdel
     problems = []
-    open_cases = Saksmappe.objects.filter(arkivdel=arkivdel, saksdato__lte=selection.end).filter(
+    open_cases = Saksmappe.objects.filter(arkivdel=arkivdel).filter(
         ~Q(saksstatus__in=CLOSED_CASE) | Q(avsluttet_dato__isnull=True) | Q(avsluttet_av="")
     )
     for saksmappe in open_cases.order_by("saksaar", "sakssekvensnummer"):
@@ -139,17 +139,21 @@ def _unfit_records(selection: Selection) -> list[str]:
 def select(arkivdel: Arkivdel, start: date | None, end: date | None) -> Selection:
     """The records a deposit of the archive part for the period holds, or DepositError naming every
     record that stops it."""
-    if (
-        arkivdel.arkivdelstatus not in CLOSED_ARKIVDEL
-        or arkivdel.avsluttet_dato is None
-        or not arkivdel.avsluttet_av
-    ):
+    closed = (
+        arkivdel.arkivdelstatus in CLOSED_ARKIVDEL
+        and arkivdel.avsluttet_dato is not None
+        and arkivdel.avsluttet_av
+    )
+    if not closed:
+        # What keeps the part open is named, so the archive leader knows what to close first.
+        still_open = _open_records(Selection(arkivdel, arkivdel.arkivperiode_start, date.max))
         raise DepositError(
             _(
                 "Archive part %(arkivdel)s is not closed (%(status)s). A deposit is of a closed period: "
-                "close the archive part first."
+                "close the period first."
             )
-            % {"arkivdel": arkivdel.tittel, "status": arkivdel.get_arkivdelstatus_display()}
+            % {"arkivdel": arkivdel.tittel, "status": arkivdel.get_arkivdelstatus_display()},
+            still_open,
         )
     start, end = period(arkivdel, start, end)
     selection = Selection(arkivdel, start, end)
