@@ -18,6 +18,7 @@ from postkasse import services as postkasse
 from saksarkiv.models import Journalpost, Korrespondansepart, Saksbehandler
 from saksarkiv.services import letters
 from saksarkiv.services.archive import record_change
+from saksarkiv.services.avskrivning import settle_answers
 from saksarkiv.services.documents import current_files
 from saksarkiv.services.errors import DispatchRefused
 
@@ -49,6 +50,15 @@ def _recipients(journalpost: Journalpost) -> list[Korrespondansepart]:
                 "Letters to organisations (%(names)s) go through the organisations' own archive exchange, not digital post to citizens. Remove them to dispatch."
             )
             % {"names": ", ".join(organisations)}
+        )
+    # A party typed in by name and address has no identity number that digital post can route by.
+    typed_in = [party.navn for party in recipients if not party.foedselsnummer]
+    if typed_in:
+        raise DispatchRefused(
+            _(
+                "%(names)s have no identity number, so digital post cannot reach them. Send their letter by post yourself, or remove them to dispatch."
+            )
+            % {"names": ", ".join(typed_in)}
         )
     return recipients
 
@@ -127,6 +137,8 @@ def dispatch(journalpost: Journalpost, handler: Saksbehandler, *, request=None) 
     journalpost.save(update_fields=["journalstatus", "sendt_dato"])
     journalpost.dokumenter.update(dokumentstatus="F")
     record_change("journalpost_dispatched", handler, journalpost, request=request, recipients=len(recipients))
+    # Dispatched, the post is an answer in force: the incoming posts it answers are written off (BU).
+    settle_answers(journalpost, handler, request=request)
     return journalpost
 
 
