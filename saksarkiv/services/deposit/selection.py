@@ -12,7 +12,7 @@ perioden som skal avleveres, sammen med alle tilhørende registreringer og arkiv
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,13 +73,16 @@ def _post(journalpost: Journalpost) -> str:
 
 
 def period(arkivdel: Arkivdel, start: date | None, end: date | None) -> tuple[date, date]:
-    """The period asked for, or by default the archive part's whole life: from its period's start until
-    it was closed, so that the cases closed in its overlapping period (after the period's end, before the
-    part closed) go with it."""
+    """The period asked for, or by default the archive part's own: from its start to its end, or to the
+    last closing of one of its cases where that came later (a case closed in the overlapping period, after
+    the period's end and before the part closed, goes with it)."""
     start = start or arkivdel.arkivperiode_start
     if end is None:
-        closed = timezone.localtime(arkivdel.avsluttet_dato).date()
-        end = max(filter(None, (arkivdel.arkivperiode_slutt, closed)))
+        last = arkivdel.saksmapper.filter(saksstatus__in=CLOSED_CASE).aggregate(last=Max("avsluttet_dato"))[
+            "last"
+        ]
+        candidates = (arkivdel.arkivperiode_slutt, last and timezone.localtime(last).date())
+        end = max(filter(None, candidates), default=timezone.localtime(arkivdel.avsluttet_dato).date())
     if start > end:
         raise DepositError(
             _("The period starts (%(start)s) after it ends (%(end)s).")
