@@ -31,7 +31,7 @@ def test_demo_post_delivers_three_letters_to_the_demo_citizen(settings, tmp_path
 
 
 def test_demo_archive_gives_the_case_handler_cases_and_a_letter_ready_to_dispatch(settings, tmp_path, client):
-    from saksarkiv.models import Journalpost, Saksbehandler
+    from saksarkiv.models import Journalpost, Saksbehandler, Saksmappe
 
     settings.DEBUG = True
     settings.VAR_DIR = tmp_path
@@ -42,10 +42,17 @@ def test_demo_archive_gives_the_case_handler_cases_and_a_letter_ready_to_dispatc
     call_command("seed_demo_archive", stdout=open("/dev/null", "w"))  # noqa: SIM115
     call_command("seed_demo_archive", stdout=open("/dev/null", "w"))  # noqa: SIM115  (once)
     handler = Saksbehandler.objects.get(user__username="saksbehandler")
-    assert Journalpost.objects.filter(saksbehandler=handler).count() == 3
+    assert Journalpost.objects.filter(saksbehandler=handler).count() == 2
     vedtak = Journalpost.objects.get(tittel="Vedtak om bostøtte")
     assert vedtak.brevmal and vedtak.korrespondanseparter.count() == 1
     client.login(username="saksbehandler", password="felles-demo")
     assert client.get(f"/admin/saksarkiv/journalpost/{vedtak.pk}/change/").status_code == 200
+    # The child-welfare case carries the access code BV: hidden from saksbehandler, open to Kari
+    # Nilsen in Barnevernstjenesten.
+    barnevern = Saksmappe.objects.get(tittel__startswith="Bekymringsmelding")
+    assert barnevern.tilgangskode.kode == "BV" and barnevern.skjerming is not None
+    assert client.get(f"/admin/saksarkiv/saksmappe/{barnevern.pk}/change/").status_code == 404
     public = client.get("/innsyn/965302026/").content.decode()
     assert "Bekymringsmelding fra skole" not in public and "Bekymringsmelding fra *****" in public
+    client.login(username="barnevern", password="felles-demo")
+    assert client.get(f"/admin/saksarkiv/saksmappe/{barnevern.pk}/change/").status_code == 200

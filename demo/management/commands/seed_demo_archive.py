@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from minid.demo import demo_citizen
 from saksarkiv import services
-from saksarkiv.models import AdministrativEnhet, Brevmal, Saksbehandler
+from saksarkiv.models import AdministrativEnhet, Brevmal, Saksbehandler, Tilgangsgruppe, Tilgangskode
 from virksomheter.models import Organisation
 
 ORGANISATION = "965302026"  # Fjordvik kommune
@@ -23,6 +23,12 @@ TEMPLATES = (
      "Beløpet forfaller 20. i måneden. Spørsmål om fakturaen kan du sende til oss med saksnummer {{ saksnummer }}.\n\n"
      "Med vennlig hilsen\n{{ virksomhet }}"),
 )  # fmt: skip
+# Access codes (tilgangskoder) with the public-law restriction and legal basis each stands for.
+ACCESS_CODES = (
+    ("BV", "Barnevern", "13", "Offl. § 13 jf. bvl. § 13-1"),
+    ("PERS", "Personal", "25", "Offl. § 25"),
+    ("HEL", "Helse", "13", "Offl. § 13 jf. hpl. § 21"),
+)
 
 
 class Command(BaseCommand):
@@ -62,18 +68,41 @@ class Command(BaseCommand):
                     "arkivleder": True,
                 },
             )
+        barnevern = self._child_welfare(organisation, velferd, password)
         for name, subject, text in TEMPLATES:
             if not Brevmal.objects.filter(organisation=organisation, navn=name).exists():
                 services.save_template(Brevmal(navn=name, emne=subject, tekst=text), handler)
         if not created:
             self.stdout.write("The demo archive is already seeded.")
             return
-        self._cases(handler)
+        self._cases(handler, barnevern)
         self.stdout.write(
             f"Demo archive for {organisation.name_nb}: log in to the admin as saksbehandler / {password}."
         )
 
-    def _cases(self, handler: Saksbehandler) -> None:
+    def _child_welfare(self, organisation, unit, password: str) -> Saksbehandler:
+        """The access codes, and Kari Nilsen (`barnevern`) in the group that is granted child welfare;
+        `saksbehandler` is not, so child-welfare cases are hidden from them."""
+        for kode, navn, restriction, basis in ACCESS_CODES:
+            Tilgangskode.objects.get_or_create(
+                organisation=organisation, kode=kode,
+                defaults={"navn": navn, "tilgangsrestriksjon": restriction, "skjermingshjemmel": basis},
+            )  # fmt: skip
+        users = get_user_model().objects
+        user = users.filter(username="barnevern").first() or users.create_user(
+            "barnevern", password=password, is_staff=True, first_name="Kari", last_name="Nilsen"
+        )
+        barnevern, _made = Saksbehandler.objects.get_or_create(
+            user=user, defaults={"organisation": organisation, "initialer": "KN", "administrativ_enhet": unit}
+        )
+        group, _made = Tilgangsgruppe.objects.get_or_create(
+            organisation=organisation, navn="Barnevernstjenesten"
+        )
+        group.tilgangskoder.add(Tilgangskode.objects.get(organisation=organisation, kode="BV"))
+        group.medlemmer.add(barnevern)
+        return barnevern
+
+    def _cases(self, handler: Saksbehandler, barnevern_handler: Saksbehandler) -> None:
         citizen = demo_citizen()
         case = services.create_saksmappe(
             handler, tittel="Søknad om bostøtte", offentlig_tittel="Søknad om bostøtte"
@@ -84,20 +113,23 @@ class Command(BaseCommand):
         vedtak.save(update_fields=["brevmal"])
         if citizen is not None:
             services.add_party(vedtak, handler, identity_number=citizen.person.identity_number)
+        # A coded case is always screened too: the access code keeps it from colleagues, the
+        # screening keeps its title and names out of the public journal.
         screening = services.screening(
             tilgangsrestriksjon="13",
-            skjermingshjemmel="Offl. § 13 jf. fvl. § 13",
+            skjermingshjemmel="Offl. § 13 jf. bvl. § 13-1",
             skjerming_metadata=["korrespondansepart", "tittel"],
         )
         barnevern = services.create_saksmappe(
-            handler,
+            barnevern_handler,
             tittel="Bekymringsmelding – barn i Storgata 1",
             offentlig_tittel="Bekymringsmelding – *****",
             skjerming=screening,
+            tilgangskode=Tilgangskode.objects.get(organisation=handler.organisation, kode="BV"),
         )
         services.add_journalpost(
             barnevern,
-            handler,
+            barnevern_handler,
             journalposttype="I",
             tittel="Bekymringsmelding fra skole",
             offentlig_tittel="Bekymringsmelding fra *****",
