@@ -1,4 +1,5 @@
-"""Cases (saksmapper) in the admin: the list, the case with its journal posts, and closing."""
+"""Cases (saksmapper) in the admin: the list, the case with its journal posts, closing, and reopening
+(an archive leader's, with the reason)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -15,6 +16,7 @@ from saksarkiv.admin.access import AccessCodeFields
 from saksarkiv.admin.base import CaseHandlerAdmin, OptionalPublicTitle, _handler
 from saksarkiv.admin.structure import CaseStructure
 from saksarkiv.models import Journalpost, Saksmappe
+from saksarkiv.services import archive as services_archive
 
 
 class SaksmappeForm(OptionalPublicTitle, forms.ModelForm):
@@ -63,7 +65,7 @@ class SaksmappeAdmin(AccessCodeFields, CaseStructure, CaseHandlerAdmin):
     list_select_related = ("saksansvarlig__user",)
     show_full_result_count = False
     inlines = [JournalpostInline]
-    actions = ("close_cases",)
+    actions = ("close_cases", "reopen_cases")
 
     @admin.display(description=gettext_lazy("case number"), ordering="sakssekvensnummer")
     def saksnummer_display(self, saksmappe):
@@ -134,3 +136,37 @@ class SaksmappeAdmin(AccessCodeFields, CaseStructure, CaseHandlerAdmin):
                 messages.error(request, f"{saksmappe.saksnummer}: {error.message}")
             else:
                 messages.success(request, _("Case %(number)s is closed.") % {"number": saksmappe.saksnummer})
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        handler = _handler(request)
+        if handler is None or not handler.arkivleder:
+            actions.pop("reopen_cases", None)
+        return actions
+
+    @admin.action(description=gettext_lazy("Reopen the selected cases"))
+    def reopen_cases(self, request, queryset):
+        """First a page that asks for the reason (krav 3.2.11: the reopening is logged), then reopen."""
+        handler = self.handler(request)
+        reason = request.POST.get("reason", "").strip()
+        if request.POST.get("confirmed") != "yes" or not reason:
+            if request.POST.get("confirmed") == "yes":
+                messages.error(request, _("Give the reason for reopening the case."))
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("Reopen closed cases"),
+                "cases": queryset,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/saksarkiv/saksmappe/reopen.html", context)
+        for saksmappe in queryset:
+            try:
+                services_archive.reopen_case(saksmappe, handler, reason=reason, request=request)
+            except services.SaksarkivError as error:
+                messages.error(request, f"{saksmappe.saksnummer}: {error.message}")
+            else:
+                messages.success(
+                    request, _("Case %(number)s is reopened.") % {"number": saksmappe.saksnummer}
+                )
+        return None

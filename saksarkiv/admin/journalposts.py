@@ -1,5 +1,5 @@
 """A journal post in the admin: its page with parties, documents and receipts, and the actions on it
-(upload, finalise, dispatch)."""
+(upload, finalise, dispatch, write off, journalise, void)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -15,7 +15,9 @@ from saksarkiv import services
 from saksarkiv.admin.access import AccessCodeFields
 from saksarkiv.admin.base import PARTIES_SHOWN, CaseHandlerAdmin, OptionalPublicTitle
 from saksarkiv.admin.parties import PartyViews
-from saksarkiv.models import Brevmal, Journalpost, Saksmappe
+from saksarkiv.admin.restanser import RestanseViews
+from saksarkiv.models import Avskrivning, Brevmal, Journalpost, Saksmappe
+from saksarkiv.services import archive, avskrivning
 
 
 class JournalpostForm(OptionalPublicTitle, forms.ModelForm):
@@ -34,6 +36,14 @@ class JournalpostForm(OptionalPublicTitle, forms.ModelForm):
         )
 
 
+def _editable(journalpost: Journalpost) -> bool:
+    try:
+        archive.require_editable(journalpost)
+    except services.RecordFinalised:
+        return False
+    return True
+
+
 class UploadForm(forms.Form):
     tittel = forms.CharField(label=gettext_lazy("Title"), max_length=500, required=False)
     fil = forms.FileField(label=gettext_lazy("PDF file"))
@@ -41,7 +51,7 @@ class UploadForm(forms.Form):
 
 
 @admin.register(Journalpost)
-class JournalpostAdmin(AccessCodeFields, PartyViews, CaseHandlerAdmin):
+class JournalpostAdmin(AccessCodeFields, PartyViews, RestanseViews, CaseHandlerAdmin):
     form = JournalpostForm
     list_display = ("nummer", "journalposttype", "tittel", "journalstatus", "journaldato", "saksbehandler")
     list_filter = ("journalstatus", "journalposttype", "saksbehandler", "journaldato")
@@ -90,12 +100,21 @@ class JournalpostAdmin(AccessCodeFields, PartyViews, CaseHandlerAdmin):
 
         return [
             *self.party_urls(view),
+            *self.restanse_urls(view),
             path("<int:pk>/dokument/", view(self.upload_view), name="saksarkiv_journalpost_upload"),
             path("<int:pk>/forhandsvis/", view(self.preview_view), name="saksarkiv_journalpost_preview"),
             path("<int:pk>/dokument/<int:version>/", view(self.file_view), name="saksarkiv_journalpost_file"),
             path("<int:pk>/ferdigstill/", view(self.finalise_view), name="saksarkiv_journalpost_finalise"),
             path("<int:pk>/ekspeder/", view(self.dispatch_view), name="saksarkiv_journalpost_dispatch"),
             path("<int:pk>/navn/", view(self.public_names_view), name="saksarkiv_journalpost_public_names"),
+            path("<int:pk>/avskriv/", view(self.write_off_view), name="saksarkiv_journalpost_write_off"),
+            path(
+                "<int:pk>/avskriv/angre/",
+                view(self.undo_write_off_view),
+                name="saksarkiv_journalpost_undo_write_off",
+            ),
+            path("<int:pk>/journalfor/", view(self.journalise_view), name="saksarkiv_journalpost_journalise"),
+            path("<int:pk>/utgar/", view(self.void_view), name="saksarkiv_journalpost_void"),
             *super().get_urls(),
         ]
 
@@ -118,10 +137,11 @@ class JournalpostAdmin(AccessCodeFields, PartyViews, CaseHandlerAdmin):
             "party_count": journalpost.korrespondanseparter.count(),
             "names_public": services.public.names_persons(journalpost),
             "documents": [(d, services.current_version(d)) for d in journalpost.dokumenter.all()],
-            "editable": not journalpost.is_finalised,
+            "editable": _editable(journalpost),
             "dispatchable": journalpost.journalposttype == Journalpost.Type.UTGAAENDE
             and journalpost.journalstatus != Journalpost.Status.EKSPEDERT,
             **self.party_context(),
+            **self._life_context(request, journalpost),
             "upload_form": UploadForm(),
             **forms_shown,
         }
@@ -235,3 +255,118 @@ class JournalpostAdmin(AccessCodeFields, PartyViews, CaseHandlerAdmin):
                 else _("The letter is dispatched. Receipts appear below as they come back."),
             )
         return self._back(journalpost)
+
+    def _life_context(self, request, journalpost: Journalpost) -> dict:
+        """What the page shows of the post's write-off and status, and which of those actions it offers."""
+        handler = self.handler(request)
+        case_open = journalpost.saksmappe.saksstatus == Saksmappe.Status.UNDER_BEHANDLING
+        followed_up = journalpost.journalposttype in avskrivning.FOLLOWED_UP
+        written_off = (
+            journalpost.avskrivninger.select_related("referanse_avskrives_av_journalpost__saksmappe").first()
+            if followed_up
+            else None
+        )
+        open_for_write_off = (
+            followed_up
+            and written_off is None
+            and case_open
+            and journalpost.journalstatus not in archive.FROZEN
+        )
+        answers = (
+            services.journalposts_for(handler)
+            .filter(saksmappe=journalpost.saksmappe, journalposttype__in=list(avskrivning.ANSWER_METHOD))
+            .exclude(pk=journalpost.pk)
+            .exclude(journalstatus=Journalpost.Status.UTGAAR)
+            .select_related("saksmappe")
+            .order_by("journalpostnummer")
+            if open_for_write_off
+            else []
+        )
+        return {
+            "followed_up": followed_up,
+            "avskrivning": written_off,
+            "write_off_open": open_for_write_off,
+            "write_off_codes": [(code, Avskrivning.Maate(code).label) for code in avskrivning.CODES],
+            "answer_choices": answers,
+            "pending_answers": avskrivning.pending_answers(journalpost).select_related("saksmappe")
+            if open_for_write_off
+            else [],
+            "undo_allowed": written_off is not None
+            and case_open
+            and journalpost.journalstatus != Journalpost.Status.ARKIVERT,
+            "journalisable": handler.arkivleder and journalpost.journalstatus in archive.JOURNALISABLE,
+            "voidable": case_open
+            and not journalpost.is_finalised
+            and journalpost.journalstatus != Journalpost.Status.UTGAAR
+            and (handler.arkivleder or journalpost.saksbehandler_id == handler.pk),
+        }
+
+    def _act(self, request, journalpost, action, done: str):
+        try:
+            action()
+        except services.SaksarkivError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, done)
+        return self._back(journalpost)
+
+    def write_off_view(self, request, pk):
+        """With a code, or by the answering post chosen from the case (written off now if that post is
+        finalised, else when it is)."""
+        self._post_only(request)
+        journalpost = self._journalpost(request, pk)
+        handler = self.handler(request)
+        answer_pk = request.POST.get("svar", "")
+        if not answer_pk:
+            return self._act(
+                request,
+                journalpost,
+                lambda: avskrivning.write_off(
+                    journalpost, handler, maate=request.POST.get("maate", ""), request=request
+                ),
+                _("The journal post is written off."),
+            )
+        try:
+            answering = services.get_journalpost(handler, int(answer_pk) if answer_pk.isdigit() else 0)
+            done = avskrivning.answer(journalpost, answering, handler, request=request)
+        except services.SaksarkivError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("The journal post is written off.")
+                if done
+                else _("The journal post is written off when %(answer)s is finalised.")
+                % {"answer": archive.post_number(answering)},
+            )
+        return self._back(journalpost)
+
+    def undo_write_off_view(self, request, pk):
+        self._post_only(request)
+        journalpost = self._journalpost(request, pk)
+        return self._act(
+            request,
+            journalpost,
+            lambda: avskrivning.undo_write_off(journalpost, self.handler(request), request=request),
+            _("The write-off is undone; the journal post is a restanse again."),
+        )
+
+    def journalise_view(self, request, pk):
+        self._post_only(request)
+        journalpost = self._journalpost(request, pk)
+        return self._act(
+            request,
+            journalpost,
+            lambda: archive.journalfoer(journalpost, self.handler(request), request=request),
+            _("The journal post is journalised."),
+        )
+
+    def void_view(self, request, pk):
+        self._post_only(request)
+        journalpost = self._journalpost(request, pk)
+        return self._act(
+            request,
+            journalpost,
+            lambda: archive.void(journalpost, self.handler(request), request=request),
+            _("The journal post is void."),
+        )

@@ -339,6 +339,11 @@ def close_case(saksmappe: Saksmappe, handler: Saksbehandler, *, request=None) ->
             }
         )
     now, by = timezone.now(), handler.user.get_username()
+    # A void post keeps its status but is frozen with the rest: arkivertDato is every deposited
+    # registrering's (arkivstruktur.xsd), and M053 lets a deposit carry "Arkivert" or "Utgår".
+    saksmappe.journalposter.filter(journalstatus=Journalpost.Status.UTGAAR).update(
+        arkivert_dato=now, arkivert_av=by
+    )
     for journalpost in saksmappe.journalposter.filter(
         journalstatus__in=JOURNALISABLE + (Journalpost.Status.JOURNALFOERT,)
     ):
