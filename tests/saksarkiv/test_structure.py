@@ -400,3 +400,33 @@ def test_grading_is_stamped_and_only_the_leader_downgrades(leader):
     assert lower.grad == "B" and gradering.nedgradert_av == leader.user.get_username()
     case.refresh_from_db()
     assert case.gradering == lower
+
+
+def test_the_demo_archive_has_a_closed_2025_period_before_the_active_one(settings, tmp_path):
+    from django.core.management import call_command as run
+
+    from folkeregister.seeding import seed_population
+    from saksarkiv.models import Journalpost, Saksmappe
+    from virksomheter.demo import seed_demo_organisations
+
+    settings.DEBUG, settings.VAR_DIR = True, tmp_path
+    seed_population(50, seed=3)
+    seed_demo_organisations()
+    quiet = open("/dev/null", "w")  # noqa: SIM115
+    run("seed_demo_admin", stdout=quiet)
+    run("seed_demo_archive", stdout=quiet)
+    closed = Arkivdel.objects.get(tittel="Sakarkiv 2025")
+    active = Arkivdel.objects.get(tittel="Sakarkiv 2026")
+    assert closed.arkivdelstatus == Arkivdel.Status.AVSLUTTET and active.referanse_forloeper == closed
+    assert (closed.arkivperiode_start, closed.arkivperiode_slutt) == (date(2025, 1, 1), date(2025, 12, 31))
+    assert closed.klassifikasjonssystem.klassifikasjonstype == "KK"
+    assert active_arkivdel(closed.arkiv.organisation) == active
+    cases = Saksmappe.objects.filter(arkivdel=closed)
+    assert cases.count() == 2 and all(c.saksaar == 2025 and c.avsluttet_dato.year == 2025 for c in cases)
+    posts = Journalpost.objects.filter(saksmappe__arkivdel=closed)
+    assert {p.journalstatus for p in posts} == {"A"} and all(p.arkivert_dato.year == 2025 for p in posts)
+    assert (
+        cases.filter(merknader__isnull=False).exists()
+        and cases.filter(kryssreferanser__isnull=False).exists()
+    )
+    assert cases.filter(sekundaerklasser__klasse_id="12/345").exists()

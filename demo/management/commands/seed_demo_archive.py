@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.archive_structure import seed_structure
 from minid.demo import demo_citizen
 from saksarkiv import services
 from saksarkiv.models import AdministrativEnhet, Brevmal, Saksbehandler, Tilgangsgruppe, Tilgangskode
@@ -75,10 +76,33 @@ class Command(BaseCommand):
         if not created:
             self.stdout.write("The demo archive is already seeded.")
             return
+        leader = self._archive_leader(organisation, arkivet, password)
+        # The archive leader handled the 2025 cases, so the case handler's own desk starts with 2026's.
+        seed_structure(leader, leader)
         self._cases(handler, barnevern)
         self.stdout.write(
             f"Demo archive for {organisation.name_nb}: log in to the admin as saksbehandler / {password}."
         )
+
+    def _archive_leader(self, organisation, unit, password: str) -> Saksbehandler:
+        """The archive leader who closes the 2025 period: `admin` where it is registered, else `arkivar`."""
+        leader = Saksbehandler.objects.filter(organisation=organisation, arkivleder=True).first()
+        if leader is not None:
+            return leader
+        users = get_user_model().objects
+        user = users.filter(username="arkivar").first() or users.create_user(
+            "arkivar", password=password, is_staff=True, first_name="Arne", last_name="Arkivar"
+        )
+        leader, _made = Saksbehandler.objects.get_or_create(
+            user=user,
+            defaults={
+                "organisation": organisation,
+                "initialer": "AA",
+                "administrativ_enhet": unit,
+                "arkivleder": True,
+            },
+        )
+        return leader
 
     def _child_welfare(self, organisation, unit, password: str) -> Saksbehandler:
         """The access codes, and Kari Nilsen (`barnevern`) in the group that is granted child welfare;
