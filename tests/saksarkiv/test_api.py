@@ -192,6 +192,9 @@ def test_a_journal_post_is_changed_until_finalised_and_then_answers_409(agency):
     url = f"journalpost/{journalpost['systemID']}"
     changed = agency.patch(url, {"offentligTittel": "Vedtak", "tittel": "Vedtak om bostøtte til Kari"})
     assert changed.json()["offentligTittel"] == "Vedtak"
+    agency.post(
+        f"{url}/korrespondansepart", {"korrespondansepartNavn": "Alle søkere", "korrespondanseparttype": "GM"}
+    )
 
     not_ready = agency.post(f"{url}/ferdigstill")
     assert not_ready.status_code == 400 and "dokument" in not_ready.json()["detail"]
