@@ -104,7 +104,8 @@ def file_reply(
         tittel, offentlig_tittel = _titles(original, party)
         journalpost = add_journalpost(
             original.saksmappe, handler, journalposttype=Journalpost.Type.INNGAAENDE, tittel=tittel,
-            offentlig_tittel=offentlig_tittel, skjerming=original.skjerming, request=request,
+            offentlig_tittel=offentlig_tittel, skjerming=original.skjerming,
+            tilgangskode=original.tilgangskode, request=request,
         )  # fmt: skip
         if not public.names_persons(original):
             # One of a mass dispatch's recipients answering stays as unnamed as the recipients.

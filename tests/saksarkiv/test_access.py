@@ -12,7 +12,9 @@ from saksarkiv import services
 from saksarkiv.models import Journalpost, Tilgangsgruppe, Tilgangskode
 from saksarkiv.services import access
 from saksarkiv.services.api_handler import system_handler
-from tests.postkasse.factories import pdf
+from tests.postkasse.factories import citizen, pdf, providers
+from tests.postkasse.test_mailbox import log_in
+from tests.postkasse.test_replies import answer, dispatched, incoming
 from tests.saksarkiv.factories import handler, organisation
 from tests.saksarkiv.test_api import Agency
 
@@ -409,3 +411,38 @@ def test_a_request_for_access_to_a_coded_post_is_shown_only_to_those_who_see_the
     assert "Bekymringsmelding" not in page.content.decode()
     granted = login(archive.member).get("/admin/saksarkiv/innsynskrav/")
     assert granted.context["cl"].result_count == 2
+
+
+# Replies from the mailbox, filed by the organisation's system handler.
+
+
+def _reply(client, person, letter):
+    log_in(client, person)
+    assert answer(client, letter).status_code == 302
+
+
+def test_a_reply_to_a_coded_letter_carries_the_letters_code(client, archive, settings, tmp_path):
+    kari = citizen(mailbox_provider=providers(settings, tmp_path)[0])
+    original, letter = dispatched(archive.owner, kari, tilgangskode=archive.pers)
+    _reply(client, kari, letter)
+    filed = incoming(original)
+    assert filed.tilgangskode == archive.pers
+    assert filed.pk not in visible_posts(archive.plain)
+    assert filed.pk in visible_posts(archive.owner)
+
+
+def test_a_reply_in_a_coded_case_is_filed_once_the_system_handler_is_granted_the_code(
+    client, archive, settings, tmp_path
+):
+    kari = citizen(mailbox_provider=providers(settings, tmp_path)[0])
+    original, letter = dispatched(archive.owner, kari)
+    Journalpost.objects.filter(saksmappe=original.saksmappe).update(tilgangskode=archive.bv)
+    type(original.saksmappe).objects.filter(pk=original.saksmappe_id).update(tilgangskode=archive.bv)
+    access.save_tilgangsgruppe(
+        archive.leader, gruppe=archive.group, navn=archive.group.navn, tilgangskoder=[archive.bv],
+        medlemmer=[archive.member, system_handler(archive.leader.organisation)],
+    )  # fmt: skip
+    _reply(client, kari, letter)
+    filed = incoming(original)
+    assert filed.tilgangskode == archive.bv
+    assert filed.pk not in visible_posts(archive.plain)
