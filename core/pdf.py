@@ -74,12 +74,17 @@ def render_letter_pdf(letter: Letter) -> bytes:
     return render_pdf(render_letter_html(letter))
 
 
+# What Felles lays out is PDF/A-2b, the archive format (ISO 19005-2, level B): fonts embedded, an sRGB
+# output intent, identified in its XMP; the case archive stores it as it is, without converting.
+PDF_VARIANT = "pdf/a-2b"
+
+
 def render_pdf(html: str) -> bytes:
-    """Any HTML document to PDF bytes. Only data: URIs and files under BASE_DIR load."""
+    """Any HTML document to PDF/A-2b bytes. Only data: URIs and files under BASE_DIR load."""
     # Imported here: WeasyPrint loads Pango at import, which only PDF work needs.
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 # What a PDF may not carry into a letter, a signing job or the archive: code that runs in the reader

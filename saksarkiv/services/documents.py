@@ -1,7 +1,12 @@
 """Documents on a journal post: a description (main document or attachment) and its versions
-(dokumentobjekt) with a SHA-256 checksum. A finalised document is changed only by a new version."""
+(dokumentobjekt) with a SHA-256 checksum. A finalised document is changed only by a new version.
+
+Each version is kept in the archive format, PDF/A (variantformat A), the one shown and deposited. An
+upload that already is PDF/A is stored once, as A; any other PDF is kept as it came (variantformat P,
+produksjonsformat) beside its conversion to PDF/A-2b (services/pdfa.py). Formats are PRONOM ids."""
 
 import hashlib
+import logging
 import os
 import re
 
@@ -14,10 +19,14 @@ from django.utils.translation import gettext as _
 
 from core.pdf import validate_pdf
 from saksarkiv.models import Dokumentbeskrivelse, Dokumentobjekt, Journalpost, Saksbehandler
-from saksarkiv.services.archive import record_change, require_editable
+from saksarkiv.services import pdfa
+from saksarkiv.services.archive import record_change, require_editable, require_open_for_documents
 from saksarkiv.services.errors import InvalidInput
 
+logger = logging.getLogger(__name__)
+
 FALLBACK_FILENAME = "dokument.pdf"
+ARKIV, PRODUKSJON = Dokumentobjekt.Variantformat.ARKIV, Dokumentobjekt.Variantformat.PRODUKSJON
 
 
 def _file_name(filnavn: str) -> str:
@@ -44,24 +53,75 @@ def _checked(content: bytes, filnavn: str) -> None:
         raise InvalidInput(error.messages[0]) from None
 
 
+def _variants(content: bytes, filnavn: str) -> list[tuple[str, bytes, str, str]]:
+    """(variantformat, bytes, PRONOM format, format details) for each file a version keeps: the
+    upload alone when it is PDF/A, else the upload and its conversion. Raises InvalidInput when the
+    file cannot be made PDF/A."""
+    level = pdfa.pdfa_level(content)
+    if level is not None:
+        return [(ARKIV, content, level.format, level.name)]
+    try:
+        converted = pdfa.convert_to_pdfa(content)
+    except pdfa.ConversionFailed as failure:
+        logger.warning("PDF/A conversion of %s failed: %s", filnavn, failure.reason)
+        raise InvalidInput(
+            _(
+                "%(name)s could not be converted to PDF/A, the archive format. Save it as PDF/A and upload it again."
+            )
+            % {"name": filnavn}
+        ) from None
+    version = pdfa.header_version(content)
+    return [
+        (PRODUKSJON, content, pdfa.pdf_format(content), f"PDF {version}" if version else "PDF"),
+        (
+            ARKIV,
+            converted,
+            pdfa.PDFA_2B.format,
+            f"{pdfa.PDFA_2B.name} (Ghostscript {pdfa.ghostscript_version()})",
+        ),
+    ]
+
+
 def _store_version(
     dokument: Dokumentbeskrivelse, handler: Saksbehandler, content: bytes, filnavn: str
 ) -> Dokumentobjekt:
+    """Store one version in each of its variants; returns the archive variant. Conversion runs
+    before anything is written, and files written before a later step fails are removed."""
+    variants = _variants(content, filnavn)
     last = (
         dokument.versjoner.order_by("-versjonsnummer").values_list("versjonsnummer", flat=True).first() or 0
     )
-    version = Dokumentobjekt(
-        dokumentbeskrivelse=dokument,
-        versjonsnummer=last + 1,
-        format="fmt/276",
-        sjekksum=hashlib.sha256(content).hexdigest(),
-        filstoerrelse=len(content),
-        filnavn=filnavn,
-        opprettet_av=handler.user.get_username(),
+    stored = []
+    try:
+        for variantformat, data, format_id, details in variants:
+            version = Dokumentobjekt(
+                dokumentbeskrivelse=dokument,
+                versjonsnummer=last + 1,
+                variantformat=variantformat,
+                format=format_id,
+                format_detaljer=details,
+                sjekksum=hashlib.sha256(data).hexdigest(),
+                filstoerrelse=len(data),
+                filnavn=filnavn,
+                opprettet_av=handler.user.get_username(),
+            )
+            suffix = "" if variantformat == ARKIV else f"-{variantformat}"
+            version.fil.save(f"{dokument.system_id}-v{last + 1}{suffix}.pdf", ContentFile(data), save=False)
+            stored.append(version)
+            version.save()
+    except BaseException:
+        for version in stored:
+            version.fil.delete(save=False)
+        raise
+    return stored[-1]
+
+
+def _locked(journalpost: Journalpost) -> Journalpost:
+    """The post and its case as they are now, the post locked: a case closed or a post archived
+    a moment ago takes no document, whatever the caller read before."""
+    return (
+        Journalpost.objects.select_for_update(of=("self",)).select_related("saksmappe").get(pk=journalpost.pk)
     )
-    version.fil.save(f"{dokument.system_id}-v{last + 1}.pdf", ContentFile(content), save=False)
-    version.save()
-    return version
 
 
 @transaction.atomic
@@ -75,7 +135,9 @@ def add_document(
     hoveddokument: bool,
     request=None,
 ) -> Dokumentbeskrivelse:
+    journalpost = _locked(journalpost)
     require_editable(journalpost)
+    require_open_for_documents(journalpost, handler)
     filnavn = _file_name(filnavn)
     _checked(content, filnavn)
     if hoveddokument and journalpost.dokumenter.filter(tilknyttet_registrering_som="H").exists():
@@ -101,7 +163,10 @@ def add_document(
 def new_version(
     dokument: Dokumentbeskrivelse, handler: Saksbehandler, *, content: bytes, filnavn: str, request=None
 ) -> Dokumentobjekt:
-    """The way to change a document, finalised or not: the old versions stay."""
+    """The way to change a document, finalised or not: the old versions stay. Not in a closed case,
+    nor (but for the archive leader) in a post that is journalført or dispatched, nor in an archived
+    one."""
+    require_open_for_documents(_locked(dokument.journalpost), handler)
     filnavn = _file_name(filnavn)
     _checked(content, filnavn)
     version = _store_version(dokument, handler, content, filnavn)
@@ -127,7 +192,21 @@ def open_version(handler: Saksbehandler, version: Dokumentobjekt, *, request=Non
 
 
 def current_version(dokument: Dokumentbeskrivelse) -> Dokumentobjekt:
-    return dokument.versjoner.order_by("-versjonsnummer").first()
+    """The newest version in the archive format, the one shown as the document."""
+    return find_version(dokument, None)
+
+
+def find_version(
+    dokument: Dokumentbeskrivelse, versjonsnummer: int | None, variantformat: str | None = None
+) -> Dokumentobjekt | None:
+    """A version (the newest when versjonsnummer is None) in the variant asked for, or by default
+    in the archive format where it has one."""
+    versions = dokument.versjoner.order_by("-versjonsnummer")
+    if versjonsnummer is not None:
+        versions = versions.filter(versjonsnummer=versjonsnummer)
+    if variantformat:
+        return versions.filter(variantformat=variantformat).first()
+    return versions.filter(variantformat=ARKIV).first() or versions.first()
 
 
 def current_files(journalpost: Journalpost) -> list[tuple[Dokumentbeskrivelse, bytes]]:
