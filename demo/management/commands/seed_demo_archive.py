@@ -3,15 +3,18 @@ case handler `saksbehandler` registered there, letter templates, and a few cases
 one outgoing letter to the demo citizen ready to dispatch, and a screened case in the public journal."""
 
 import os
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from demo.archive_structure import seed_structure
 from minid.demo import demo_citizen
 from saksarkiv import services
 from saksarkiv.models import AdministrativEnhet, Brevmal, Saksbehandler, Tilgangsgruppe, Tilgangskode
+from saksarkiv.services.avskrivning import answer
 from virksomheter.models import Organisation
 
 ORGANISATION = "965302026"  # Fjordvik kommune
@@ -131,10 +134,19 @@ class Command(BaseCommand):
         case = services.create_saksmappe(
             handler, tittel="Søknad om bostøtte", offentlig_tittel="Søknad om bostøtte"
         )
-        services.add_journalpost(case, handler, journalposttype="I", tittel="Søknad om bostøtte")
+        today = timezone.localdate()
+        soknad = services.add_journalpost(
+            case,
+            handler,
+            journalposttype="I",
+            tittel="Søknad om bostøtte",
+            forfallsdato=today - timedelta(days=2),
+        )
         vedtak = services.add_journalpost(case, handler, journalposttype="U", tittel="Vedtak om bostøtte")
         vedtak.brevmal = Brevmal.objects.get(organisation=handler.organisation, navn="Vedtak om bostøtte")
         vedtak.save(update_fields=["brevmal"])
+        # A restanse, overdue to show the mark: the application waits for the decision that answers it.
+        answer(soknad, vedtak, handler)
         if citizen is not None:
             services.add_party(vedtak, handler, identity_number=citizen.person.identity_number)
         # A coded case is always screened too: the access code keeps it from colleagues, the
