@@ -80,7 +80,6 @@ def sha256(path: Path) -> str:
 def _entities(selection: Selection, written: arkivstruktur.Written) -> list[endringslogg.Entity]:
     """The deposited records as the audit trail names them, with their systemIDs."""
     arkivdel = selection.arkivdel
-    written_ids = written.system_ids
     sources = (
         ("saksarkiv.arkiv", [(arkivdel.arkiv_id, arkivdel.arkiv.system_id)]),
         ("saksarkiv.arkivdel", [(arkivdel.pk, arkivdel.system_id)]),
@@ -101,12 +100,11 @@ def _entities(selection: Selection, written: arkivstruktur.Written) -> list[endr
             ),
         ),
     )
-    deposited = set().union(*written_ids.values())
     return [
         endringslogg.Entity(object_type, pk, str(system_id))
         for object_type, rows in sources
         for pk, system_id in rows
-        if str(system_id) in deposited
+        if str(system_id) in written.system_ids
     ]
 
 
@@ -168,7 +166,8 @@ def _write(selection: Selection, folder: Path) -> DepositResult:
             inngaaende_skille=PERIODESKILLE,
             utgaaende_skille=PERIODESKILLE,
             skjermet=written.skjermet,
-            kassert=written.kassert,
+            # Felles carries out no disposal (no utfoertKassasjon): nothing in a deposit has been destroyed.
+            kassert=False,
             skal_kasseres=written.skal_kasseres,
             antall_dokumentfiler=written.dokumentfiler,
             files=tuple(

@@ -70,10 +70,9 @@ class Written:
     registreringer: int = 0
     dokumentfiler: int = 0
     skjermet: bool = False
-    kassert: bool = False
     skal_kasseres: bool = False
-    # (systemID, entity) of everything written, for endringslogg.xml
-    system_ids: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # The systemID of everything written: endringslogg.xml may refer to these only.
+    system_ids: set[str] = field(default_factory=set)
 
 
 def at_midnight(day: date | None) -> datetime | None:
@@ -176,8 +175,8 @@ class _Structure:
                 w.leaf("presedensGodkjentAv", presedens.presedens_godkjent_av)
                 w.leaf("presedensStatus", name(Presedens.Status, presedens.presedens_status))
 
-    def seen(self, entity: str, system_id) -> str:
-        self.written.system_ids[entity].add(str(system_id))
+    def seen(self, system_id) -> str:
+        self.written.system_ids.add(str(system_id))
         return str(system_id)
 
     # The structure, top down
@@ -185,7 +184,7 @@ class _Structure:
     def write(self) -> Written:
         arkiv = Arkiv.objects.select_related("organisation").get(pk=self.arkivdel.arkiv_id)
         with document(self.folder / "arkivstruktur.xml", NAMESPACE, "arkiv", "arkivstruktur.xsd") as w:
-            w.leaf("systemID", self.seen("arkiv", arkiv.system_id))
+            w.leaf("systemID", self.seen(arkiv.system_id))
             w.leaf("tittel", arkiv.tittel)
             w.leaf("beskrivelse", arkiv.beskrivelse)
             w.leaf("arkivstatus", name(Arkiv.Status, arkiv.arkivstatus))
@@ -212,7 +211,7 @@ class _Structure:
     def write_arkivdel(self, w: Writer) -> None:
         arkivdel = self.arkivdel
         with w.element("arkivdel"):
-            w.leaf("systemID", self.seen("arkivdel", arkivdel.system_id))
+            w.leaf("systemID", self.seen(arkivdel.system_id))
             w.leaf("tittel", arkivdel.tittel)
             w.leaf("beskrivelse", arkivdel.beskrivelse)
             w.leaf("arkivdelstatus", name(Arkivdel.Status, arkivdel.arkivdelstatus))
@@ -253,7 +252,7 @@ class _Structure:
         for klasse in klasser:
             children[klasse.forelder_id].append(klasse)
         with w.element("klassifikasjonssystem"):
-            w.leaf("systemID", self.seen("klassifikasjonssystem", system.system_id))
+            w.leaf("systemID", self.seen(system.system_id))
             w.leaf("klassifikasjonstype", name(Klassifikasjonssystem.Type, system.klassifikasjonstype))
             w.leaf("tittel", system.tittel)
             w.leaf("beskrivelse", system.beskrivelse)
@@ -279,7 +278,7 @@ class _Structure:
 
     def write_klasse(self, w: Writer, klasse: Klasse, children: dict, *, with_cases: bool) -> None:
         with w.element("klasse"):
-            w.leaf("systemID", self.seen("klasse", klasse.system_id))
+            w.leaf("systemID", self.seen(klasse.system_id))
             w.leaf("klasseID", klasse.klasse_id)
             w.leaf("tittel", klasse.tittel)
             w.leaf("beskrivelse", klasse.beskrivelse)
@@ -331,7 +330,7 @@ class _Structure:
         what = _("Case %(number)s") % {"number": saksmappe.saksnummer}
         self.written.mapper += 1
         with w.element("mappe", {f"{{{XSI}}}type": "saksmappe"}):
-            w.leaf("systemID", self.seen("mappe", saksmappe.system_id))
+            w.leaf("systemID", self.seen(saksmappe.system_id))
             w.leaf("mappeID", saksmappe.saksnummer)
             w.leaf("tittel", saksmappe.tittel)
             w.leaf("offentligTittel", saksmappe.offentlig_tittel)
@@ -366,7 +365,7 @@ class _Structure:
         void = journalpost.journalstatus == Journalpost.Status.UTGAAR
         self.written.registreringer += 1
         with w.element("registrering", {f"{{{XSI}}}type": "journalpost"}):
-            w.leaf("systemID", self.seen("registrering", journalpost.system_id))
+            w.leaf("systemID", self.seen(journalpost.system_id))
             w.leaf("opprettetDato", journalpost.opprettet_dato)
             self.required(w, "opprettetAv", journalpost.opprettet_av, what)
             w.leaf("arkivertDato", journalpost.arkivert_dato)
@@ -428,7 +427,7 @@ class _Structure:
             "post": number,
         }
         with w.element("dokumentbeskrivelse"):
-            w.leaf("systemID", self.seen("dokumentbeskrivelse", dokument.system_id))
+            w.leaf("systemID", self.seen(dokument.system_id))
             w.leaf("dokumenttype", name(Dokumentbeskrivelse.Dokumenttype, dokument.dokumenttype))
             w.leaf("dokumentstatus", name(Dokumentbeskrivelse.Status, dokument.dokumentstatus))
             w.leaf("tittel", dokument.tittel)
@@ -469,7 +468,7 @@ class _Structure:
             )
         self.written.dokumentfiler += 1
         with w.element("dokumentobjekt"):
-            w.leaf("systemID", self.seen("dokumentobjekt", version.system_id))
+            w.leaf("systemID", self.seen(version.system_id))
             w.leaf("versjonsnummer", version.versjonsnummer)
             w.leaf("variantformat", name(Dokumentobjekt.Variantformat, version.variantformat))
             w.leaf("format", version.format)
