@@ -153,6 +153,8 @@ def add_document(
         dokumentnummer=last + 1,
         tilknyttet_registrering_som="H" if hoveddokument else "V",
         tittel=(tittel or filnavn).strip(),
+        opprettet_av=handler.user.get_username(),
+        tilknyttet_av=handler.user.get_username(),
     )
     _store_version(dokument, handler, content, filnavn)
     record_change("document_added", handler, journalpost, request=request, document=dokument.tittel)
