@@ -42,7 +42,8 @@ class JournalpostInline(admin.TabularInline):
         return services.journalposts_for(_handler(request)).select_related("saksbehandler__user")
 
     def has_view_permission(self, request, obj=None):
-        return _handler(request) is not None
+        # On the case's page only: a new case has no posts, and its form saves no formsets.
+        return obj is not None and _handler(request) is not None
 
     def has_add_permission(self, request, obj=None):
         return False
