@@ -48,6 +48,8 @@ _BASE_VERSION = {1: (1, 4), 2: (1, 7), 3: (1, 7)}
 # A conversion may take this long and this much memory; past either it is refused, not waited for.
 CONVERSION_SECONDS = 120
 CONVERSION_MEMORY_BYTES = 2 * 1024**3
+# Nor may it write more than this: a small file that unpacks into a huge one fills no disk.
+CONVERSION_OUTPUT_BYTES = 256 * 1024**2
 GHOSTSCRIPT = "gs"
 # The sRGB profile WeasyPrint embeds in its own PDF/A: converted files carry the same one.
 _ICC_PROFILE = Path(__import__("weasyprint").__file__).parent / "pdf" / "sRGB2014.icc"
@@ -232,8 +234,9 @@ def ghostscript_version() -> str:
 
 
 def _limits() -> None:
-    """In the Ghostscript child: no more memory than the budget and no more CPU than the time."""
+    """In the Ghostscript child: no more memory, CPU time or file size than the budgets."""
     resource.setrlimit(resource.RLIMIT_AS, (CONVERSION_MEMORY_BYTES, CONVERSION_MEMORY_BYTES))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (CONVERSION_OUTPUT_BYTES, CONVERSION_OUTPUT_BYTES))
     seconds = math.ceil(CONVERSION_SECONDS)
     resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
 

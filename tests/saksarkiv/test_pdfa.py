@@ -149,7 +149,13 @@ def test_a_pdfa_claim_that_fails_the_check_is_converted(case_handler, storage):
 
 
 @pytest.mark.parametrize(
-    "limit", [("CONVERSION_SECONDS", 0.001), ("CONVERSION_MEMORY_BYTES", 1024 * 1024)], ids=["time", "memory"]
+    "limit",
+    [
+        ("CONVERSION_SECONDS", 0.001),
+        ("CONVERSION_MEMORY_BYTES", 1024 * 1024),
+        ("CONVERSION_OUTPUT_BYTES", 1000),
+    ],
+    ids=["time", "memory", "output size"],
 )
 def test_a_conversion_that_fails_stores_nothing(case_handler, storage, monkeypatch, limit):
     monkeypatch.setattr(pdfa, *limit)
