@@ -210,6 +210,7 @@ class Archive:
             leader, tittel="Byggesak Storgata 1", klasse=byggesak, sekundaerklasser=[storgata]
         )
         self.memo = services.add_journalpost(self.building, leader, journalposttype="N", tittel="Befaring")
+        services.add_party(self.memo, leader, korrespondanseparttype="IM", saksbehandler=leader)
         services.add_document(
             self.memo, leader, tittel="Befaringsnotat", content=pdf("Befaring"), filnavn="befaring.pdf",
             hoveddokument=True,
@@ -438,6 +439,7 @@ def test_the_command_asks_which_part_when_an_organisation_has_several_closed(per
     startlaan = successor.klassifikasjonssystem.klasser.get(klasse_id="610")
     case = services.create_saksmappe(period.leader, tittel="Søknad om startlån", klasse=startlaan)
     memo = services.add_journalpost(case, period.leader, journalposttype="X", tittel="Notat")
+    services.add_party(memo, period.leader, korrespondanseparttype="IA", saksbehandler=period.leader)
     services.add_document(
         memo, period.leader, tittel="Notat", content=pdf("Notat"), filnavn="notat.pdf", hoveddokument=True
     )
