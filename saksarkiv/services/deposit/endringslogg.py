@@ -39,6 +39,10 @@ ELEMENTS = {
     "dokumentdato": "dokumentetsDato",
     "arkivdel": "referanseArkivdel",
     "skjerming_metadata": "skjermingMetadata",
+    "arkivperiode_start": "arkivperiodeStartDato",
+    "arkivperiode_slutt": "arkivperiodeSluttDato",
+    "sekundaerklasser": "referanseSekundaerKlassifikasjon",
+    "referanse_forloeper": "referanseForloeper",
 }
 CODES: dict[str, type[TextChoices]] = {
     "arkivstatus": Arkiv.Status,
