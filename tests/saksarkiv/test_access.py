@@ -306,6 +306,8 @@ def test_a_handler_sees_the_codes_but_only_an_archive_leader_changes_them(archiv
     client = login(archive.plain)
     assert client.get("/admin/saksarkiv/tilgangskode/").status_code == 200
     assert client.get("/admin/saksarkiv/tilgangskode/add/").status_code == 403
+    assert client.get(f"/admin/saksarkiv/tilgangskode/{archive.bv.pk}/change/").status_code == 200
+    assert client.get(f"/admin/saksarkiv/tilgangsgruppe/{archive.group.pk}/change/").status_code == 200
     refused = client.post(
         f"/admin/saksarkiv/tilgangskode/{archive.bv.pk}/change/", {"kode": "BV", "navn": "Åpen"}
     )
