@@ -12,6 +12,7 @@ from saksarkiv import services
 from saksarkiv.models import Journalpost, Saksmappe
 from tests.browser.test_case_archive import log_in_as_case_handler
 from tests.postkasse.factories import pdf
+from tests.saksarkiv.test_avskrivning import add_required_party
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,6 +21,7 @@ def finalised(case, case_handler, journalposttype, tittel, **fields):
     journalpost = services.add_journalpost(
         case, case_handler, journalposttype=journalposttype, tittel=tittel, **fields
     )
+    add_required_party(journalpost, case_handler)
     services.add_document(
         journalpost, case_handler, tittel=tittel, content=pdf(), filnavn="d.pdf", hoveddokument=True
     )

@@ -34,10 +34,26 @@ def post(case_handler, case, journalposttype="U", tittel="Vedtak om bostøtte", 
 
 
 def finalise(journalpost, case_handler):
+    add_required_party(journalpost, case_handler)
     services.add_document(
         journalpost, case_handler, tittel="Brev", content=pdf(), filnavn="b.pdf", hoveddokument=True
     )
     services.finalise(journalpost, case_handler)
+
+
+# The parties krav 3.x requires before a post is finalised: a sender on an incoming post, a recipient on an
+# outgoing one, an internal recipient on a memo.
+ADDRESS = {"postadresse": ["Fjordveien 12"], "postnummer": "6800", "poststed": "Førde"}
+
+
+def add_required_party(journalpost, case_handler):
+    if journalpost.journalposttype in ("N", "X"):
+        services.add_party(journalpost, case_handler, korrespondanseparttype="IM", saksbehandler=case_handler)
+    elif journalpost.journalposttype in ("I", "U"):
+        kind = "EA" if journalpost.journalposttype == "I" else "EM"
+        services.add_party(
+            journalpost, case_handler, korrespondanseparttype=kind, navn="Kari Nordmann", **ADDRESS
+        )
 
 
 def written_off(journalpost):

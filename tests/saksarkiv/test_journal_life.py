@@ -11,6 +11,7 @@ from saksarkiv.services.archive import journalfoer, reopen_case, void
 from saksarkiv.services.avskrivning import answer, write_off
 from tests.postkasse.factories import citizen, pdf, providers
 from tests.saksarkiv.factories import handler
+from tests.saksarkiv.test_avskrivning import add_required_party
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,7 @@ def new_post(case_handler, case=None, journalposttype="U", *, finalised=True):
     case = case or services.create_saksmappe(case_handler, tittel="Søknad om bostøtte")
     journalpost = services.add_journalpost(case, case_handler, journalposttype=journalposttype, tittel="Brev")
     if finalised:
+        add_required_party(journalpost, case_handler)
         services.add_document(
             journalpost, case_handler, tittel="Brev", content=pdf(), filnavn="b.pdf", hoveddokument=True
         )
