@@ -79,19 +79,18 @@ class ArchiveLeaderAdmin(CaseHandlerAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         admin_form = super().get_form(request, obj, change=change, **kwargs)
-        handler = self.handler(request)
+        handler, check = self.handler(request), self.check_input
 
         class CheckedForm(admin_form):
             def clean(self):
                 cleaned = super().clean()
                 if not self.errors:
                     try:
-                        self.checked(handler, obj, cleaned)
+                        check(handler, obj, cleaned)
                     except SaksarkivError as error:
                         raise ValidationError(error.message) from None
                 return cleaned
 
-        CheckedForm.checked = staticmethod(self.check_input)
         return CheckedForm
 
     def save_related(self, request, form, formsets, change):
