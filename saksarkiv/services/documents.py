@@ -9,6 +9,7 @@ import hashlib
 import logging
 import os
 import re
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -53,13 +54,19 @@ def _checked(content: bytes, filnavn: str) -> None:
         raise InvalidInput(error.messages[0]) from None
 
 
-def _variants(content: bytes, filnavn: str) -> list[tuple[str, bytes, str, str]]:
-    """(variantformat, bytes, PRONOM format, format details) for each file a version keeps: the
-    upload alone when it is PDF/A, else the upload and its conversion. Raises InvalidInput when the
-    file cannot be made PDF/A."""
+class Variant(NamedTuple):
+    variantformat: str
+    content: bytes
+    format: str  # a PRONOM id
+    details: str
+
+
+def _variants(content: bytes, filnavn: str) -> list[Variant]:
+    """Each file a version keeps: the upload alone when it is PDF/A, else the upload (P) and its
+    conversion (A). Raises InvalidInput when the file cannot be made PDF/A."""
     level = pdfa.pdfa_level(content)
     if level is not None:
-        return [(ARKIV, content, level.format, level.name)]
+        return [Variant(ARKIV, content, level.format, level.name)]
     try:
         converted = pdfa.convert_to_pdfa(content)
     except pdfa.ConversionFailed as failure:
@@ -72,8 +79,8 @@ def _variants(content: bytes, filnavn: str) -> list[tuple[str, bytes, str, str]]
         ) from None
     version = pdfa.header_version(content)
     return [
-        (PRODUKSJON, content, pdfa.pdf_format(content), f"PDF {version}" if version else "PDF"),
-        (
+        Variant(PRODUKSJON, content, pdfa.pdf_format(content), f"PDF {version}" if version else "PDF"),
+        Variant(
             ARKIV,
             converted,
             pdfa.PDFA_2B.format,
@@ -224,3 +231,71 @@ def current_files(journalpost: Journalpost) -> list[tuple[Dokumentbeskrivelse, b
             )
         files.append((dokument, content))
     return files
+
+
+@transaction.atomic
+def archive_format_for(version: Dokumentobjekt, handler: Saksbehandler) -> str:
+    """Bring a version stored before PDF/A (one row, variantformat A, any PDF) into the archive
+    format: a file that is PDF/A gets its PRONOM id; any other becomes the production variant (P)
+    beside its PDF/A-2b conversion as the archive variant, under the same version number. Returns
+    "identified", "converted" or "unchanged"; raises InvalidInput when the file is not what its
+    checksum says or cannot be converted (nothing changes then)."""
+    version = (
+        Dokumentobjekt.objects.select_for_update().select_related("dokumentbeskrivelse").get(pk=version.pk)
+    )
+    dokument = version.dokumentbeskrivelse
+    if (
+        version.variantformat != ARKIV
+        or dokument.versjoner.filter(versjonsnummer=version.versjonsnummer, variantformat=PRODUKSJON).exists()
+    ):
+        return "unchanged"
+    with version.fil.open("rb") as file:
+        content = file.read()
+    if hashlib.sha256(content).hexdigest() != version.sjekksum:
+        raise InvalidInput(
+            _("The stored file of %(title)s does not match its checksum.") % {"title": dokument.tittel}
+        )
+    _checked(content, version.filnavn)
+    variants = _variants(content, version.filnavn)
+    if len(variants) == 1:
+        (level,) = variants
+        if (version.format, version.format_detaljer) == (level.format, level.details):
+            return "unchanged"
+        version.format, version.format_detaljer = level.format, level.details
+        version.save(update_fields=["format", "format_detaljer"])
+        record_change(
+            "document_format_identified", handler, dokument.journalpost, document=dokument.tittel,
+            version=version.versjonsnummer, format=version.format,
+        )  # fmt: skip
+        return "identified"
+    produced, converted = variants
+    version.variantformat, version.format, version.format_detaljer = (
+        PRODUKSJON,
+        produced.format,
+        produced.details,
+    )
+    version.save(update_fields=["variantformat", "format", "format_detaljer"])
+    archived = Dokumentobjekt(
+        dokumentbeskrivelse=dokument,
+        versjonsnummer=version.versjonsnummer,
+        variantformat=ARKIV,
+        format=converted.format,
+        format_detaljer=converted.details,
+        sjekksum=hashlib.sha256(converted.content).hexdigest(),
+        filstoerrelse=len(converted.content),
+        filnavn=version.filnavn,
+        opprettet_av=handler.user.get_username(),
+    )
+    archived.fil.save(
+        f"{dokument.system_id}-v{version.versjonsnummer}-pdfa.pdf", ContentFile(converted.content), save=False
+    )
+    try:
+        archived.save()
+        record_change(
+            "document_converted", handler, dokument.journalpost, document=dokument.tittel,
+            version=version.versjonsnummer, from_format=produced.format, to_format=converted.format,
+        )  # fmt: skip
+    except BaseException:
+        archived.fil.delete(save=False)
+        raise
+    return "converted"

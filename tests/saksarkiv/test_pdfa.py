@@ -243,3 +243,45 @@ def test_the_journal_post_page_shows_each_variant_and_its_format(client, case_ha
     page = client.get(f"/admin/saksarkiv/journalpost/{journalpost.pk}/change/").content.decode()
     assert "PDF/A-2b (Ghostscript" in page and "(fmt/477)" in page
     assert "PDF 1.5 <small>(fmt/19)</small>" in page
+
+
+def legacy_version(case_handler, content: bytes) -> Dokumentobjekt:
+    """A version as the archive stored it before PDF/A: one row, variant A, format "fmt/276"."""
+    from django.core.files.base import ContentFile
+
+    journalpost = incoming(case_handler)
+    dokument = journalpost.dokumenter.create(
+        dokumentnummer=1, tilknyttet_registrering_som="H", tittel="Gammel"
+    )
+    version = Dokumentobjekt(
+        dokumentbeskrivelse=dokument, versjonsnummer=1, variantformat="A", format="fmt/276",
+        sjekksum=hashlib.sha256(content).hexdigest(), filstoerrelse=len(content), filnavn="gammel.pdf",
+        opprettet_av="import",
+    )  # fmt: skip
+    version.fil.save("gammel.pdf", ContentFile(content))
+    return version
+
+
+def test_the_command_converts_documents_stored_before_pdfa_and_keeps_the_originals(case_handler, storage):
+    from django.core.management import call_command
+
+    from core.models import AuditEvent
+
+    original = ordinary_pdf("1.4")
+    old = legacy_version(case_handler, original)
+    already = legacy_version(case_handler, pdf("Allerede PDF/A"))
+    out = io.StringIO()
+    call_command("convert_to_pdfa", stdout=out)
+    assert "1 converted, 1 identified, 0 unchanged, 0 failed" in out.getvalue()
+    old.refresh_from_db()
+    assert (old.variantformat, old.format, file_of(old)) == ("P", "fmt/18", original)
+    archived = old.dokumentbeskrivelse.versjoner.get(variantformat="A")
+    assert archived.versjonsnummer == 1 and archived.format == "fmt/477"
+    assert_pdfa_2b(file_of(archived))
+    assert current_version(old.dokumentbeskrivelse) == archived
+    already.refresh_from_db()
+    assert (already.variantformat, already.format, already.format_detaljer) == ("A", "fmt/477", "PDF/A-2b")
+    assert AuditEvent.objects.filter(action="saksarkiv.document_converted").count() == 1
+    again = io.StringIO()
+    call_command("convert_to_pdfa", stdout=again)
+    assert "0 converted, 0 identified, 0 unchanged, 0 failed" in again.getvalue()
