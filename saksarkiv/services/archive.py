@@ -320,7 +320,7 @@ def close_case(saksmappe: Saksmappe, handler: Saksbehandler, *, request=None) ->
     effect of closing."""
     from saksarkiv.services.avskrivning import not_written_off, settle_case
 
-    saksmappe = cases_for(handler).select_for_update().filter(pk=saksmappe.pk).first()
+    saksmappe = cases_for(handler).select_for_update(of=("self",)).filter(pk=saksmappe.pk).first()
     if saksmappe is None:
         raise NotFound(_("No such case."))
     if not _is_open(saksmappe):
@@ -376,7 +376,7 @@ def reopen_case(saksmappe: Saksmappe, handler: Saksbehandler, *, reason: str, re
         raise RecordFinalised(_("Only an archive leader can reopen a closed case."))
     if not reason.strip():
         raise InvalidInput(_("Give the reason for reopening the case."))
-    saksmappe = cases_for(handler).select_for_update().filter(pk=saksmappe.pk).first()
+    saksmappe = cases_for(handler).select_for_update(of=("self",)).filter(pk=saksmappe.pk).first()
     if saksmappe is None:
         raise NotFound(_("No such case."))
     if saksmappe.saksstatus != Saksmappe.Status.AVSLUTTET:

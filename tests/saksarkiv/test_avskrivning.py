@@ -304,7 +304,9 @@ def test_admin_names_the_pending_answer_until_it_is_finalised(client, case_handl
     assert page_of(decision) in client.get(page_of(application)).content.decode()
 
 
-@pytest.mark.parametrize("data", [{"maate": "XX"}, {"svar": "abc"}, {"svar": "999999"}, {}])
+@pytest.mark.parametrize(
+    "data", [{"maate": "XX"}, {"svar": "abc"}, {"svar": "999999"}, {"svar": "99999999999999999999"}, {}]
+)
 def test_admin_bad_write_off_shows_an_error_and_changes_nothing(client, case_handler, data):
     application = incoming(case_handler)
     response = client.post(f"/admin/saksarkiv/journalpost/{application.pk}/avskriv/", data, follow=True)
