@@ -8,6 +8,7 @@ identification in XMP, no encryption, no LZW, tagged structure for level A, no t
 PDF/A-1). It is not a full ISO 19005 validator such as veraPDF, which neither Debian nor PyPI ships.
 """
 
+import importlib.util
 import io
 import math
 import re
@@ -51,8 +52,9 @@ CONVERSION_MEMORY_BYTES = 2 * 1024**3
 # Nor may it write more than this: a small file that unpacks into a huge one fills no disk.
 CONVERSION_OUTPUT_BYTES = 256 * 1024**2
 GHOSTSCRIPT = "gs"
-# The sRGB profile WeasyPrint embeds in its own PDF/A: converted files carry the same one.
-_ICC_PROFILE = Path(__import__("weasyprint").__file__).parent / "pdf" / "sRGB2014.icc"
+# The sRGB profile WeasyPrint embeds in its own PDF/A: converted files carry the same one. Found
+# without importing WeasyPrint, which loads Pango at import.
+_ICC_PROFILE = Path(importlib.util.find_spec("weasyprint").origin).parent / "pdf" / "sRGB2014.icc"
 
 
 class ConversionFailed(Exception):
