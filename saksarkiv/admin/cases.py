@@ -17,6 +17,7 @@ from saksarkiv.admin.base import CaseHandlerAdmin, OptionalPublicTitle, _handler
 from saksarkiv.admin.structure import CaseStructure
 from saksarkiv.models import Journalpost, Saksmappe
 from saksarkiv.services import archive as services_archive
+from saksarkiv.services import avskrivning
 
 
 class SaksmappeForm(OptionalPublicTitle, forms.ModelForm):
@@ -95,6 +96,7 @@ class SaksmappeAdmin(AccessCodeFields, CaseStructure, CaseHandlerAdmin):
             "open_cases": services.cases_for(handler)
             .filter(saksstatus=Saksmappe.Status.UNDER_BEHANDLING)
             .count(),
+            "my_restanser": avskrivning.restanser(handler, saksbehandler=handler).count(),
         }
         return TemplateResponse(request, "admin/saksarkiv/dashboard.html", context)
 

@@ -18,6 +18,7 @@ from saksarkiv.admin.parties import PartyViews
 from saksarkiv.admin.restanser import RestanseViews
 from saksarkiv.models import Avskrivning, Brevmal, Journalpost, Saksmappe
 from saksarkiv.services import archive, avskrivning
+from saksarkiv.services.dispatch import DISPATCHABLE
 
 
 class JournalpostForm(OptionalPublicTitle, forms.ModelForm):
@@ -139,7 +140,7 @@ class JournalpostAdmin(AccessCodeFields, PartyViews, RestanseViews, CaseHandlerA
             "documents": [(d, services.current_version(d)) for d in journalpost.dokumenter.all()],
             "editable": _editable(journalpost),
             "dispatchable": journalpost.journalposttype == Journalpost.Type.UTGAAENDE
-            and journalpost.journalstatus != Journalpost.Status.EKSPEDERT,
+            and journalpost.journalstatus in DISPATCHABLE,
             **self.party_context(),
             **self._life_context(request, journalpost),
             "upload_form": UploadForm(),
