@@ -269,6 +269,32 @@ def test_a_closed_period_is_deposited_and_every_file_validates_against_arkivverk
     assert void.findtext("a:journalstatus", namespaces=NS) == "Utgår"
     assert void.find(".//a:dokumentobjekt", NS) is None
     assert result.dokumentfiler == len(structure.findall(".//a:dokumentobjekt", NS)) >= 4
+    # Everything the archive keeps beside the records goes with them.
+    for element in ("merknad", "kryssreferanse", "presedens", "kassasjon", "gradering", "skjerming",
+                    "referanseSekundaerKlassifikasjon", "korrespondansepart", "avskrivning"):  # fmt: skip
+        assert structure.find(f".//a:{element}", NS) is not None, element
+    decision = structure.xpath(
+        "//a:registrering[a:systemID=$id]", namespaces=NS, id=str(period.decision.system_id)
+    )[0]
+    assert decision.findtext("a:gradering/a:grad", namespaces=NS) == "Begrenset (sikkerhetsgrad)"
+    assert decision.findtext("a:skjerming/a:skjermingshjemmel", namespaces=NS) == "Offl. § 13 jf. fvl. § 13"
+    application = structure.xpath(
+        "//a:registrering[a:systemID=$id]", namespaces=NS, id=str(period.application.system_id)
+    )[0]
+    assert application.findtext("a:avskrivning/a:referanseAvskrivesAvJournalpost", namespaces=NS) == str(
+        period.decision.system_id
+    )
+    assert [
+        p.findtext("a:korrespondanseparttype", namespaces=NS)
+        for p in application.findall("a:korrespondansepart", NS)
+    ] == [
+        "Avsender",
+        "Intern mottaker",  # the case handler, as Noark 5 groups a post's handler and unit
+    ]
+    building = structure.xpath("//a:mappe[a:systemID=$id]", namespaces=NS, id=str(period.building.system_id))[
+        0
+    ]
+    assert building.findtext("a:kassasjon/a:kassasjonsvedtak", namespaces=NS) == "Kasseres"
 
 
 def endringer(folder: Path) -> list[dict]:
