@@ -543,3 +543,41 @@ def test_the_demo_archives_closed_period_deposits_and_validates(settings, tmp_pa
     assert_valid(tmp_path / "pakke")
     assert_complete(tmp_path / "pakke")
     assert "Every XML file validates" in out.getvalue()
+
+
+def closed_case_by(case_handler, leader, *, tittel: str, klasse=None):
+    case = services.create_saksmappe(case_handler, tittel=tittel, klasse=klasse)
+    memo = services.add_journalpost(case, case_handler, journalposttype="X", tittel="Notat")
+    services.add_party(memo, case_handler, korrespondanseparttype="IA", saksbehandler=case_handler)
+    services.add_document(memo, case_handler, tittel="Notat", content=pdf("Notat"), filnavn="notat.pdf",
+                          hoveddokument=True)  # fmt: skip
+    services.finalise(memo, case_handler)
+    services.close_case(case, case_handler)
+    periods.close_period(
+        case.arkivdel, leader, new_title="Sakarkiv 2027", start=timezone.localdate() + timedelta(days=1)
+    )
+    case.arkivdel.refresh_from_db()
+    return case
+
+
+def test_a_case_without_a_class_is_named_as_the_classified_archive_part_cannot_carry_it(leader, tmp_path):
+    case = closed_case_by(leader, leader, tittel="Henvendelse uten arkivkode")
+    with pytest.raises(DepositError) as refused:
+        make_deposit(case.arkivdel, by=leader, target=tmp_path / "pakke")
+    assert refused.value.problems == [f"Case {case.saksnummer} Henvendelse uten arkivkode has no class."]
+    assert list(tmp_path.glob("*pakke*")) == []
+
+
+def test_a_case_without_an_administrative_unit_is_named(leader, tmp_path):
+    from django.contrib.auth import get_user_model
+
+    from saksarkiv.models import Saksbehandler
+
+    user = get_user_model().objects.create_user("uten-enhet", first_name="Per", last_name="Uten")
+    unitless = Saksbehandler.objects.create(user=user, organisation=leader.organisation, initialer="PU")
+    klasse = archive.active_arkivdel(leader.organisation).klassifikasjonssystem.klasser.get(klasse_id="000")
+    case = closed_case_by(unitless, leader, tittel="Innkjøp av møbler", klasse=klasse)
+    with pytest.raises(DepositError) as refused:
+        make_deposit(case.arkivdel, by=leader, target=tmp_path / "pakke")
+    assert refused.value.problems == [f"Case {case.saksnummer} has no administrativEnhet."]
+    assert list(tmp_path.glob("*pakke*")) == []
