@@ -140,7 +140,7 @@ class Saksmappe(Record):
     saksstatus = KodeField(choices=models.Saksmappe.Status.choices)
     saksdato = serializers.DateField()
     saksansvarlig = serializers.CharField()
-    administrativEnhet = serializers.CharField(source="administrativ_enhet")
+    administrativEnhet = serializers.CharField(source="administrativ_enhet", allow_null=True)
     klasseID = serializers.CharField(source="klasse.klasse_id", allow_null=True)
     skjerming = Skjerming(allow_null=True)
     tilgangskode = serializers.CharField(
