@@ -10,13 +10,23 @@ from django.utils.translation import override
 
 from core.pdf import paragraphs, render_letter_pdf
 from postkasse import services as postkasse
-from saksarkiv.models import Journalpost, Korrespondansepart
+from saksarkiv.models import Journalpost, Korrespondansepart, Saksbehandler
 from saksarkiv.services import public
 from saksarkiv.services.api_handler import system_handler
 from saksarkiv.services.archive import add_journalpost, record_change
 from saksarkiv.services.documents import add_document
 from saksarkiv.services.letters import _letter
 from saksarkiv.services.parties import add_party
+
+
+def _filing_handler(original: Journalpost, organisation) -> Saksbehandler:
+    """Who files the reply: the organisation's system handler, or, in a case or post under an access
+    code, the case's saksansvarlig. The letter itself is the citizen's authority to answer; a coded
+    case's replies go straight to the one person who always sees it (and onto their restanser),
+    instead of waiting until the organisation grants its system handler the code."""
+    if original.tilgangskode_id or original.saksmappe.tilgangskode_id:
+        return original.saksmappe.saksansvarlig
+    return system_handler(organisation)
 
 
 def reference(journalpost: Journalpost) -> str:
@@ -98,7 +108,7 @@ def file_reply(
     if party is None:
         return None
     original = party.journalpost
-    handler = system_handler(letter.sender)
+    handler = _filing_handler(original, letter.sender)
     # The archive's records and the receipt are in the organisation's language, not the visitor's.
     with override(settings.LANGUAGE_CODE):
         tittel, offentlig_tittel = _titles(original, party)

@@ -433,18 +433,16 @@ def test_a_reply_to_a_coded_letter_carries_the_letters_code(client, archive, set
     assert filed.pk in visible_posts(archive.owner)
 
 
-def test_a_reply_in_a_coded_case_is_filed_once_the_system_handler_is_granted_the_code(
+def test_a_reply_in_a_coded_case_is_filed_for_the_saksansvarlig_without_granting_the_system_handler(
     client, archive, settings, tmp_path
 ):
     kari = citizen(mailbox_provider=providers(settings, tmp_path)[0])
     original, letter = dispatched(archive.owner, kari)
     Journalpost.objects.filter(saksmappe=original.saksmappe).update(tilgangskode=archive.bv)
     type(original.saksmappe).objects.filter(pk=original.saksmappe_id).update(tilgangskode=archive.bv)
-    access.save_tilgangsgruppe(
-        archive.leader, gruppe=archive.group, navn=archive.group.navn, tilgangskoder=[archive.bv],
-        medlemmer=[archive.member, system_handler(archive.leader.organisation)],
-    )  # fmt: skip
     _reply(client, kari, letter)
     filed = incoming(original)
     assert filed.tilgangskode == archive.bv
+    assert filed.saksbehandler == original.saksmappe.saksansvarlig
     assert filed.pk not in visible_posts(archive.plain)
+    assert filed.pk not in visible_posts(system_handler(archive.leader.organisation))
