@@ -121,7 +121,7 @@ class JournalpostAdmin(AccessCodeFields, PartyViews, RestanseViews, CaseHandlerA
 
     def _journalpost(self, request, pk) -> Journalpost:
         try:
-            return services.get_journalpost(self.handler(request), pk)
+            return services.get_journalpost(self.handler(request), pk, request=request)
         except services.NotFound:
             raise Http404 from None
 
@@ -289,9 +289,18 @@ class JournalpostAdmin(AccessCodeFields, PartyViews, RestanseViews, CaseHandlerA
             "write_off_open": open_for_write_off,
             "write_off_codes": [(code, Avskrivning.Maate(code).label) for code in avskrivning.CODES],
             "answer_choices": answers,
-            "pending_answers": avskrivning.pending_answers(journalpost).select_related("saksmappe")
+            # An answering post under a code the viewer lacks is not named here either.
+            "pending_answers": avskrivning.pending_answers(journalpost)
+            .filter(pk__in=services.journalposts_for(handler).values("pk"))
+            .select_related("saksmappe")
             if open_for_write_off
             else [],
+            "answered_by": written_off.referanse_avskrives_av_journalpost
+            if written_off is not None
+            and services.journalposts_for(handler)
+            .filter(pk=written_off.referanse_avskrives_av_journalpost_id)
+            .exists()
+            else None,
             "undo_allowed": written_off is not None
             and case_open
             and journalpost.journalstatus != Journalpost.Status.ARKIVERT,

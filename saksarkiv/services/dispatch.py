@@ -72,7 +72,9 @@ def _pages(content: bytes, name: str) -> int:
 
 def _non_sensitive_title(journalpost: Journalpost) -> str:
     """What notifications may show: the public title, or nothing of it when the title is screened."""
-    if journalpost.skjerming and journalpost.skjerming.screens("tittel"):
+    if journalpost.skjerming and any(
+        journalpost.skjerming.screens(code) for code in ("tittel", "TR1", "TM1")
+    ):
         return _("Letter from %(organisation)s") % {
             "organisation": journalpost.saksbehandler.organisation.name_nb
         }

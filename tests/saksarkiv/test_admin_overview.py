@@ -4,7 +4,8 @@ handler's restanser and links the list, and a post past dispatching offers no Di
 import pytest
 
 from saksarkiv import services
-from saksarkiv.models import Journalpost
+from saksarkiv.models import Journalpost, Tilgangskode
+from saksarkiv.services.avskrivning import answer
 from tests.postkasse.factories import pdf
 from tests.saksarkiv.factories import handler
 
@@ -41,3 +42,20 @@ def test_an_archived_outgoing_post_offers_no_dispatch(client, case_handler):
     page = client.get(f"/admin/saksarkiv/journalpost/{letter.pk}/change/").content.decode()
 
     assert f"/admin/saksarkiv/journalpost/{letter.pk}/ekspeder/" not in page
+
+
+def test_the_write_off_box_does_not_name_an_answer_under_a_code_the_viewer_lacks(client, case_handler):
+    owner, colleague = handler(case_handler.organisation), handler(case_handler.organisation)
+    personal = Tilgangskode.objects.create(
+        organisation=case_handler.organisation, kode="PERS", navn="Personal"
+    )
+    case = services.create_saksmappe(owner, tittel="Søknad om permisjon")
+    application = services.add_journalpost(case, owner, journalposttype="I", tittel="Søknad")
+    reply = services.add_journalpost(
+        case, colleague, journalposttype="U", tittel="Svar om sykdom hos Ola", tilgangskode=personal
+    )
+    answer(application, reply, colleague)  # not finalised: the application waits for it
+
+    page = client.get(f"/admin/saksarkiv/journalpost/{application.pk}/change/").content.decode()
+
+    assert "Svar om sykdom hos Ola" not in page

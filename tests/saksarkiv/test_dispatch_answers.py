@@ -66,3 +66,20 @@ def test_a_typed_in_recipient_is_refused_before_anything_is_sent(digipost):
 
     assert not Letter.objects.exists()
     assert Journalpost.objects.get(pk=reply.pk).journalstatus == Journalpost.Status.REGISTRERT
+
+
+@pytest.mark.parametrize("code", ["TR1", "TM1", "TRO"])
+def test_a_title_screened_in_any_way_never_reaches_the_notification(digipost, code):
+    case_handler = handler()
+    screening = services.screening(
+        tilgangsrestriksjon="13", skjermingshjemmel="Offl. § 13", skjerming_metadata=[code]
+    )
+    _application, reply = case_with_application(case_handler)
+    services.update_journalpost(reply, case_handler, skjerming=screening)
+    services.add_party(
+        reply, case_handler, identity_number=citizen(mailbox_provider=digipost).identity_number
+    )
+
+    services.dispatch(reply, case_handler)
+
+    assert Letter.objects.get().title != reply.offentlig_tittel
