@@ -141,7 +141,7 @@ class JournalpostAdmin(AccessCodeFields, PartyViews, RestanseViews, CaseHandlerA
             "editable": _editable(journalpost),
             "dispatchable": journalpost.journalposttype == Journalpost.Type.UTGAAENDE
             and journalpost.journalstatus in DISPATCHABLE,
-            **self.party_context(),
+            **self.party_context(request),
             **self._life_context(request, journalpost),
             "upload_form": UploadForm(),
             **forms_shown,

@@ -265,11 +265,12 @@ class Dokumentobjekt(Record):
         return CHECKSUM_ALGORITHM
 
     def links(self, version) -> dict:
-        return {
-            f"{REL}fil/": link(
-                self.request, "dokumentobjekt-fil", self.context["dokument"].system_id, version.versjonsnummer
-            )
-        }
+        fil = link(
+            self.request, "dokumentobjekt-fil", self.context["dokument"].system_id, version.versjonsnummer
+        )
+        if version.variantformat != models.Dokumentobjekt.Variantformat.ARKIV:
+            fil["href"] += f"?variantformat={version.variantformat}"
+        return {f"{REL}fil/": fil}
 
 
 class Dokumentbeskrivelse(Record):

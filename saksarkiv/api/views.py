@@ -32,6 +32,7 @@ from saksarkiv.models import (
 )
 from saksarkiv.services import access, screening, update_journalpost, update_saksmappe
 from saksarkiv.services.api_handler import system_handler
+from saksarkiv.services.documents import find_version
 from virksomheter.models import ScopeGrant
 from virksomheter.services import get_organisation
 
@@ -569,7 +570,8 @@ class DokumentobjektFil(ArkivView):
     )
     def get(self, request, system_id, versjonsnummer):
         dokument = self.dokument(system_id)
-        version = dokument.versjoner.filter(versjonsnummer=versjonsnummer).first()
+        # The archive format unless another variant is asked for (?variantformat=P for the file as produced).
+        version = find_version(dokument, versjonsnummer, request.query_params.get("variantformat"))
         if version is None:
             raise services.NotFound(_("No such version of the document."))
         return FileResponse(

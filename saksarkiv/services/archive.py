@@ -245,9 +245,12 @@ def _set_status(journalpost: Journalpost, handler: Saksbehandler, status: str, a
 
 @transaction.atomic
 def finalise(journalpost: Journalpost, handler: Saksbehandler, *, request=None) -> Journalpost:
-    from saksarkiv.services.avskrivning import settle_answers  # avskrivning builds on this module
+    # Both build on this module, so they are imported here, not at its top.
+    from saksarkiv.services.avskrivning import settle_answers
+    from saksarkiv.services.parties import require_parties
 
     require_editable(journalpost)
+    require_parties(journalpost)
     if not journalpost.dokumenter.exists():
         raise InvalidInput(_("Add a document before finalising the journal post."))
     journalpost.dokumenter.update(dokumentstatus="F")

@@ -219,6 +219,7 @@ def test_a_document_at_the_upload_limit_is_converted(case_handler, storage, sett
 
 def test_a_closed_case_takes_no_new_document_version(case_handler, storage):
     journalpost = incoming(case_handler, "X")  # an internal note that needs no write-off before closing
+    services.add_party(journalpost, case_handler, korrespondanseparttype="IM", saksbehandler=case_handler)
     dokument = add_document(
         journalpost, case_handler, tittel="Søknad", content=pdf(), filnavn="s.pdf", hoveddokument=True
     )

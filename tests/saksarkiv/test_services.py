@@ -80,7 +80,7 @@ def test_a_protected_address_is_never_stored():
     [
         ({"identity_number": "12345678901"}, "ikke et gyldig"),
         ({"organisasjonsnummer": "123456789"}, "ikke et gyldig organisasjonsnummer"),
-        ({}, "enten et fødselsnummer eller et organisasjonsnummer"),
+        ({}, "Oppgi et fødselsnummer, et organisasjonsnummer eller et navn med postadresse"),
     ],
 )
 def test_bad_parties_are_refused(fields, message):
@@ -111,6 +111,14 @@ def test_a_finalised_journal_post_changes_only_by_new_versions():
     journalpost = outgoing(case_handler)
     dokument = services.add_document(
         journalpost, case_handler, tittel="Vedtak", content=pdf(), filnavn="v.pdf", hoveddokument=True
+    )
+    services.add_party(
+        journalpost,
+        case_handler,
+        navn="Ola Hansen",
+        postadresse=["Storgata 2"],
+        postnummer="9990",
+        poststed="Båtsfjord",
     )
     services.finalise(journalpost, case_handler)
     with pytest.raises(services.RecordFinalised, match="er ferdigstilt"):
@@ -221,6 +229,14 @@ def test_a_case_closes_only_when_every_journal_post_is_finalised():
         services.close_case(journalpost.saksmappe, case_handler)
     services.add_document(
         journalpost, case_handler, tittel="Vedtak", content=pdf(), filnavn="v.pdf", hoveddokument=True
+    )
+    services.add_party(
+        journalpost,
+        case_handler,
+        navn="Ola Hansen",
+        postadresse=["Storgata 2"],
+        postnummer="9990",
+        poststed="Båtsfjord",
     )
     services.finalise(journalpost, case_handler)
     case = services.close_case(journalpost.saksmappe, case_handler)
