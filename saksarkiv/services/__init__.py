@@ -8,7 +8,11 @@ from saksarkiv.services.archive import (
     create_saksmappe,
     ensure_arkiv,
     finalise,
+    journalfoer,
+    reopen_case,
+    void,
 )
+from saksarkiv.services.avskrivning import answer, restanser, undo_write_off, write_off
 from saksarkiv.services.dispatch import (
     CONFIRM_FROM,
     ChannelSplit,
@@ -21,6 +25,7 @@ from saksarkiv.services.documents import (
     add_document,
     current_files,
     current_version,
+    find_version,
     new_version,
     open_version,
 )
@@ -33,7 +38,9 @@ from saksarkiv.services.parties import (
     add_party,
     add_recipients,
     remove_party,
+    require_parties,
 )
+from saksarkiv.services.structure import case_history, reassign
 
 __all__ = [
     "CONFIRM_FROM", "ChannelSplit", "RecipientsRejected", "RejectedLine", "expected_channels",
@@ -41,4 +48,6 @@ __all__ = [
     "add_journalpost", "add_party", "add_recipients", "cases_for", "close_case", "create_saksmappe", "current_files", "current_version", "open_version",
     "dispatch", "dispatch_or_queue", "ensure_arkiv", "finalise", "get_journalpost", "handler_for", "journalposts_for", "letter_pdf",
     "new_version", "public", "receipts", "remove_party", "save_template", "screening", "update_journalpost", "update_saksmappe", "validate_template",
+    "answer", "case_history", "find_version", "journalfoer", "reassign", "reopen_case", "require_parties", "restanser", "undo_write_off",
+    "void", "write_off",
 ]  # fmt: skip
