@@ -69,7 +69,7 @@ def test_the_archive_leader_closes_a_period_from_the_list(client, leader):
     bad = action(client, "/admin/saksarkiv/arkivdel/", "close_period", [arkivdel.pk], new_title="Neste",
                  start=arkivdel.arkivperiode_start.isoformat(), apply="1")  # fmt: skip
     assert bad.status_code == 302
-    assert "must start after" in client.get("/admin/saksarkiv/arkivdel/").content.decode()
+    assert "må starte etter" in client.get("/admin/saksarkiv/arkivdel/").content.decode()
     done = action(client, "/admin/saksarkiv/arkivdel/", "close_period", [arkivdel.pk], new_title="Sakarkiv 2100",
                   start="2100-01-01", apply="1")  # fmt: skip
     assert done.status_code == 302
@@ -115,7 +115,7 @@ def test_the_leader_adds_classes_and_a_loop_is_a_form_error(client, leader):
     a0 = Klasse.objects.get(klasse_id="A0")
     assert a0.forelder == a and AuditEvent.objects.filter(action="saksarkiv.class_created").count() == 2
     response = client.post(f"/admin/saksarkiv/klasse/{a.pk}/change/", {"forelder": a0.pk})
-    assert response.status_code == 200 and "under itself" in response.content.decode()
+    assert response.status_code == 200 and "under seg selv" in response.content.decode()
     a.refresh_from_db()
     assert a.forelder is None
 
@@ -128,13 +128,13 @@ def test_the_leader_makes_units_and_a_duplicate_short_name_is_a_form_error(clien
     unit = AdministrativEnhet.objects.get(kortnavn="HOV")
     assert AuditEvent.objects.filter(action="saksarkiv.unit_created", object_id=str(unit.pk)).exists()
     again = client.post("/admin/saksarkiv/administrativenhet/add/", {"kortnavn": "HOV", "navn": "Igjen"})
-    assert again.status_code == 200 and "already a unit" in again.content.decode()
+    assert again.status_code == 200 and "finnes allerede en enhet" in again.content.decode()
     child = client.post("/admin/saksarkiv/administrativenhet/add/", {"kortnavn": "NAV", "navn": "Nav",
                                                                      "overordnet": unit.pk})  # fmt: skip
     assert child.status_code == 302
     loop = client.post(f"/admin/saksarkiv/administrativenhet/{unit.pk}/change/",
                        {"navn": unit.navn, "overordnet": AdministrativEnhet.objects.get(kortnavn="NAV").pk})  # fmt: skip
-    assert loop.status_code == 200 and "under itself" in loop.content.decode()
+    assert loop.status_code == 200 and "under seg selv" in loop.content.decode()
 
 
 def test_a_case_is_handed_over_from_the_list_and_its_history_shows_it(client, leader):
