@@ -179,18 +179,22 @@ class _Structure:
         self.written.system_ids.add(str(system_id))
         return str(system_id)
 
+    def opening(self, w: Writer, record: Arkiv | Arkivdel, status_element: str, status: str) -> None:
+        """The elements arkiv and arkivdel both open with, in the schema's order."""
+        w.leaf("systemID", self.seen(record.system_id))
+        w.leaf("tittel", record.tittel)
+        w.leaf("beskrivelse", record.beskrivelse)
+        w.leaf(status_element, status)
+        w.leaf("dokumentmedium", name(Dokumentmedium, record.dokumentmedium))
+        w.leaf("opprettetDato", record.opprettet_dato)
+        w.leaf("opprettetAv", record.opprettet_av or SYSTEM)
+
     # The structure, top down
 
     def write(self) -> Written:
         arkiv = Arkiv.objects.select_related("organisation").get(pk=self.arkivdel.arkiv_id)
         with document(self.folder / "arkivstruktur.xml", NAMESPACE, "arkiv", "arkivstruktur.xsd") as w:
-            w.leaf("systemID", self.seen(arkiv.system_id))
-            w.leaf("tittel", arkiv.tittel)
-            w.leaf("beskrivelse", arkiv.beskrivelse)
-            w.leaf("arkivstatus", name(Arkiv.Status, arkiv.arkivstatus))
-            w.leaf("dokumentmedium", name(Dokumentmedium, arkiv.dokumentmedium))
-            w.leaf("opprettetDato", arkiv.opprettet_dato)
-            w.leaf("opprettetAv", arkiv.opprettet_av or SYSTEM)
+            self.opening(w, arkiv, "arkivstatus", name(Arkiv.Status, arkiv.arkivstatus))
             closed = arkiv.avsluttet_dato is not None
             w.leaf("avsluttetDato", arkiv.avsluttet_dato if closed else self.arkivdel.avsluttet_dato)
             w.leaf("avsluttetAv", arkiv.avsluttet_av if closed else self.arkivdel.avsluttet_av)
@@ -211,13 +215,7 @@ class _Structure:
     def write_arkivdel(self, w: Writer) -> None:
         arkivdel = self.arkivdel
         with w.element("arkivdel"):
-            w.leaf("systemID", self.seen(arkivdel.system_id))
-            w.leaf("tittel", arkivdel.tittel)
-            w.leaf("beskrivelse", arkivdel.beskrivelse)
-            w.leaf("arkivdelstatus", name(Arkivdel.Status, arkivdel.arkivdelstatus))
-            w.leaf("dokumentmedium", name(Dokumentmedium, arkivdel.dokumentmedium))
-            w.leaf("opprettetDato", arkivdel.opprettet_dato)
-            w.leaf("opprettetAv", arkivdel.opprettet_av or SYSTEM)
+            self.opening(w, arkivdel, "arkivdelstatus", name(Arkivdel.Status, arkivdel.arkivdelstatus))
             w.leaf("avsluttetDato", arkivdel.avsluttet_dato)
             w.leaf("avsluttetAv", arkivdel.avsluttet_av)
             w.leaf("arkivperiodeStartDato", arkivdel.arkivperiode_start)

@@ -133,3 +133,31 @@ NAMES: dict[type[TextChoices], dict[str, str]] = {
 def name(choices: type[TextChoices], value: str) -> str:
     """The standard's name for a stored code ("" stays "": nothing to write)."""
     return NAMES[choices][value] if value else ""
+
+
+def known_name(choices: type[TextChoices], value: str) -> str:
+    """The standard's name for a code the choices know; any other value as it is stored."""
+    return name(choices, value) if value in choices.values else value
+
+
+# The Felles fields (as the audit trail's change records name them) that hold one of these codes.
+FIELDS: dict[str, type[TextChoices]] = {
+    "arkivstatus": Arkiv.Status,
+    "arkivdelstatus": Arkivdel.Status,
+    "dokumentmedium": Dokumentmedium,
+    "klassifikasjonstype": Klassifikasjonssystem.Type,
+    "saksstatus": Saksmappe.Status,
+    "journalstatus": Journalpost.Status,
+    "journalposttype": Journalpost.Type,
+    "korrespondanseparttype": Korrespondansepart.Type,
+    "avskrivningsmaate": Avskrivning.Maate,
+    "dokumentstatus": Dokumentbeskrivelse.Status,
+    "dokumenttype": Dokumentbeskrivelse.Dokumenttype,
+    "tilknyttet_registrering_som": Dokumentbeskrivelse.Tilknytning,
+    "variantformat": Dokumentobjekt.Variantformat,
+    "kassasjonsvedtak": Kassasjon.Vedtak,
+    "grad": Gradering.Grad,
+    "skjerming_dokument": Skjerming.Dokument,
+    "merknadstype": Merknad.Type,
+    "presedens_status": Presedens.Status,
+}

@@ -6,27 +6,9 @@ i endringsloggen skal bare referere til metadata og arkivdokumenter i den pakken
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db.models import TextChoices
-
 from core.models import AuditEvent
-from saksarkiv.models import (
-    Arkiv,
-    Arkivdel,
-    Avskrivning,
-    Dokumentbeskrivelse,
-    Dokumentmedium,
-    Dokumentobjekt,
-    Gradering,
-    Journalpost,
-    Kassasjon,
-    Klassifikasjonssystem,
-    Korrespondansepart,
-    Merknad,
-    Presedens,
-    Saksmappe,
-    Skjerming,
-)
-from saksarkiv.services.deposit.codes import name
+from saksarkiv.models import Skjerming
+from saksarkiv.services.deposit.codes import FIELDS, known_name
 from saksarkiv.services.deposit.xml import Writer, document
 
 NAMESPACE = "http://www.arkivverket.no/standarder/noark5/endringslogg"
@@ -43,26 +25,6 @@ ELEMENTS = {
     "arkivperiode_slutt": "arkivperiodeSluttDato",
     "sekundaerklasser": "referanseSekundaerKlassifikasjon",
     "referanse_forloeper": "referanseForloeper",
-}
-CODES: dict[str, type[TextChoices]] = {
-    "arkivstatus": Arkiv.Status,
-    "arkivdelstatus": Arkivdel.Status,
-    "dokumentmedium": Dokumentmedium,
-    "klassifikasjonstype": Klassifikasjonssystem.Type,
-    "saksstatus": Saksmappe.Status,
-    "journalstatus": Journalpost.Status,
-    "journalposttype": Journalpost.Type,
-    "korrespondanseparttype": Korrespondansepart.Type,
-    "avskrivningsmaate": Avskrivning.Maate,
-    "dokumentstatus": Dokumentbeskrivelse.Status,
-    "dokumenttype": Dokumentbeskrivelse.Dokumenttype,
-    "tilknyttet_registrering_som": Dokumentbeskrivelse.Tilknytning,
-    "variantformat": Dokumentobjekt.Variantformat,
-    "kassasjonsvedtak": Kassasjon.Vedtak,
-    "grad": Gradering.Grad,
-    "skjerming_dokument": Skjerming.Dokument,
-    "merknadstype": Merknad.Type,
-    "presedens_status": Presedens.Status,
 }
 
 
@@ -86,12 +48,10 @@ def element(field: str) -> str:
 def value(field: str, stored) -> str:
     if stored is None or stored == "" or stored == []:
         return NO_VALUE
-    if field in CODES and isinstance(stored, str):
-        return name(CODES[field], stored) if stored in CODES[field].values else stored
+    if field in FIELDS and isinstance(stored, str):
+        return known_name(FIELDS[field], stored)
     if field == "skjerming_metadata" and isinstance(stored, list):
-        return ", ".join(
-            name(Skjerming.Metadata, code) if code in Skjerming.Metadata.values else code for code in stored
-        )
+        return ", ".join(known_name(Skjerming.Metadata, code) for code in stored)
     if isinstance(stored, bool):
         return "true" if stored else "false"
     if isinstance(stored, list):

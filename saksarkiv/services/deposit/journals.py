@@ -124,6 +124,36 @@ def _unit(journalpost: Journalpost) -> str:
     return unit.navn if unit else ""
 
 
+def _case_number(w: Writer, saksmappe: Saksmappe) -> None:
+    w.leaf("mappeID", saksmappe.saksnummer)
+    w.leaf("saksaar", saksmappe.saksaar)
+    w.leaf("sakssekvensnummer", saksmappe.sakssekvensnummer)
+
+
+def _case_handler(w: Writer, saksmappe: Saksmappe) -> None:
+    unit = saksmappe.administrativ_enhet or saksmappe.saksansvarlig.administrativ_enhet
+    w.leaf("administrativEnhet", unit and unit.navn)
+    w.leaf("saksansvarlig", person(saksmappe.saksansvarlig))
+
+
+def _post_number(w: Writer, journalpost: Journalpost) -> None:
+    w.leaf("journalaar", journalpost.journalaar)
+    w.leaf("journalsekvensnummer", journalpost.journalsekvensnummer)
+    w.leaf("journalpostnummer", journalpost.journalpostnummer)
+
+
+def _answer(w: Writer, journalpost: Journalpost) -> None:
+    avskrivning = next(iter(journalpost.avskrivninger.all()), None)
+    answer = avskrivning and avskrivning.referanse_avskrives_av_journalpost
+    w.leaf("referanseAvskrivesAvJournalpost", answer and answer.system_id)
+
+
+def _restriction(w: Writer, skjerming: Skjerming | None) -> None:
+    if skjerming is not None:
+        w.leaf("tilgangsrestriksjon", skjerming.tilgangsrestriksjon)
+        w.leaf("skjermingshjemmel", skjerming.skjermingshjemmel)
+
+
 def write_loepende(path: Path, selection: Selection, head: Head) -> int:
     count = selection.journalposter().count()
     with document(path, LOEPENDE, "loependeJournal", "loependeJournal.xsd") as w:
@@ -134,22 +164,16 @@ def write_loepende(path: Path, selection: Selection, head: Head) -> int:
             with w.element("journalregistrering"):
                 _klasse(w, saksmappe, screened_codes=True)
                 with w.element("saksmappe"):
-                    w.leaf("mappeID", saksmappe.saksnummer)
-                    w.leaf("saksaar", saksmappe.saksaar)
-                    w.leaf("sakssekvensnummer", saksmappe.sakssekvensnummer)
+                    _case_number(w, saksmappe)
                     w.leaf("tittel", saksmappe.tittel)
                     w.leaf("offentligTittel", saksmappe.offentlig_tittel)
                     w.leaf("skjermingMetadata", _first_code(saksmappe.skjerming, CASE_CODES))
-                    unit = saksmappe.administrativ_enhet or saksmappe.saksansvarlig.administrativ_enhet
-                    w.leaf("administrativEnhet", unit and unit.navn)
-                    w.leaf("saksansvarlig", person(saksmappe.saksansvarlig))
+                    _case_handler(w, saksmappe)
                     w.leaf("referanseArkivdel", selection.arkivdel.system_id)
                 with w.element("journalpost"):
                     w.leaf("systemID", journalpost.system_id)
                     w.leaf("registreringsID", f"{saksmappe.saksnummer}-{journalpost.journalpostnummer}")
-                    w.leaf("journalaar", journalpost.journalaar)
-                    w.leaf("journalsekvensnummer", journalpost.journalsekvensnummer)
-                    w.leaf("journalpostnummer", journalpost.journalpostnummer)
+                    _post_number(w, journalpost)
                     w.leaf("tittel", journalpost.tittel)
                     w.leaf("offentligTittel", journalpost.offentlig_tittel)
                     w.leaf("skjermingMetadata", _first_code(screening, POST_CODES))
@@ -159,12 +183,8 @@ def write_loepende(path: Path, selection: Selection, head: Head) -> int:
                     w.leaf("administrativEnhet", _unit(journalpost))
                     w.leaf("saksbehandler", person(journalpost.saksbehandler))
                     w.leaf("journalenhet", journalpost.journalenhet)
-                    avskrivning = next(iter(journalpost.avskrivninger.all()), None)
-                    answer = avskrivning and avskrivning.referanse_avskrives_av_journalpost
-                    w.leaf("referanseAvskrivesAvJournalpost", answer and answer.system_id)
-                    if screening is not None:
-                        w.leaf("tilgangsrestriksjon", screening.tilgangsrestriksjon)
-                        w.leaf("skjermingshjemmel", screening.skjermingshjemmel)
+                    _answer(w, journalpost)
+                    _restriction(w, screening)
                     for party in parties(journalpost):
                         with w.element("korrespondansepart"):
                             w.leaf(
@@ -228,23 +248,15 @@ def write_offentlig(path: Path, selection: Selection, head: Head) -> int:
                 ):
                     _klasse(w, saksmappe, screened_codes=False)
                 with w.element("saksmappe"):
-                    w.leaf("mappeID", saksmappe.saksnummer)
-                    w.leaf("saksaar", saksmappe.saksaar)
-                    w.leaf("sakssekvensnummer", saksmappe.sakssekvensnummer)
+                    _case_number(w, saksmappe)
                     w.leaf("offentligTittel", entry.sak_tittel)
-                    unit = saksmappe.administrativ_enhet or saksmappe.saksansvarlig.administrativ_enhet
-                    w.leaf("administrativEnhet", unit and unit.navn)
-                    w.leaf("saksansvarlig", person(saksmappe.saksansvarlig))
-                    if saksmappe.skjerming is not None:
-                        w.leaf("tilgangsrestriksjon", saksmappe.skjerming.tilgangsrestriksjon)
-                        w.leaf("skjermingshjemmel", saksmappe.skjerming.skjermingshjemmel)
+                    _case_handler(w, saksmappe)
+                    _restriction(w, saksmappe.skjerming)
                 screening = _screening(journalpost)
                 with w.element("journalpost"):
                     w.leaf("systemID", journalpost.system_id)
                     w.leaf("registreringsID", entry.saksnummer)
-                    w.leaf("journalaar", journalpost.journalaar)
-                    w.leaf("journalsekvensnummer", journalpost.journalsekvensnummer)
-                    w.leaf("journalpostnummer", journalpost.journalpostnummer)
+                    _post_number(w, journalpost)
                     w.leaf("offentligTittel", entry.tittel)
                     w.leaf("skjermingMetadata", _first_code(screening, POST_CODES))
                     w.leaf("journaldato", journalpost.journaldato)
@@ -252,12 +264,8 @@ def write_offentlig(path: Path, selection: Selection, head: Head) -> int:
                     _avskrivning(w, journalpost)
                     w.leaf("administrativEnhet", _unit(journalpost))
                     w.leaf("saksbehandler", person(journalpost.saksbehandler))
-                    avskrivning = next(iter(journalpost.avskrivninger.all()), None)
-                    answer = avskrivning and avskrivning.referanse_avskrives_av_journalpost
-                    w.leaf("referanseAvskrivesAvJournalpost", answer and answer.system_id)
-                    if screening is not None:
-                        w.leaf("tilgangsrestriksjon", screening.tilgangsrestriksjon)
-                        w.leaf("skjermingshjemmel", screening.skjermingshjemmel)
+                    _answer(w, journalpost)
+                    _restriction(w, screening)
                     for kind, shown in _public_parties(journalpost, entry):
                         with w.element("korrespondansepart"):
                             w.leaf("korrespondanseparttype", name(Korrespondansepart.Type, kind))
