@@ -1,17 +1,16 @@
 """Screening, case handlers and access in the admin: the organisation's access codes and the groups
 that grant them (changed by an archive leader only), and the access rule on every coded record."""
 
-from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
 from saksarkiv.admin.base import CaseHandlerAdmin
+from saksarkiv.admin.forms import ServiceChecked, ServiceCheckedAdmin
 from saksarkiv.models import Journalpost, Saksbehandler, Saksmappe, Skjerming, Tilgangsgruppe, Tilgangskode
 from saksarkiv.services import access
 from saksarkiv.services.api_handler import system_handler
-from saksarkiv.services.errors import NotFound, SaksarkivError
+from saksarkiv.services.errors import NotFound
 
 
 @admin.register(Skjerming)
@@ -67,7 +66,7 @@ class AccessCodeFields:
             raise Http404 from None
 
 
-class ArchiveLeaderAdmin(CaseHandlerAdmin):
+class ArchiveLeaderAdmin(ServiceCheckedAdmin, CaseHandlerAdmin):
     """Seen by the organisation's case handlers, changed by its archive leaders only, through the
     access service (which checks and audits); the form shows the service's refusal as its error."""
 
@@ -77,30 +76,22 @@ class ArchiveLeaderAdmin(CaseHandlerAdmin):
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self.handler(request).arkivleder
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        admin_form = super().get_form(request, obj, change=change, **kwargs)
-        handler, check = self.handler(request), self.check_input
-
-        class CheckedForm(admin_form):
-            def clean(self):
-                cleaned = super().clean()
-                if not self.errors:
-                    try:
-                        check(handler, obj, cleaned)
-                    except SaksarkivError as error:
-                        raise ValidationError(error.message) from None
-                return cleaned
-
-        return CheckedForm
-
     def save_related(self, request, form, formsets, change):
         """The service saved the relations with the record."""
 
 
-class TilgangskodeForm(forms.ModelForm):
+class TilgangskodeForm(ServiceChecked):
     class Meta:
         model = Tilgangskode
         fields = ("kode", "navn", "tilgangsrestriksjon", "skjermingshjemmel")
+
+    def check(self, data):
+        access.check_tilgangskode(
+            self.handler,
+            tilgangskode=self.instance if self.instance.pk else None,
+            kode=data["kode"],
+            navn=data["navn"],
+        )
 
 
 @admin.register(Tilgangskode)
@@ -112,10 +103,6 @@ class TilgangskodeAdmin(ArchiveLeaderAdmin):
     def get_queryset(self, request):
         return access.codes_of(self.handler(request))
 
-    @staticmethod
-    def check_input(handler, obj, cleaned):
-        access.check_tilgangskode(handler, tilgangskode=obj, kode=cleaned["kode"], navn=cleaned["navn"])
-
     def save_model(self, request, obj, form, change):
         saved = access.save_tilgangskode(
             self.handler(request), tilgangskode=obj if change else None, request=request, **form.cleaned_data
@@ -123,10 +110,19 @@ class TilgangskodeAdmin(ArchiveLeaderAdmin):
         obj.pk = saved.pk
 
 
-class TilgangsgruppeForm(forms.ModelForm):
+class TilgangsgruppeForm(ServiceChecked):
     class Meta:
         model = Tilgangsgruppe
         fields = ("navn", "tilgangskoder", "medlemmer")
+
+    def check(self, data):
+        access.check_tilgangsgruppe(
+            self.handler,
+            gruppe=self.instance if self.instance.pk else None,
+            navn=data["navn"],
+            tilgangskoder=data["tilgangskoder"],
+            medlemmer=data["medlemmer"],
+        )
 
 
 @admin.register(Tilgangsgruppe)
@@ -153,16 +149,6 @@ class TilgangsgruppeAdmin(ArchiveLeaderAdmin):
             system_handler(handler.organisation)
             kwargs["queryset"] = access.members_of(handler)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    @staticmethod
-    def check_input(handler, obj, cleaned):
-        access.check_tilgangsgruppe(
-            handler,
-            gruppe=obj,
-            navn=cleaned["navn"],
-            tilgangskoder=cleaned["tilgangskoder"],
-            medlemmer=cleaned["medlemmer"],
-        )
 
     def save_model(self, request, obj, form, change):
         saved = access.save_tilgangsgruppe(

@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from saksarkiv.admin.forms import ServiceChecked, ServiceCheckedAdmin
 from saksarkiv.admin.structure import ArchiveLeaderChanges, form_action, set_kassasjon_action
 from saksarkiv.admin_deposit import make_deposit
 from saksarkiv.models import AdministrativEnhet, Arkivdel, Klasse, Klassifikasjonssystem, Presedens
@@ -146,24 +147,6 @@ class KlassifikasjonssystemAdmin(ArchiveLeaderChanges):
         obj.refresh_from_db()
 
 
-class ServiceChecked(forms.ModelForm):
-    """A form that shows the service's own checks as form errors before anything is saved."""
-
-    handler = None
-
-    def check(self, data: dict) -> None:
-        raise NotImplementedError
-
-    def clean(self):
-        data = super().clean()
-        if not self.errors:
-            try:
-                self.check(data)
-            except SaksarkivError as error:
-                raise ValidationError(error.message) from None
-        return data
-
-
 class KlasseForm(ServiceChecked):
     class Meta:
         model = Klasse
@@ -179,7 +162,7 @@ class KlasseForm(ServiceChecked):
 
 
 @admin.register(Klasse)
-class KlasseAdmin(ArchiveLeaderChanges):
+class KlasseAdmin(ServiceCheckedAdmin, ArchiveLeaderChanges):
     form = KlasseForm
     list_display = ("indented", "klassifikasjonssystem")
     list_filter = ("klassifikasjonssystem",)
@@ -207,11 +190,6 @@ class KlasseAdmin(ArchiveLeaderChanges):
 
     def get_readonly_fields(self, request, obj=None):
         return ("klassifikasjonssystem", "klasse_id", "tittel") if obj is not None else ()
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        form.handler = self.handler(request)
-        return form
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         organisation = self.handler(request).organisation
@@ -267,7 +245,7 @@ class UnitForm(ServiceChecked):
 
 
 @admin.register(AdministrativEnhet)
-class AdministrativEnhetAdmin(ArchiveLeaderChanges):
+class AdministrativEnhetAdmin(ServiceCheckedAdmin, ArchiveLeaderChanges):
     form = UnitForm
     list_display = ("indented", "kortnavn", "journalenhet", "aktiv")
     list_filter = ("aktiv",)
@@ -288,11 +266,6 @@ class AdministrativEnhetAdmin(ArchiveLeaderChanges):
 
     def get_readonly_fields(self, request, obj=None):
         return ("kortnavn",) if obj is not None else ()
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        form.handler = self.handler(request)
-        return form
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "overordnet":
