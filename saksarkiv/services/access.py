@@ -205,10 +205,7 @@ def check_tilgangskode(
         raise InvalidInput(_("An access code needs a code and a name."))
     if tilgangskode is not None and tilgangskode.organisation_id != handler.organisation_id:
         raise NotFound(_("No such access code in your organisation."))
-    taken = codes_of(handler).filter(kode=kode)
-    if tilgangskode is not None:
-        taken = taken.exclude(pk=tilgangskode.pk)
-    if taken.exists():
+    if _taken(codes_of(handler).filter(kode=kode), tilgangskode):
         raise InvalidInput(_("Your organisation already has the access code %(code)s.") % {"code": kode})
     return kode, navn
 
@@ -235,18 +232,25 @@ def save_tilgangskode(
     tilgangskode.tilgangsrestriksjon = tilgangsrestriksjon.strip()
     tilgangskode.skjermingshjemmel = skjermingshjemmel.strip()
     tilgangskode.save()
+    _audit_saved(CODE_SAVED_ACTION, handler, tilgangskode, before, _code_fields(tilgangskode), request)
+    return tilgangskode
+
+
+def _taken(same_value, instance) -> bool:
+    """Whether another record than `instance` (None: a new one) already has the value."""
+    if instance is not None:
+        same_value = same_value.exclude(pk=instance.pk)
+    return same_value.exists()
+
+
+def _audit_saved(action: str, handler: Saksbehandler, obj, before: dict, after: dict, request) -> None:
     audit.record(
-        CODE_SAVED_ACTION,
+        action,
         actor=handler.user,
         request=request,
-        obj=tilgangskode,
-        details={
-            "organisation": handler.organisation.organisasjonsnummer,
-            "old": before,
-            "new": _code_fields(tilgangskode),
-        },
+        obj=obj,
+        details={"organisation": handler.organisation.organisasjonsnummer, "old": before, "new": after},
     )
-    return tilgangskode
 
 
 def _code_fields(tilgangskode: Tilgangskode) -> dict:
@@ -274,10 +278,7 @@ def check_tilgangsgruppe(
         raise InvalidInput(
             _("An access group grants only your own organisation's codes to its own handlers.")
         )
-    taken = groups_of(handler).filter(navn=navn)
-    if gruppe is not None:
-        taken = taken.exclude(pk=gruppe.pk)
-    if taken.exists():
+    if _taken(groups_of(handler).filter(navn=navn), gruppe):
         raise InvalidInput(
             _("Your organisation already has an access group named %(name)s.") % {"name": navn}
         )
@@ -307,17 +308,7 @@ def save_tilgangsgruppe(
     gruppe.save()
     gruppe.tilgangskoder.set(tilgangskoder)
     gruppe.medlemmer.set(medlemmer)
-    audit.record(
-        GROUP_SAVED_ACTION,
-        actor=handler.user,
-        request=request,
-        obj=gruppe,
-        details={
-            "organisation": handler.organisation.organisasjonsnummer,
-            "old": before,
-            "new": _group_fields(gruppe),
-        },
-    )
+    _audit_saved(GROUP_SAVED_ACTION, handler, gruppe, before, _group_fields(gruppe), request)
     return gruppe
 
 
