@@ -217,16 +217,7 @@ def classify_secondarily(
             )
     if saksmappe.sekundaerklasser.filter(pk=klasse.pk).exists():
         return klasse
-    before = snapshot(saksmappe, ["sekundaerklasser"])
-    saksmappe.sekundaerklasser.add(klasse)
-    audit(
-        StructureAction.CASE_CLASSIFIED,
-        handler,
-        saksmappe,
-        request=request,
-        klasse=klasse.pk,
-        changes=changes_between(before, saksmappe),
-    )
+    _change_secondary(saksmappe, handler, klasse, StructureAction.CASE_CLASSIFIED, request=request)
     return klasse
 
 
@@ -239,10 +230,21 @@ def remove_secondary_class(
         raise NotFound(_("No such secondary class on the case."))
     if saksmappe.saksstatus != Saksmappe.Status.UNDER_BEHANDLING:
         raise RecordFinalised(_("Case %(number)s is closed.") % {"number": saksmappe.saksnummer})
+    _change_secondary(saksmappe, handler, klasse, StructureAction.CASE_UNCLASSIFIED, request=request)
+
+
+def _change_secondary(
+    saksmappe: Saksmappe, handler: Saksbehandler, klasse: Klasse, action, *, request
+) -> None:
+    """Add (CASE_CLASSIFIED) or remove (CASE_UNCLASSIFIED) a secondary class, with the change audited."""
+    change = {
+        StructureAction.CASE_CLASSIFIED: saksmappe.sekundaerklasser.add,
+        StructureAction.CASE_UNCLASSIFIED: saksmappe.sekundaerklasser.remove,
+    }[action]
     before = snapshot(saksmappe, ["sekundaerklasser"])
-    saksmappe.sekundaerklasser.remove(klasse)
+    change(klasse)
     audit(
-        StructureAction.CASE_UNCLASSIFIED,
+        action,
         handler,
         saksmappe,
         request=request,

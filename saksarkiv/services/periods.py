@@ -54,6 +54,10 @@ def _close(arkivdel: Arkivdel, handler: Saksbehandler, request) -> None:
     arkivdel.avsluttet_dato = timezone.now()
     arkivdel.avsluttet_av = handler.user.get_username()
     arkivdel.save(update_fields=["arkivdelstatus", "avsluttet_dato", "avsluttet_av", "arkivperiode_slutt"])
+    _audit_closed(arkivdel, handler, before, request)
+
+
+def _audit_closed(arkivdel: Arkivdel, handler: Saksbehandler, before: dict, request) -> None:
     audit(
         StructureAction.PERIOD_CLOSED,
         handler,
@@ -105,13 +109,7 @@ def close_period(
         arkivdel.arkivperiode_slutt = start - timedelta(days=1)
         arkivdel.arkivdelstatus = Arkivdel.Status.OVERLAPPING
         arkivdel.save(update_fields=["arkivdelstatus", "arkivperiode_slutt"])
-        audit(
-            StructureAction.PERIOD_CLOSED,
-            handler,
-            arkivdel,
-            request=request,
-            changes=changes_between(before, arkivdel),
-        )
+        _audit_closed(arkivdel, handler, before, request)
     else:
         arkivdel.arkivperiode_slutt = start - timedelta(days=1)
         _close(arkivdel, handler, request)
