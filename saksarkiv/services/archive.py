@@ -355,9 +355,7 @@ def close_case(saksmappe: Saksmappe, handler: Saksbehandler, *, request=None) ->
         _set_status(
             journalpost, handler, Journalpost.Status.ARKIVERT, "journalpost_archived", request=request
         )
-    saksmappe.saksstatus = Saksmappe.Status.AVSLUTTET
-    saksmappe.avsluttet_dato, saksmappe.avsluttet_av = now, by
-    saksmappe.save(update_fields=["saksstatus", "avsluttet_dato", "avsluttet_av"])
+    _set_case_status(saksmappe, Saksmappe.Status.AVSLUTTET, now, by)
     record_change(
         "case_closed",
         handler,
@@ -366,6 +364,13 @@ def close_case(saksmappe: Saksmappe, handler: Saksbehandler, *, request=None) ->
         changes={"saksstatus": [Saksmappe.Status.UNDER_BEHANDLING, Saksmappe.Status.AVSLUTTET]},
     )
     return saksmappe
+
+
+def _set_case_status(saksmappe: Saksmappe, status: str, avsluttet_dato, avsluttet_av: str) -> None:
+    """A case closed (with when and by whom) or under treatment again (without)."""
+    saksmappe.saksstatus = status
+    saksmappe.avsluttet_dato, saksmappe.avsluttet_av = avsluttet_dato, avsluttet_av
+    saksmappe.save(update_fields=["saksstatus", "avsluttet_dato", "avsluttet_av"])
 
 
 @transaction.atomic
@@ -385,9 +390,7 @@ def reopen_case(saksmappe: Saksmappe, handler: Saksbehandler, *, reason: str, re
     if saksmappe.saksstatus != Saksmappe.Status.AVSLUTTET:
         raise InvalidInput(_("Case %(number)s is not closed.") % {"number": saksmappe.saksnummer})
     closed, closed_by = saksmappe.avsluttet_dato, saksmappe.avsluttet_av
-    saksmappe.saksstatus = Saksmappe.Status.UNDER_BEHANDLING
-    saksmappe.avsluttet_dato, saksmappe.avsluttet_av = None, ""
-    saksmappe.save(update_fields=["saksstatus", "avsluttet_dato", "avsluttet_av"])
+    _set_case_status(saksmappe, Saksmappe.Status.UNDER_BEHANDLING, None, "")
     record_change(
         "case_reopened",
         handler,
