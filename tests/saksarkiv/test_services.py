@@ -31,6 +31,18 @@ def outgoing(case_handler, **fields):
     )
 
 
+def _add_recipient(journalpost, case_handler):
+    """A free-text recipient, as an outgoing post needs before it is finalised."""
+    services.add_party(
+        journalpost,
+        case_handler,
+        navn="Ola Hansen",
+        postadresse=["Storgata 2"],
+        postnummer="9990",
+        poststed="Båtsfjord",
+    )
+
+
 def test_cases_and_journal_posts_are_numbered_per_archive_and_year():
     first, second = handler(), handler()
     a = services.create_saksmappe(first, tittel="A")
@@ -112,14 +124,7 @@ def test_a_finalised_journal_post_changes_only_by_new_versions():
     dokument = services.add_document(
         journalpost, case_handler, tittel="Vedtak", content=pdf(), filnavn="v.pdf", hoveddokument=True
     )
-    services.add_party(
-        journalpost,
-        case_handler,
-        navn="Ola Hansen",
-        postadresse=["Storgata 2"],
-        postnummer="9990",
-        poststed="Båtsfjord",
-    )
+    _add_recipient(journalpost, case_handler)
     services.finalise(journalpost, case_handler)
     with pytest.raises(services.RecordFinalised, match="er ferdigstilt"):
         services.add_document(
@@ -230,14 +235,7 @@ def test_a_case_closes_only_when_every_journal_post_is_finalised():
     services.add_document(
         journalpost, case_handler, tittel="Vedtak", content=pdf(), filnavn="v.pdf", hoveddokument=True
     )
-    services.add_party(
-        journalpost,
-        case_handler,
-        navn="Ola Hansen",
-        postadresse=["Storgata 2"],
-        postnummer="9990",
-        poststed="Båtsfjord",
-    )
+    _add_recipient(journalpost, case_handler)
     services.finalise(journalpost, case_handler)
     case = services.close_case(journalpost.saksmappe, case_handler)
     assert case.saksstatus == Saksmappe.Status.AVSLUTTET
