@@ -14,13 +14,6 @@ from tests.saksarkiv.factories import brevmal, handler, organisation
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def case_handler(client):
-    found = handler()
-    client.force_login(found.user)
-    return found
-
-
 def test_case_handler_goes_from_new_case_to_a_delivered_letter(client, case_handler, settings, tmp_path):
     digipost = providers(settings, tmp_path)[0]
     template = brevmal(case_handler.organisation)

@@ -12,13 +12,6 @@ from tests.saksarkiv.factories import handler
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def case_handler(client):
-    found = handler()
-    client.force_login(found.user)
-    return found
-
-
 def test_the_dashboard_counts_the_handlers_restanser_and_links_the_list(client, case_handler):
     case = services.create_saksmappe(case_handler, tittel="Søknad om bostøtte")
     services.add_journalpost(case, case_handler, journalposttype="I", tittel="Søknad")

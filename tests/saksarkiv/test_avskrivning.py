@@ -259,13 +259,6 @@ def test_restanser_per_handler_and_per_unit_with_the_units_under_it_earliest_due
 # The admin.
 
 
-@pytest.fixture
-def case_handler(client):
-    found = handler()
-    client.force_login(found.user)
-    return found
-
-
 def page_of(journalpost):
     return f"/admin/saksarkiv/journalpost/{journalpost.pk}/change/"
 

@@ -37,13 +37,6 @@ def stored_files(folder: Path) -> list[Path]:
     return [path for path in folder.rglob("*") if path.is_file()] if folder.exists() else []
 
 
-@pytest.fixture
-def case_handler(client):
-    found = handler()
-    client.force_login(found.user)
-    return found
-
-
 def incoming(case_handler, journalposttype: str = "I") -> Journalpost:
     case = services.create_saksmappe(case_handler, tittel="Søknad om bostøtte")
     return services.add_journalpost(case, case_handler, journalposttype=journalposttype, tittel="Søknad")

@@ -22,14 +22,6 @@ pytestmark = pytest.mark.django_db
 K_KODER = "demo/data/k-koder-utdrag.csv"
 
 
-@pytest.fixture
-def leader():
-    found = handler(first_name="Arne", last_name="Arkivar")
-    found.arkivleder = True
-    found.save()
-    return found
-
-
 def fnr() -> str:
     return next(
         n for i in range(100, 200) if (n := make_identity_number(date(1990, 1, 1), i, synthetic=False))

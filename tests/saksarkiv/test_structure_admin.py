@@ -15,14 +15,6 @@ from tests.saksarkiv.factories import enhet, handler, organisation
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def leader():
-    found = handler(first_name="Arne", last_name="Arkivar")
-    found.arkivleder = True
-    found.save()
-    return found
-
-
 def action(client, url, name, pks, **data):
     return client.post(url, {"action": name, "_selected_action": [str(pk) for pk in pks], **data})
 
@@ -161,25 +153,21 @@ def test_a_case_is_classified_by_gbnr_from_the_list(client, leader):
     active_arkivdel(leader.organisation).sekundaere_klassifikasjonssystemer.add(gbn)
     case = services.create_saksmappe(leader, tittel="Byggesøknad")
     client.force_login(leader.user)
-    action(
-        client,
-        "/admin/saksarkiv/saksmappe/",
-        "classify_cases",
-        [case.pk],
-        system=gbn.pk,
-        value="12/345",
-        apply="1",
-    )
+
+    def classify(value):
+        action(
+            client,
+            "/admin/saksarkiv/saksmappe/",
+            "classify_cases",
+            [case.pk],
+            system=gbn.pk,
+            value=value,
+            apply="1",
+        )
+
+    classify("12/345")
     assert [k.klasse_id for k in case.sekundaerklasser.all()] == ["12/345"]
-    action(
-        client,
-        "/admin/saksarkiv/saksmappe/",
-        "classify_cases",
-        [case.pk],
-        system=gbn.pk,
-        value="tolv",
-        apply="1",
-    )
+    classify("tolv")
     assert "gårdsnummer/bruksnummer" in client.get("/admin/saksarkiv/saksmappe/").content.decode()
 
 
