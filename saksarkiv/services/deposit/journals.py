@@ -142,6 +142,16 @@ def _post_number(w: Writer, journalpost: Journalpost) -> None:
     w.leaf("journalpostnummer", journalpost.journalpostnummer)
 
 
+def _post_details(w: Writer, journalpost: Journalpost, screening: Skjerming | None) -> None:
+    """What both journals say of a post from its screening codes to its case handler."""
+    w.leaf("skjermingMetadata", _first_code(screening, POST_CODES))
+    w.leaf("journaldato", journalpost.journaldato)
+    w.leaf("dokumentetsDato", journalpost.dokumentdato)
+    _avskrivning(w, journalpost)
+    w.leaf("administrativEnhet", _unit(journalpost))
+    w.leaf("saksbehandler", person(journalpost.saksbehandler))
+
+
 def _answer(w: Writer, journalpost: Journalpost) -> None:
     avskrivning = next(iter(journalpost.avskrivninger.all()), None)
     answer = avskrivning and avskrivning.referanse_avskrives_av_journalpost
@@ -176,12 +186,7 @@ def write_loepende(path: Path, selection: Selection, head: Head) -> int:
                     _post_number(w, journalpost)
                     w.leaf("tittel", journalpost.tittel)
                     w.leaf("offentligTittel", journalpost.offentlig_tittel)
-                    w.leaf("skjermingMetadata", _first_code(screening, POST_CODES))
-                    w.leaf("journaldato", journalpost.journaldato)
-                    w.leaf("dokumentetsDato", journalpost.dokumentdato)
-                    _avskrivning(w, journalpost)
-                    w.leaf("administrativEnhet", _unit(journalpost))
-                    w.leaf("saksbehandler", person(journalpost.saksbehandler))
+                    _post_details(w, journalpost, screening)
                     w.leaf("journalenhet", journalpost.journalenhet)
                     _answer(w, journalpost)
                     _restriction(w, screening)
@@ -258,12 +263,7 @@ def write_offentlig(path: Path, selection: Selection, head: Head) -> int:
                     w.leaf("registreringsID", entry.saksnummer)
                     _post_number(w, journalpost)
                     w.leaf("offentligTittel", entry.tittel)
-                    w.leaf("skjermingMetadata", _first_code(screening, POST_CODES))
-                    w.leaf("journaldato", journalpost.journaldato)
-                    w.leaf("dokumentetsDato", journalpost.dokumentdato)
-                    _avskrivning(w, journalpost)
-                    w.leaf("administrativEnhet", _unit(journalpost))
-                    w.leaf("saksbehandler", person(journalpost.saksbehandler))
+                    _post_details(w, journalpost, screening)
                     _answer(w, journalpost)
                     _restriction(w, screening)
                     for kind, shown in _public_parties(journalpost, entry):
