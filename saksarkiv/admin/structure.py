@@ -165,7 +165,7 @@ class MerknadFormSet(forms.BaseInlineFormSet):
                     form.add_error("merknadstekst", _("Write the remark."))
 
 
-class MerknadInline(admin.TabularInline):
+class MerknadInline(admin.StackedInline):
     model = Merknad
     fk_name = "saksmappe"
     form = MerknadForm
