@@ -141,6 +141,7 @@ bench: setup
 	$(PY) bench/postkasse_send.py --persons $(BENCH_PERSONS) --letters $(BENCH_LETTERS)
 	$(PY) bench/saksarkiv_mass_dispatch.py --persons $(BENCH_DISPATCH_PERSONS) --letters $(BENCH_LETTERS)
 	$(PY) bench/saksarkiv_lists.py
+	$(PY) bench/saksarkiv_deposit.py
 	$(PY) bench/hostile_input.py
 
 clean:
