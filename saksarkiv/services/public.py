@@ -4,8 +4,10 @@ posts with only what may be published, and requests for access (innsynskrav) to 
 What is screened is decided here and nowhere else: the rows handed out carry only publishable
 fields, so a page cannot show a screened title or name by mistake."""
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import islice
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
@@ -267,6 +269,26 @@ def public_entry(organisation: Organisation, pk: int) -> tuple[Journalpost, Publ
     if journalpost is None:
         raise NotFound(_("No such journal post in the public journal."))
     return journalpost, _entry(journalpost)
+
+
+# Posts read per query by public_entries.
+ENTRIES_CHUNK = 1000
+
+
+def public_entries(
+    organisation: Organisation, journalpost_ids: Iterable[int]
+) -> Iterator[tuple[Journalpost, PublicEntry]]:
+    """The public lines of many published journal posts of the organisation, as public_entry gives
+    each, in the order of the ids given: one query (and its prefetch) per thousand posts instead of
+    two per post. An id the public journal does not show is refused as public_entry refuses it."""
+    ids = iter(journalpost_ids)
+    while chunk := list(islice(ids, ENTRIES_CHUNK)):
+        found = {journalpost.pk: journalpost for journalpost in _published(organisation).filter(pk__in=chunk)}
+        for pk in chunk:
+            journalpost = found.get(pk)
+            if journalpost is None:
+                raise NotFound(_("No such journal post in the public journal."))
+            yield journalpost, _entry(journalpost)
 
 
 def _check_rate(journalpost: Journalpost, email: str, request) -> None:

@@ -4,6 +4,7 @@ journal shows (saksarkiv.services.public decides what is screened, here as there
 as the public journal does."""
 
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from django.db.models import Prefetch
@@ -226,6 +227,16 @@ def _public_parties(journalpost: Journalpost, entry: public.PublicEntry) -> list
     return list(zip(kinds, entry.parter, strict=True))
 
 
+def _with_entries(organisation, journalposter):
+    """Each post with its public line, the lines read a thousand posts at a time (one query per post
+    was 83% of the deposit's time)."""
+    posts = journalposter.iterator(chunk_size=CHUNK)
+    while batch := list(islice(posts, public.ENTRIES_CHUNK)):
+        entries = public.public_entries(organisation, [journalpost.pk for journalpost in batch])
+        for journalpost, (_stored, entry) in zip(batch, entries, strict=True):
+            yield journalpost, entry
+
+
 def write_offentlig(path: Path, selection: Selection, head: Head) -> int:
     organisation = selection.arkivdel.arkiv.organisation
     # The posts the public journal shows (a void post is taken out of it).
@@ -244,9 +255,8 @@ def write_offentlig(path: Path, selection: Selection, head: Head) -> int:
         document(path, OFFENTLIG, "offentligJournal", "offentligJournal.xsd") as w,
     ):
         _head(w, head, count)
-        for journalpost in journalposter.iterator(chunk_size=CHUNK):
+        for journalpost, entry in _with_entries(organisation, journalposter):
             saksmappe = journalpost.saksmappe
-            _stored, entry = public.public_entry(organisation, journalpost.pk)
             with w.element("journalregistrering"):
                 if saksmappe.klasse is not None and not (
                     saksmappe.klasse.skjerming and saksmappe.klasse.skjerming.skjerming_metadata
