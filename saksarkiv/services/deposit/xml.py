@@ -1,6 +1,7 @@
 """Writing and checking the deposit's XML: a small writer on lxml's incremental xmlfile (an archive of
 any size is written element by element, never held whole in memory) and validation against
-Arkivverket's schemas as vendored in saksarkiv/schemas."""
+Arkivverket's schemas as vendored in saksarkiv/schemas (a file is checked as it is read, element by
+element; only a refused one is read whole, to list every complaint)."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,15 +88,28 @@ def schema(name: str) -> etree.XMLSchema:
 
 
 def schema_errors(path: Path, schema_name: str) -> list[str]:
-    """The schema's complaints about a file ([] when it is valid), each with its line."""
+    """The schema's complaints about a file ([] when it is valid), each with its line. A valid file is
+    checked as it streams past, each finished element let go, so memory stays flat whatever its size;
+    only a file the streaming check refuses is then read whole, to list every one of its complaints."""
     checker = schema(schema_name)
     try:
         # huge_tree: a large archive's arkivstruktur.xml may pass libxml2's default limits.
+        for _event, element in etree.iterparse(
+            str(path), schema=checker, huge_tree=True, resolve_entities=False, no_network=True
+        ):
+            element.clear(keep_tail=True)
+            while element.getprevious() is not None:
+                del element.getparent()[0]
+        return []
+    except etree.XMLSyntaxError as error:
+        streamed = error
+    try:
         parsed = etree.parse(
             str(path), etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
         )
     except etree.XMLSyntaxError as error:
         return [f"{path.name}: {error}"]
     if checker.validate(parsed):
-        return []
+        # Only the streaming check saw the fault: its own message.
+        return [f"{path.name}: {streamed}"]
     return [f"{path.name}:{entry.line}: {entry.message}" for entry in checker.error_log]
