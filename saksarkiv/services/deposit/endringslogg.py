@@ -15,7 +15,8 @@ NAMESPACE = "http://www.arkivverket.no/standarder/noark5/endringslogg"
 # Both tidligereVerdi and nyVerdi are required and non-empty: a value set where there was none, or
 # removed, is written as this.
 NO_VALUE = "(ingen verdi)"
-IDS_PER_QUERY = 500
+ACTION_PREFIX = "saksarkiv."
+EVENTS_CHUNK = 2000
 # The Noark element a Felles field is, where its name is not the field's in camelCase.
 ELEMENTS = {
     "dokumentdato": "dokumentetsDato",
@@ -59,32 +60,21 @@ def value(field: str, stored) -> str:
     return str(stored)
 
 
-def _chunks(values: list[str]):
-    for start in range(0, len(values), IDS_PER_QUERY):
-        yield values[start : start + IDS_PER_QUERY]
-
-
 def _events(entities: list[Entity]):
     """(systemID, event) for every audit event with changes to a deposited record: the record is the one
     the details name (details["system_id"], as saksarkiv.services.changes writes them), or else the event's
-    own object."""
+    own object. One pass over the case archive's change events (every one is recorded as "saksarkiv.<action>"),
+    matched here against the deposited records: a query per few hundred records scanned the audit table each
+    time."""
     deposited = {entity.system_id for entity in entities}
     by_type: dict[str, dict[str, str]] = {}
     for entity in entities:
         by_type.setdefault(entity.object_type, {})[str(entity.pk)] = entity.system_id
-    with_changes = AuditEvent.objects.filter(details__has_key="changes")
-    seen = set()
-    queries = [
-        (with_changes.filter(object_type=object_type, object_id__in=keys), ids)
-        for object_type, ids in by_type.items()
-        for keys in _chunks(list(ids))
-    ] + [(with_changes.filter(details__system_id__in=keys), {}) for keys in _chunks(sorted(deposited))]
-    for query, ids in queries:
-        for event in query.iterator():
-            system_id = event.details.get("system_id") or ids.get(event.object_id)
-            if event.pk not in seen and system_id in deposited:
-                seen.add(event.pk)
-                yield system_id, event
+    events = AuditEvent.objects.filter(action__startswith=ACTION_PREFIX, details__has_key="changes")
+    for event in events.iterator(chunk_size=EVENTS_CHUNK):
+        system_id = event.details.get("system_id") or by_type.get(event.object_type, {}).get(event.object_id)
+        if system_id in deposited:
+            yield system_id, event
 
 
 def write(path: Path, entities: list[Entity]) -> int:
