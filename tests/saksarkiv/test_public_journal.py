@@ -534,3 +534,26 @@ def test_the_standards_codes_screen_as_their_aliases_do(client, case_handler):
     blanked = post(case_handler, tittel="Klage fra Ola Nordmann", offentlig_tittel="Klage fra *****",
                    skjerming=screening(["TRO"]))  # fmt: skip
     assert blanked.offentlig_tittel in client.get(journal_url()).content.decode()
+
+
+def test_public_entries_give_each_post_as_public_entry_does_in_the_order_asked(case_handler):
+    screened = post(case_handler, tittel="Søknad fra Kari", offentlig_tittel="Søknad fra *****")
+    screened.skjerming = screening(["tittel", "korrespondansepart"])
+    screened.save(update_fields=["skjerming"])
+    party(screened, "Kari Nordmann")
+    plain = post(case_handler, tittel="Nabovarsel")
+    org = organisation(ORGNR)
+
+    entries = list(public.public_entries(org, [plain.pk, screened.pk]))
+
+    assert [journalpost.pk for journalpost, _entry in entries] == [plain.pk, screened.pk]
+    assert [entry for _journalpost, entry in entries] == [
+        public.public_entry(org, plain.pk)[1],
+        public.public_entry(org, screened.pk)[1],
+    ]
+
+
+def test_public_entries_refuse_a_post_the_public_journal_does_not_show(case_handler):
+    reserved = post(case_handler, journalstatus=Journalpost.Status.RESERVERT)
+    with pytest.raises(services.NotFound):
+        list(public.public_entries(organisation(ORGNR), [reserved.pk]))
