@@ -306,9 +306,11 @@ class VirtualCard:
         except OSError:
             pass  # the socket was closed by remove() or by the reader
         finally:
+            # Out of the reader before the socket closes: whoever learns of the removal through the
+            # closed socket (pcscd, then the caller) must already find the card not inserted.
+            self._connected.clear()
             sock.close()
             self.applet.reset()
-            self._connected.clear()
             if pulled_out:
                 # pcscd learns of a card pulled out during a command only when its next poll finds the
                 # slot empty; a card back before that is never seen again. remove() and insert() wait here.
