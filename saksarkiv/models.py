@@ -5,6 +5,8 @@ dokumentbeskrivelse → dokumentobjekt (the file, in versions). One archive per 
 Finalised records (a journal post from "ferdigstilt" on, a closed case) are not changed in
 place: documents get new versions, and every change is in the audit trail."""
 
+import functools
+import operator
 import uuid
 
 from django.conf import settings
@@ -763,6 +765,13 @@ class Dokumentobjekt(models.Model):
         ]
 
 
+def exactly_one(*fields: str) -> models.Q:
+    """One of the foreign keys is set and the others are empty: a row that belongs to one record."""
+    return functools.reduce(
+        operator.or_, (models.Q(**{f"{f}__isnull": f != chosen for f in fields}) for chosen in fields)
+    )
+
+
 class Merknad(models.Model):
     """A remark from a case handler, a manager or the archive on a case, a journal post or a document."""
 
@@ -792,17 +801,7 @@ class Merknad(models.Model):
         ordering = ["merknadsdato"]
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    models.Q(
-                        saksmappe__isnull=False, journalpost__isnull=True, dokumentbeskrivelse__isnull=True
-                    )
-                    | models.Q(
-                        saksmappe__isnull=True, journalpost__isnull=False, dokumentbeskrivelse__isnull=True
-                    )
-                    | models.Q(
-                        saksmappe__isnull=True, journalpost__isnull=True, dokumentbeskrivelse__isnull=False
-                    )
-                ),
+                condition=exactly_one("saksmappe", "journalpost", "dokumentbeskrivelse"),
                 name="merknad_on_one_record",
             )
         ]
@@ -843,22 +842,11 @@ class Kryssreferanse(models.Model):
         verbose_name_plural = _("cross-references")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(fra_saksmappe__isnull=False, fra_journalpost__isnull=True)
-                | models.Q(fra_saksmappe__isnull=True, fra_journalpost__isnull=False),
+                condition=exactly_one("fra_saksmappe", "fra_journalpost"),
                 name="kryssreferanse_from_one_record",
             ),
             models.CheckConstraint(
-                condition=(
-                    models.Q(
-                        til_saksmappe__isnull=False, til_journalpost__isnull=True, til_klasse__isnull=True
-                    )
-                    | models.Q(
-                        til_saksmappe__isnull=True, til_journalpost__isnull=False, til_klasse__isnull=True
-                    )
-                    | models.Q(
-                        til_saksmappe__isnull=True, til_journalpost__isnull=True, til_klasse__isnull=False
-                    )
-                ),
+                condition=exactly_one("til_saksmappe", "til_journalpost", "til_klasse"),
                 name="kryssreferanse_to_one_record",
             ),
         ]
