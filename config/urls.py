@@ -38,7 +38,9 @@ urlpatterns = [
     path("api/krr/", include("kontaktregister.api.urls")),
     path("rest/", include("kontaktregister.api.rest_urls")),
     path("api/post/", include("postkasse.api.urls")),
+    # The Noark 5 tjenestegrensesnitt; its v1/arkivstruktur/... paths of before stay as an alias.
     path("api/noark5/", include("saksarkiv.api.urls")),
+    path("api/noark5/", include("saksarkiv.noark5.urls")),
     path("signering/", include("signering.urls")),
     path("api/signering/", include("signering.api.urls")),
     # The hosted integrasjonspunkt (eFormidling 2): Digdir's paths, /api/capabilities, /api/messages/out ...

@@ -57,7 +57,15 @@ class Arkiv(models.Model):
 class Arkivskaper(models.Model):
     """The body that created the archive: the organisation itself, or one it took over."""
 
-    arkiv = models.ForeignKey(Arkiv, on_delete=models.CASCADE, related_name="arkivskapere")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="arkivskapere"
+    )
+    # Registered before the archive exists (the service interface's arkivstruktur/ny-arkivskaper), a creator
+    # has no archive yet; the archive, once made, takes the organisation's creators.
+    arkiv = models.ForeignKey(
+        Arkiv, on_delete=models.CASCADE, related_name="arkivskapere", null=True, blank=True
+    )
+    system_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     arkivskaper_id = models.CharField(_("creator ID"), max_length=50)
     arkivskaper_navn = models.CharField(_("creator name"), max_length=200)
     beskrivelse = models.TextField(_("description"), blank=True)
@@ -66,7 +74,7 @@ class Arkivskaper(models.Model):
         verbose_name = _("archive creator")
         verbose_name_plural = _("archive creators")
         constraints = [
-            models.UniqueConstraint(fields=["arkiv", "arkivskaper_id"], name="unique_arkivskaper_id")
+            models.UniqueConstraint(fields=["organisation", "arkivskaper_id"], name="unique_arkivskaper_id")
         ]
 
     def __str__(self):
@@ -933,3 +941,28 @@ class Innsynskrav(models.Model):
     class Meta:
         verbose_name = _("request for access")
         verbose_name_plural = _("requests for access")
+
+
+class Kodeverdi(models.Model):
+    """A value an organisation adds to one of the standard's code lists (the service interface's
+    metadata/ny-<kodeliste>): its own document types, say. The standard's values are not stored, they are
+    the code list itself."""
+
+    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT)
+    kodeliste = models.CharField(_("code list"), max_length=60)
+    kode = models.CharField(_("code"), max_length=60)
+    kodenavn = models.CharField(_("code name"), max_length=200)
+    beskrivelse = models.TextField(_("description"), blank=True)
+    inaktiv = models.BooleanField(_("inactive"), default=False)
+    opprettet_dato = models.DateTimeField(_("created"), auto_now_add=True)
+    opprettet_av = models.CharField(_("created by"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("code value")
+        verbose_name_plural = _("code values")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "kodeliste", "kode"], name="unique_kodeverdi")
+        ]
+
+    def __str__(self):
+        return f"{self.kodeliste}: {self.kode} {self.kodenavn}"

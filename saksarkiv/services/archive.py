@@ -56,11 +56,7 @@ def ensure_arkiv(organisation: Organisation) -> Arkiv:
         organisation=organisation, defaults={"tittel": f"{organisation.name_nb} arkiv"}
     )
     if created:
-        Arkivskaper.objects.create(
-            arkiv=arkiv,
-            arkivskaper_id=organisation.organisasjonsnummer,
-            arkivskaper_navn=organisation.name_nb,
-        )
+        take_creators(arkiv)
         system = Klassifikasjonssystem.objects.create(arkiv=arkiv, tittel=_("Subject key"))
         Klasse.objects.bulk_create(
             Klasse(klassifikasjonssystem=system, klasse_id=code, tittel=title)
@@ -73,6 +69,19 @@ def ensure_arkiv(organisation: Organisation) -> Arkiv:
             arkivperiode_start=date(timezone.localdate().year, 1, 1),
         )
     return arkiv
+
+
+def take_creators(arkiv: Arkiv) -> None:
+    """A new archive takes the creators its organisation registered before it; with none, the organisation
+    is its own creator."""
+    organisation = arkiv.organisation
+    Arkivskaper.objects.filter(organisation=organisation, arkiv=None).update(arkiv=arkiv)
+    if not arkiv.arkivskapere.exists():
+        Arkivskaper.objects.update_or_create(
+            organisation=organisation,
+            arkivskaper_id=organisation.organisasjonsnummer,
+            defaults={"arkiv": arkiv, "arkivskaper_navn": organisation.name_nb},
+        )
 
 
 def active_arkivdel(organisation: Organisation) -> Arkivdel:
@@ -103,9 +112,17 @@ def create_saksmappe(
     skjerming: Skjerming | None = None,
     tilgangskode: Tilgangskode | None = None,
     sekundaerklasser=(),
+    arkivdel: Arkivdel | None = None,
     request=None,
 ) -> Saksmappe:
-    arkivdel = active_arkivdel(handler.organisation)
+    """A new case, in the given arkivdel of the organisation's archive (one open to new cases) or the
+    active one."""
+    if arkivdel is None:
+        arkivdel = active_arkivdel(handler.organisation)
+    elif arkivdel.arkiv.organisation_id != handler.organisation_id:
+        raise NotFound(_("No such archive part in your archive."))
+    elif arkivdel.arkivdelstatus not in (Arkivdel.Status.AKTIV, Arkivdel.Status.OVERLAPPING):
+        raise RecordFinalised(_("The archive part takes no new cases."))
     if not tittel.strip():
         raise InvalidInput(_("A case needs a title."))
     if any(k.klassifikasjonssystem.arkiv_id != arkivdel.arkiv_id for k in [klasse, *sekundaerklasser] if k):

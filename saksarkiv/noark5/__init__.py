@@ -1,0 +1,1 @@
+"""The Noark 5 tjenestegrensesnitt (Arkivverket's service interface, v1.1) over the case archive."""
