@@ -354,9 +354,10 @@ def usable_code(values: list[dict]) -> str | None:
 
 @dataclass
 class Walk:
-    """What the walk created, top down, and the file as stored."""
+    """What the walk created, top down; the dokumentobjekt as the upload answered it; the file as stored."""
 
     created: list[tuple[str, Resource]] = field(default_factory=list)
+    uploaded: Resource | None = None
     sjekksum: str = ""
     file_matches: bool = False
 
@@ -436,7 +437,7 @@ def walk(
         NY_DOKUMENTBESKRIVELSE,
         {"tittel": f"Dokument: {title}"},
         {
-            "dokumentstatus": {"kode": "B"},
+            "dokumentstatus": {"kode": "F"},
             "tilknyttetRegistreringSom": {"kode": "H"},
             **({"dokumenttype": {"kode": dokumenttype}} if dokumenttype else {}),
             **electronic,
@@ -464,7 +465,7 @@ def walk(
             f"{uploaded.body.get('sjekksum')}, {uploaded.body.get('filstoerrelse')}"
         )
     stored, stored_type = client.download(uploaded)
-    result.created.append(("fil", uploaded))
+    result.uploaded = uploaded
     result.sjekksum = hashlib.sha256(stored).hexdigest()
     result.file_matches = stored == content and stored_type == content_type
     return result
@@ -503,6 +504,7 @@ def main(argv: list[str] | None = None) -> None:
                     {"level": level, "systemID": resource.body.get("systemID"), "href": resource.self_href}
                     for level, resource in done.created
                 ],
+                "fil": done.uploaded.link(FIL).href,
                 "sjekksum": done.sjekksum,
                 "file_matches": done.file_matches,
             }

@@ -43,7 +43,6 @@ LEVELS = [
     "korrespondansepartenhet",
     "dokumentbeskrivelse",
     "dokumentobjekt",
-    "fil",
 ]
 
 
@@ -108,6 +107,7 @@ def test_the_client_creates_every_level_from_arkivskaper_to_the_file(noark5, wal
     assert [level for level, _resource in walked.created] == LEVELS
     system_ids = [resource.system_id for _level, resource in walked.created]
     assert len(set(system_ids)) == len(system_ids)
+    assert walked.uploaded.system_id == walked["dokumentobjekt"].system_id
     assert walked.file_matches
     assert walked.sjekksum == hashlib.sha256(pdf()).hexdigest()
     saksmappe = Saksmappe.objects.get(system_id=walked["saksmappe"].system_id)
@@ -157,6 +157,17 @@ def test_a_filtered_list_counts_and_returns_only_the_matching_case(noark5, walke
 
     assert page.count == 1
     assert [found["systemID"] for found in page.results] == [walked["saksmappe"].system_id]
+
+
+def test_a_malformed_filter_is_refused_with_400_in_the_error_format(noark5):
+    """6: a list answers 400 to "ugyldig forespørsel", never the whole list as if unfiltered."""
+    sakarkiv = noark5.follow(noark5.root(), n5.SAKARKIV)
+
+    with pytest.raises(n5.Noark5Error) as refused:
+        noark5.find(sakarkiv, n5.SAKARKIV + "saksmappe/", {"$filter": "tittel eq"})
+
+    assert refused.value.status == 400
+    assert refused.value.feil["kode"] == 400
 
 
 def test_metadata_lists_the_code_lists_and_dokumenttype_has_kode_and_kodenavn(noark5):
