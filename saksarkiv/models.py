@@ -752,12 +752,14 @@ class Dokumentobjekt(models.Model):
     )
     # A PRONOM identifier, as the standard's format list names them (fmt/95 is PDF/A-1a, fmt/354
     # PDF/A-1b, fmt/476 PDF/A-2a, fmt/477 PDF/A-2b...); formatDetaljer says more where needed.
-    format = models.CharField(_("format"), max_length=20)
+    format = models.CharField(_("format"), max_length=20, blank=True)
     format_detaljer = models.CharField(_("format details"), max_length=200, blank=True)
-    sjekksum = models.CharField(_("checksum (SHA-256)"), max_length=64)
-    filstoerrelse = models.PositiveIntegerField(_("file size"))
-    filnavn = models.CharField(_("file name"), max_length=200)
-    fil = models.FileField(storage=private_storage, upload_to="saksarkiv/%Y/%m/")
+    sjekksum = models.CharField(_("checksum (SHA-256)"), max_length=64, blank=True)
+    filstoerrelse = models.PositiveIntegerField(_("file size"), null=True, blank=True)
+    filnavn = models.CharField(_("file name"), max_length=200, blank=True)
+    # Empty while the object waits for its file: the service interface creates a dokumentobjekt first
+    # (ny-dokumentobjekt) and uploads its file after (chapter 6, "Hente og overføre filer").
+    fil = models.FileField(storage=private_storage, upload_to="saksarkiv/%Y/%m/", blank=True)
     opprettet_dato = models.DateTimeField(_("created"), auto_now_add=True)
     opprettet_av = models.CharField(_("created by"), max_length=150)
 

@@ -1,10 +1,13 @@
 """The service interface's needs: an archive creator of its own (systemID, registered by an organisation
-before its archive exists) and the organisations' additions to the standard's code lists."""
+before its archive exists), the organisations' additions to the standard's code lists, and a document
+object that waits for its file (ny-dokumentobjekt first, the file after)."""
 
 import uuid
 
 import django.db.models.deletion
 from django.db import migrations, models
+
+import core.storage
 
 
 def creators_of_organisations(apps, schema_editor):
@@ -100,5 +103,32 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(
                 fields=("organisation", "kodeliste", "kode"), name="unique_kodeverdi"
             ),
+        ),
+        migrations.AlterField(
+            model_name="dokumentobjekt",
+            name="fil",
+            field=models.FileField(
+                blank=True, storage=core.storage.private_storage, upload_to="saksarkiv/%Y/%m/"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="dokumentobjekt",
+            name="filnavn",
+            field=models.CharField(blank=True, max_length=200, verbose_name="file name"),
+        ),
+        migrations.AlterField(
+            model_name="dokumentobjekt",
+            name="filstoerrelse",
+            field=models.PositiveIntegerField(blank=True, null=True, verbose_name="file size"),
+        ),
+        migrations.AlterField(
+            model_name="dokumentobjekt",
+            name="format",
+            field=models.CharField(blank=True, max_length=20, verbose_name="format"),
+        ),
+        migrations.AlterField(
+            model_name="dokumentobjekt",
+            name="sjekksum",
+            field=models.CharField(blank=True, max_length=64, verbose_name="checksum (SHA-256)"),
         ),
     ]
