@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from datetime import timezone as dt_timezone
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn
 
 from django.db.models import Q
 from django.utils import timezone
@@ -48,6 +48,11 @@ UNSUPPORTED_FUNCTIONS = frozenset({
     "hassubset", "hassubsequence", "year", "month", "day", "hour", "minute", "second",
     "fractionalseconds", "totalseconds", "date", "time", "totaloffsetminutes", "mindatetime",
     "maxdatetime", "now", "round", "floor", "ceiling", "isof", "cast", "case", "any", "all",
+    "substringof",  # OData v3, still written by older clients
+})  # fmt: skip
+# Typed literals (duration'P1D'), with the v3 forms older clients write (datetime'...', guid'...').
+TYPED_LITERALS = frozenset({
+    "binary", "duration", "geography", "geometry", "datetime", "datetimeoffset", "guid", "time", "X",
 })  # fmt: skip
 _KEYWORDS = frozenset({"and", "or", "not", *COMPARISONS, *UNSUPPORTED_OPERATORS})
 
@@ -334,7 +339,7 @@ class _Parser:
         if not self.at_end():
             self.fail_here()
 
-    def fail_here(self):
+    def fail_here(self) -> NoReturn:
         token = self.take()
         self._unsupported_operator(token)
         raise _unreadable(token.start, token.text)
@@ -405,7 +410,12 @@ class _Parser:
         if token.text == "null":
             return _Literal("null", None, token.text)
         following = self.peek()
-        if following is not None and following.kind == "string" and following.start == token.end:
+        if (
+            token.text in TYPED_LITERALS
+            and following is not None
+            and following.kind == "string"
+            and following.start == token.end
+        ):
             raise Unsupported(_("%(feature)s is not implemented.") % {"feature": f"{token.text}'…'"})
         if self.is_next("punct", "("):
             return self.call(token)

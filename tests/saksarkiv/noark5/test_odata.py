@@ -10,6 +10,7 @@ import pytest
 from saksarkiv.models import Klasse, Saksmappe
 from saksarkiv.noark5.odata import (
     MAX_DEPTH,
+    MAX_LENGTH,
     Field,
     Invalid,
     Unsupported,
@@ -279,6 +280,9 @@ def test_a_number_outside_the_field_range_matches_nothing_rather_than_failing(ca
         "-saksaar eq -2016",
         "saksdato eq duration'P1D'",
         "tittel eq binary'AAEC'",
+        "opprettetDato gt datetime'2017-02-15T10:00:00'",
+        "systemID eq guid'2624ed49-dc39-47d5-8966-52f9fdc75868'",
+        "substringof('Storgata', tittel)",
         "tittel eq offentligTittel",
         "saksansvarlig/arkivleder eq contains(tittel, 'x')",
         "1 eq 1",
@@ -313,6 +317,8 @@ def test_valid_odata_we_do_not_implement_is_unsupported(cases, expression):
         "tittel == 'x'",
         "tittel eq 'x' && saksaar eq 1",
         "tittel eq #",
+        "tittel'x' eq 'x'",
+        "tittel eq +5",
         ",",
         "()",
         "not",
@@ -422,6 +428,14 @@ def test_the_errors_carry_the_codes_the_api_answers_with():
 def test_hostile_input_is_invalid(cases, expression):
     with pytest.raises(Invalid):
         filter_q(expression, FIELDS)
+
+
+def test_the_longest_chain_of_conditions_runs_on_the_database(cases):
+    last = "saksaar eq 2016"
+    either = "saksaar eq 1 or " * ((MAX_LENGTH - len(last)) // 16) + last
+    neither = "tittel ne 'x' and " * ((MAX_LENGTH - len(last)) // 18) + last
+    assert found(either) == {BUILDING}
+    assert found(neither) == {BUILDING}
 
 
 def test_nesting_up_to_the_limit_still_works(cases):
