@@ -188,11 +188,11 @@ _TOKENS = re.compile(
   | (?P<special>[$@][A-Za-z_][A-Za-z0-9_]*)
   | (?P<punct>[()/,:.\[\]{}-])
     """,
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,  # \d and \s as OData means them: no other scripts' digits or spaces
 )
 _LITERAL_KINDS = frozenset({"guid", "datetime", "date", "time", "number"})
 # A literal runs straight into these only when it is malformed (2017-02-15x, 12.5.3, 5-3).
-_GLUED = re.compile(r"[\w.:'-]")
+_GLUED = re.compile(r"[\w.:'-]", re.ASCII)
 
 
 def _tokenize(text: str) -> list[_Token]:
@@ -312,9 +312,8 @@ class _Parser:
         self.index = 0
         self.depth = 0
 
-    def peek(self, ahead: int = 0) -> _Token | None:
-        index = self.index + ahead
-        return self.tokens[index] if index < len(self.tokens) else None
+    def peek(self) -> _Token | None:
+        return self.tokens[self.index] if self.index < len(self.tokens) else None
 
     def at_end(self) -> bool:
         return self.index >= len(self.tokens)

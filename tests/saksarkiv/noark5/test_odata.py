@@ -319,6 +319,8 @@ def test_valid_odata_we_do_not_implement_is_unsupported(cases, expression):
         "tittel eq #",
         "tittel'x' eq 'x'",
         "tittel eq +5",
+        "saksaar eq \u0662\u0660\u0661\u0666",
+        "saksaar\u00a0eq 2016",
         ",",
         "()",
         "not",
