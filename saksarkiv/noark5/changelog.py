@@ -1,0 +1,176 @@
+"""The change log (Noark 5 endringslogg) as the service interface lists it, read from the audit trail.
+
+Every service that changes a stored value records one audit event with `details["changes"] = {field:
+[old, new]}` (saksarkiv.services.changes), naming the record by `details["system_id"]` or else by the
+event's own object. The standard's Endringslogg is one changed field (referanseMetadata, tidligereVerdi,
+nyVerdi), so each event is expanded into one entry per field: a client filtering on referanseMetadata
+or counting the log gets the standard's entries, not Felles' events. The expansion is done in Python
+(saksarkiv.noark5.rows) because the audit trail keeps the fields inside a JSON object, which SQLite and
+PostgreSQL unnest differently; the database narrows the events to the organisation (and to one record
+for a record's own log) first.
+
+An entry is listed only when the record it names is one the calling system may see through the
+interface: its resource's rows (which apply the archive's access codes) are asked for the named
+systemIDs, so a change to a case coded against the system is neither listed, counted nor found."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Model, Q, QuerySet
+
+from core.models import AuditEvent
+from saksarkiv.models import Saksbehandler
+from saksarkiv.noark5.rels import ADMIN, LOGGING, rel
+from saksarkiv.noark5.resources import REGISTRY, Resource
+from saksarkiv.noark5.rows import Rows
+from saksarkiv.services.deposit.endringslogg import ACTION_PREFIX, element
+from saksarkiv.services.deposit.endringslogg import value as named_value
+
+# systemIDs the archive derives rather than stores: stable for the same event and field, or user.
+ENTRY_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, rel(LOGGING, "endringslogg"))
+USER_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, rel(ADMIN, "bruker"))
+# How many systemIDs one visibility query asks about.
+CHUNK = 500
+
+
+def user_system_id(user_pk: int) -> uuid.UUID:
+    """A user's systemID (Bruker, and an entry's referanseEndretAv): Felles' users have none stored."""
+    return uuid.uuid5(USER_NAMESPACE, str(user_pk))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One changed field of one record: the standard's Endringslogg."""
+
+    system_id: uuid.UUID
+    referanse_arkivenhet: uuid.UUID
+    entity: str  # the key of the record's resource, for the link back to it
+    referanse_metadata: str
+    endret_dato: datetime
+    endret_av: str
+    referanse_endret_av: uuid.UUID | None
+    tidligere_verdi: str | None
+    ny_verdi: str | None
+    event_id: int
+
+
+def entries(handler: Saksbehandler, about: Model | None = None) -> Rows:
+    """The organisation's change log, or one record's (`about`), as far as the system may see it."""
+    events = AuditEvent.objects.filter(
+        action__startswith=ACTION_PREFIX,
+        details__has_key="changes",
+        details__organisation=handler.organisation.organisasjonsnummer,
+    )
+    if about is not None:
+        events = events.filter(
+            Q(details__system_id=str(about.system_id))
+            | Q(object_type=about._meta.label_lower, object_id=str(about.pk))
+        )
+    events = list(events.only("id", "time", "actor", "actor_user_id", "object_type", "object_id", "details"))
+    named = _visible_records(handler, events)
+    found = []
+    for event in events:
+        record = named.get(("id", event.details.get("system_id"))) or named.get(
+            ("pk", event.object_type, event.object_id)
+        )
+        if record is None or (about is not None and record[0] != about.system_id):
+            continue
+        found.extend(_expand(event, *record))
+    return Rows(found)
+
+
+def _expand(event: AuditEvent, system_id: uuid.UUID, entity: str) -> list[Entry]:
+    changes = event.details.get("changes")
+    if not isinstance(changes, dict):
+        return []
+    return [
+        Entry(
+            system_id=uuid.uuid5(ENTRY_NAMESPACE, f"{event.pk}/{field}"),
+            referanse_arkivenhet=system_id,
+            entity=entity,
+            referanse_metadata=element(field),
+            endret_dato=event.time,
+            endret_av=event.actor,
+            referanse_endret_av=user_system_id(event.actor_user_id) if event.actor_user_id else None,
+            tidligere_verdi=_shown(field, pair[0]),
+            ny_verdi=_shown(field, pair[1]),
+            event_id=event.pk,
+        )
+        for field, pair in changes.items()
+        if isinstance(pair, list) and len(pair) == 2
+    ]
+
+
+def _shown(field: str, stored) -> str | None:
+    """A value as the deposit's endringslogg.xml writes it (codes by their names); none left out."""
+    if stored is None or stored == "" or stored == []:
+        return None
+    return named_value(field, stored)
+
+
+def record_resources(handler: Saksbehandler) -> dict[str, tuple[Resource, QuerySet]]:
+    """The resources of stored records with the rows the system may see, by their model's label
+    ("saksarkiv.saksmappe"): each instance's own resource, not the aliases that answer for another
+    (arkivstruktur/mappe), and not the change log itself."""
+    found = {}
+    for _key, resource in sorted(REGISTRY.items()):
+        if resource.canonical or resource.package == LOGGING:
+            continue
+        rows = resource.rows(handler)
+        if isinstance(rows, QuerySet) and any(field.name == "system_id" for field in rows.model._meta.fields):
+            found.setdefault(rows.model._meta.label_lower, (resource, rows))
+    return found
+
+
+def _visible_records(handler: Saksbehandler, events: list[AuditEvent]) -> dict[tuple, tuple[uuid.UUID, str]]:
+    """(systemID, resource key) of every record the events name that the system may see, keyed as the
+    events name them: ("id", systemID) or ("pk", object type, primary key)."""
+    resources = record_resources(handler)
+    by_id: dict[str, set[str]] = {}
+    by_pk: dict[str, set[str]] = {}
+    for event in events:
+        system_id = event.details.get("system_id")
+        if isinstance(system_id, str):
+            label = _label(event.details.get("entity"), event.object_type)
+            by_id.setdefault(label, set()).add(system_id)
+        else:
+            by_pk.setdefault(event.object_type, set()).add(event.object_id)
+    named = {}
+    for label, wanted in by_id.items():
+        if label not in resources:
+            continue
+        resource, rows = resources[label]
+        valid = sorted(value for value in wanted if _is_uuid(value))
+        for chunk in _chunks(rows, "system_id__in", valid):
+            for system_id in chunk.values_list("system_id", flat=True):
+                named[("id", str(system_id))] = (system_id, resource.key)
+    for label, wanted in by_pk.items():
+        if label not in resources:
+            continue
+        resource, rows = resources[label]
+        valid = sorted(int(value) for value in wanted if value.isdigit())
+        for chunk in _chunks(rows, "pk__in", valid):
+            for pk, system_id in chunk.values_list("pk", "system_id"):
+                named[("pk", label, str(pk))] = (system_id, resource.key)
+    return named
+
+
+def _label(entity, object_type: str) -> str:
+    """The model label of the record an event's details name (details["entity"] is its model name)."""
+    if isinstance(entity, str) and entity:
+        return f"{object_type.split('.')[0] or 'saksarkiv'}.{entity}"
+    return object_type
+
+
+def _chunks(rows: QuerySet, lookup: str, values: list):
+    for start in range(0, len(values), CHUNK):
+        yield rows.filter(**{lookup: values[start : start + CHUNK]})
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
