@@ -9,6 +9,9 @@ routing would not do.
 
 Felles has no Altinn DPV: where Digdir offers digital_dpv, Felles offers print only.
 
+An organisation registered in Felles, whose archive Felles keeps, takes arkivmelding (DPO, the
+administrasjon process: services/dpo.py); any other organisation nothing.
+
 Addresses as the service registry gives them for DPI records (digital and print alike, RD "Get
 capabilities" Example 4): postAddress from the population register (name, the address lines joined
 with spaces, postal code and area, country), returnAddress the sender's. Felles differs in one
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from core import throttle
-from eformidling.services import errors
+from eformidling.services import dpo, errors
 from postkasse import services as postkasse
 from virksomheter.models import Organisation
 
@@ -34,7 +37,7 @@ VEDTAK_PROCESS = "urn:no:difi:profile:digitalpost:vedtak:ver1.0"
 PROCESSES = (INFO_PROCESS, VEDTAK_PROCESS)
 DIGITAL_STANDARD = "urn:no:difi:digitalpost:xsd:digital::digital"
 PRINT_STANDARD = "urn:no:difi:digitalpost:xsd:fysisk::print"
-STANDARDS = {"digital": DIGITAL_STANDARD, "print": PRINT_STANDARD}
+STANDARDS = {"digital": DIGITAL_STANDARD, "print": PRINT_STANDARD, dpo.MESSAGE_TYPE: dpo.STANDARD}
 COUNTRY = "Norway"
 LOOKUP_SCOPE = "eformidling.capabilities"
 
@@ -50,16 +53,17 @@ class PersonUnknown(Exception):
 @dataclass(frozen=True)
 class Capability:
     process: str
-    document_type: str  # digital or print
+    document_type: str  # digital, print or arkivmelding
     post_address: dict | None = None
     return_address: dict | None = None
+    service: str = "DPI"
 
     @property
     def standard(self) -> str:
         return STANDARDS[self.document_type]
 
     def as_json(self) -> dict:
-        answer = {"process": self.process, "serviceIdentifier": "DPI"}
+        answer = {"process": self.process, "serviceIdentifier": self.service}
         if self.post_address is not None:
             answer["postAddress"] = self.post_address
         if self.return_address is not None:
@@ -80,6 +84,14 @@ def _post_address(print_address: dict | None) -> dict | None:
     }
 
 
+def _organisation_capabilities(identifier: str, process: str | None) -> list[Capability]:
+    """An organisation registered in Felles keeps its archive here and takes arkivmelding (DPO,
+    the administrasjon process); any other organisation nothing (no DPO elsewhere, no DPV, no DPF)."""
+    if dpo.receiver_organisation(identifier) is None or process not in (None, dpo.PROCESS):
+        return []
+    return [Capability(dpo.PROCESS, dpo.MESSAGE_TYPE, service=dpo.SERVICE)]
+
+
 def check_lookup_rate(organisation: Organisation) -> None:
     """One capability lookup for the organisation, within its limit per minute (for every process)."""
     rate = throttle.Rate.per_minute(settings.EFORMIDLING_CAPABILITY_LOOKUPS_PER_MINUTE)
@@ -93,12 +105,12 @@ def check_lookup_rate(organisation: Organisation) -> None:
 def capabilities(
     identifier: str, sender: Organisation, *, process: str | None = None, requested_by: str | None = None
 ) -> list[Capability]:
-    """The person's capabilities per process (one process if given); none for an organisation.
-        NotAPerson for an invalid number, PersonUnknown for a person the population register does not
-        know. `requested_by` names the organisation and its credential for the audit trail (the
-    organisation number if not given)."""
-    if re.fullmatch(r"0192:\d{9}(:\d{9})?", identifier):
-        return []  # an organisation: Felles delivers digital post to persons only (no DPO, DPV, DPF)
+    """The person's capabilities per process (one process if given); an organisation's (arkivmelding
+    to its archive in Felles). NotAPerson for an invalid number, PersonUnknown for a person the
+    population register does not know. `requested_by` names the organisation and its credential for
+    the audit trail (the organisation number if not given)."""
+    if re.fullmatch(r"(0192:)?\d{9}(:\d{9})?", identifier):
+        return _organisation_capabilities(identifier, process)
     try:
         reach = postkasse.reach(
             identifier, requested_by=f"eformidling:{requested_by or sender.organisasjonsnummer}"

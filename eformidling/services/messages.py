@@ -1,5 +1,5 @@
-"""Outgoing messages through the integrasjonspunkt: create (the SBD), upload files, send (to
-postkasse's send chain), read and delete, as Digdir's NextMoveMessageService and NextMoveValidator
+"""Outgoing messages through the integrasjonspunkt: create (the SBD), upload files, send (a letter to
+postkasse's send chain; an arkivmelding to the receiver's archive, services/dpo.py), read and delete, as Digdir's NextMoveMessageService and NextMoveValidator
 do. Every call is one transaction: a refused call stores nothing.
 
 Felles differs from Digdir's integrasjonspunkt on purpose in one place: the same messageId created
@@ -20,7 +20,7 @@ from django.utils import timezone
 from core import audit
 from eformidling.models import Conversation, OutgoingFile, OutgoingMessage, Status
 from eformidling.services import capabilities as capability_service
-from eformidling.services import errors, sbd, statuses
+from eformidling.services import dpo, errors, sbd, statuses
 from postkasse import services as postkasse
 from postkasse.services import keys
 from virksomheter.models import Organisation
@@ -70,7 +70,7 @@ def create(sender: Sender, document) -> dict:
             .annotate(building=Exists(OutgoingMessage.objects.filter(conversation=OuterRef("pk"))))
             .first()
         )
-        if first is not None and (first.building or first.letter_id is not None):
+        if first is not None and (first.building or first.letter_id is not None or first.sent_at is not None):
             return first.sbd
         # A message deleted before it was sent keeps its conversation; Digdir takes its messageId again.
         deleted = first
@@ -106,6 +106,8 @@ def create(sender: Sender, document) -> dict:
         raise errors.MessageTypeDoesNotFitDocumentType(
             f"Message type {kind} does not match the document type {standard}"
         )
+    if kind == dpo.MESSAGE_TYPE:
+        document[kind] = sbd.check_arkivmelding(document.get(kind))
     document = sbd.fill_defaults(sbd.known_properties(document, kind), organisation.organisasjonsnummer)
     header = document["standardBusinessDocumentHeader"]
     identification = header["documentIdentification"]
@@ -126,6 +128,7 @@ def create(sender: Sender, document) -> dict:
                 document_identifier=standard,
                 message_type=kind,
                 message_title=title,
+                service_identifier=dpo.SERVICE if kind == dpo.MESSAGE_TYPE else "DPI",
                 sbd=document,
                 expiry=expiry,
                 last_update=now,
@@ -266,14 +269,24 @@ def _add_file(
     mime_type = _mime_type(content_type, filename)
     primary = filename == body.get("hoveddokument")
     metadata_files = set((body.get("metadataFiler") or {}).values())
+    arkivmelding = dpo.is_arkivmelding(conversation)
     stored = list(message.files.values_list("filename", "primary", "size"))  # one query for the checks
     if any(name == filename for name, _primary, _size in stored):
         raise errors.DuplicateFilename(f"Filename already exists in message: {filename}.")
     if primary and any(was_primary for _name, was_primary, _size in stored):
         raise errors.MultiplePrimaryDocumentsNotAllowed("Messages can only contain one primary document")
-    is_metadata = filename in metadata_files or mime_type in METADATA_TYPES
-    if not primary and not title and not is_metadata:
-        raise errors.MissingFileTitle("Title is required for the following capabilities: DPI")
+    if arkivmelding:
+        # The archive's metadata comes as arkivmelding.xml; the documents it names are PDF, as the
+        # receiving archive keeps them.
+        is_metadata = filename == dpo.ARKIVMELDING_FILE
+        if is_metadata and mime_type not in dpo.XML_TYPES:
+            raise errors.InvalidContentType(
+                f"--{errors.InvalidContentType.exception}-- [{filename}, {mime_type}]: arkivmelding.xml is XML"
+            )
+    else:
+        is_metadata = filename in metadata_files or mime_type in METADATA_TYPES
+        if not primary and not title and not is_metadata:
+            raise errors.MissingFileTitle("Title is required for the following capabilities: DPI")
     if not is_metadata and mime_type != PDF:
         # Felles shows PDF documents only (postkasse checks each one), as the print channel prints only PDF.
         raise errors.InvalidContentType(
@@ -332,6 +345,10 @@ def _send(sender: Sender, message: OutgoingMessage) -> None:
         raise errors.TimeToLive(
             f"ExpectedResponseDateTime {sbd.moment(conversation.expiry)} has been exceeded. Please resend the message"
         )
+    if dpo.is_arkivmelding(conversation):
+        dpo.deliver(sender.organisation, conversation, files, actor=sender.actor)
+        message.delete()
+        return
     body = conversation.sbd[conversation.message_type]
     names = {f.filename for f in files}
     metadata = body.get("metadataFiler") or {}
@@ -452,6 +469,13 @@ def create_and_send(sender: Sender, document, files: list[tuple[str, str, str, b
     duplicate = next((name for name in filenames if filenames.count(name) > 1), None)
     if duplicate:
         raise errors.DuplicateFilename(f"Filename already exists in message: {duplicate}.")
+    return compose(sender, document, files)
+
+
+def compose(sender: Sender, document, files: list[tuple[str, str, str, bytes]]) -> dict:
+    """Create, add the files (title, filename, content type, bytes) and send, in one transaction: the
+    multipart call's steps, and Felles' own archive's way to send (saksarkiv through
+    eformidling.services.arkivmelding). The same messageId again answers the first message."""
     with transaction.atomic():
         answer = create(sender, document)
         message_id = answer["standardBusinessDocumentHeader"]["documentIdentification"]["instanceIdentifier"]

@@ -1,7 +1,7 @@
 """The StandardBusinessDocument in JSON as the integrasjonspunkt takes it: the bean constraints of
 its header (Digdir's REST docs, "Request fields"), the defaults it fills in
 (NextMoveOutMessageFactory.setDefaults), and the constraints of the `digital` and `print` bodies
-(DpiDigitalMessage, DpiPrintMessage) with the DPI JSON Schemas' length limits
+(DpiDigitalMessage, DpiPrintMessage, ArkivmeldingMessage) with the DPI JSON Schemas' length limits
 (schemas/dpi/commons.schema.json). Unknown properties are ignored, as Jackson is set up to."""
 
 import re
@@ -380,6 +380,21 @@ def check_print(body) -> dict:
     return body
 
 
+def check_arkivmelding(body) -> dict:
+    """The `arkivmelding` body (Digdir's ArkivmeldingMessage): an object, its hoveddokument a file
+    name if given and its sikkerhetsnivaa 3 or 4 if given; the XML itself comes as arkivmelding.xml."""
+    if not isinstance(body, dict):
+        raise constraint_violations([violation("arkivmelding", NOT_NULL, "NotNull")])
+    found = []
+    _text(found, "arkivmelding.hoveddokument", body.get("hoveddokument"), maximum=200, required=False)
+    level = body.get("sikkerhetsnivaa")
+    if level is not None and (isinstance(level, bool) or level not in (3, 4)):
+        found.append(violation("arkivmelding.sikkerhetsnivaa", "must be 3 or 4", "OneOf", level))
+    if found:
+        raise constraint_violations(found)
+    return body
+
+
 _ADDRESS = dict.fromkeys(
     (
         "navn",
@@ -428,6 +443,7 @@ SHAPE = {
         "retur": {"mottaker": _ADDRESS, "returhaandtering": None},
         "printinstruksjoner": None,
     },
+    "arkivmelding": dict.fromkeys(("hoveddokument", "sikkerhetsnivaa")),
 }
 
 

@@ -1,7 +1,9 @@
 """Seamless dispatch (sømløs ekspedering): one action sends the journal post's letter to every
-recipient through Sikker digital post (which picks digital or paper), marks the journal post as
-dispatched, and brings the receipts back onto it. All or nothing per journal post."""
+recipient, marks the journal post as dispatched, and brings the receipts back onto it. All or nothing
+per journal post. A person gets it through Sikker digital post (which picks digital or paper); an
+organisation registered in Felles gets it in its own archive, as arkivmelding through eFormidling."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -11,12 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.pdf import validate_pdf
+from eformidling.services import arkivmelding as archive_exchange
 from folkeregister import services as folkeregister
 from folkeregister.models import Status
 from kontaktregister import services as kontaktregister
 from postkasse import services as postkasse
 from saksarkiv.models import Journalpost, Korrespondansepart, Saksbehandler
-from saksarkiv.services import letters
+from saksarkiv.services import arkivmelding, letters
 from saksarkiv.services.archive import record_change
 from saksarkiv.services.avskrivning import settle_answers
 from saksarkiv.services.documents import current_files
@@ -43,16 +46,22 @@ def _recipients(journalpost: Journalpost) -> list[Korrespondansepart]:
     )
     if not recipients:
         raise DispatchRefused(_("Add a recipient before dispatching."))
-    organisations = [party.navn for party in recipients if party.organisasjonsnummer]
-    if organisations:
+    outside = [
+        party.navn
+        for party in recipients
+        if party.organisasjonsnummer and not archive_exchange.accepts(party.organisasjonsnummer)
+    ]
+    if outside:
         raise DispatchRefused(
             _(
-                "Letters to organisations (%(names)s) go through the organisations' own archive exchange, not digital post to citizens. Remove them to dispatch."
+                "%(names)s are not in Felles, so their archives cannot be reached through Felles' archive exchange. Send their letter another way, or remove them to dispatch."
             )
-            % {"names": ", ".join(organisations)}
+            % {"names": ", ".join(outside)}
         )
     # A party typed in by name and address has no identity number that digital post can route by.
-    typed_in = [party.navn for party in recipients if not party.foedselsnummer]
+    typed_in = [
+        party.navn for party in recipients if not party.foedselsnummer and not party.organisasjonsnummer
+    ]
     if typed_in:
         raise DispatchRefused(
             _(
@@ -106,23 +115,28 @@ def dispatch(journalpost: Journalpost, handler: Saksbehandler, *, request=None) 
             name = f"{dokument.dokumentnummer}.pdf"
             attachments.append(postkasse.DocumentIn(dokument.tittel, name, content, _pages(content, name)))
     batch = letters.LetterBatch(journalpost, recipients) if journalpost.brevmal else None
+    persons = [party for party in recipients if party.foedselsnummer]
     outgoing = {}
-    for party in recipients:
+    for party in persons:
         main = [postkasse.DocumentIn(journalpost.tittel, "brev.pdf", *batch.letter(party))] if batch else []
         outgoing[f"saksarkiv:{journalpost.system_id}:{party.pk}"] = (party, main + attachments)
     try:
-        sent = postkasse.accept_letters(
-            handler.organisation,
-            [
-                postkasse.LetterIn(
-                    key,
-                    party.foedselsnummer,
-                    _non_sensitive_title(journalpost),
-                    documents,
-                    options={"sensitive_title": journalpost.tittel, "replies_allowed": True},
-                )
-                for key, (party, documents) in outgoing.items()
-            ],
+        sent = (
+            postkasse.accept_letters(
+                handler.organisation,
+                [
+                    postkasse.LetterIn(
+                        key,
+                        party.foedselsnummer,
+                        _non_sensitive_title(journalpost),
+                        documents,
+                        options={"sensitive_title": journalpost.tittel, "replies_allowed": True},
+                    )
+                    for key, (party, documents) in outgoing.items()
+                ],
+            )
+            if outgoing
+            else []
         )
     except postkasse.PostkasseError as error:
         party = outgoing[error.idempotency_key][0] if hasattr(error, "idempotency_key") else None
@@ -130,9 +144,12 @@ def dispatch(journalpost: Journalpost, handler: Saksbehandler, *, request=None) 
             _("The letter to %(name)s cannot be sent: %(error)s")
             % {"name": party.navn if party else _("a recipient"), "error": error.message}
         ) from None
-    for party, letter in zip(recipients, sent, strict=True):
+    for party, letter in zip(persons, sent, strict=True):
         party.forsendelse_id = letter.pk
         party.ekspedering = Korrespondansepart.Ekspedering.SENDT
+    for party in recipients:
+        if party.organisasjonsnummer:
+            _send_to_archive(journalpost, handler, party, batch, files)
     Korrespondansepart.objects.bulk_update(recipients, ["forsendelse_id", "ekspedering"], batch_size=1000)
     journalpost.journalstatus = Journalpost.Status.EKSPEDERT
     journalpost.sendt_dato = timezone.now()
@@ -142,6 +159,58 @@ def dispatch(journalpost: Journalpost, handler: Saksbehandler, *, request=None) 
     # Dispatched, the post is an answer in force: the incoming posts it answers are written off (BU).
     settle_answers(journalpost, handler, request=request)
     return journalpost
+
+
+ARCHIVE_EXCHANGE = uuid.UUID("5a3f0c1e-7d2b-4c61-9e0a-3b8f6d4c2a17")  # namespace of the message ids
+
+
+def _send_to_archive(journalpost: Journalpost, handler: Saksbehandler, party: Korrespondansepart, batch,
+                     files: list) -> None:  # fmt: skip
+    """The letter as arkivmelding to the organisation's archive in Felles, filed there at once; the
+    party is delivered when the archive's receipt is OK. One message per post and party, so a
+    dispatch tried again sends nothing twice."""
+    documents = []
+    if batch is not None:
+        content, _pages = batch.letter(party)
+        letter = arkivmelding.OutgoingDocument(
+            uuid.uuid5(ARCHIVE_EXCHANGE, f"letter:{journalpost.system_id}:{party.system_id}"),
+            journalpost.tittel, "B", True, 1, "brev.pdf",
+        )  # fmt: skip
+        documents.append((letter, content))
+    for dokument, content in files:
+        if dokument.tilknyttet_registrering_som == "V" or batch is None:
+            described = arkivmelding.OutgoingDocument(
+                dokument.system_id, dokument.tittel, dokument.dokumenttype,
+                batch is None and dokument.tilknyttet_registrering_som == "H", dokument.dokumentnummer,
+                f"{dokument.dokumentnummer}.pdf",
+            )  # fmt: skip
+            documents.append((described, content))
+    message_id = uuid.uuid5(ARCHIVE_EXCHANGE, f"message:{journalpost.system_id}:{party.system_id}")
+    xml = arkivmelding.build(
+        journalpost,
+        [described for described, _content in documents],
+        melding_id=str(message_id),
+        parties=list(journalpost.korrespondanseparter.order_by("pk")),
+    )
+    try:
+        delivery = archive_exchange.send_arkivmelding(
+            handler.organisation,
+            receiver=party.organisasjonsnummer,
+            message_id=message_id,
+            conversation_id=uuid.uuid5(ARCHIVE_EXCHANGE, f"conversation:{journalpost.system_id}"),
+            arkivmelding=xml,
+            documents=[(described.tittel, described.filename, content) for described, content in documents],
+            actor=f"{handler.organisation.organisasjonsnummer}/saksarkiv:{handler.user.get_username()}",
+        )
+    except archive_exchange.NotDelivered as error:
+        raise DispatchRefused(
+            _("The letter to %(name)s cannot be sent: %(error)s")
+            % {"name": party.navn, "error": error.message}
+        ) from None
+    party.forsendelse_id = delivery.message_id
+    party.ekspedering = (
+        Korrespondansepart.Ekspedering.LEVERT if delivery.receipt_ok else Korrespondansepart.Ekspedering.SENDT
+    )
 
 
 # Above this many recipients "Dispatch" first shows what will happen and asks to go on: a click
@@ -168,7 +237,7 @@ def expected_channels(journalpost: Journalpost) -> ChannelSplit:
     contact register has an active mailbox and no reservation, held for manual handling where the
     person is deceased or the address protected, paper for the rest. Read-only; the routing on
     dispatch decides for real (a register may change in between)."""
-    numbers = [party.foedselsnummer for party in _recipients(journalpost)]
+    numbers = [party.foedselsnummer for party in _recipients(journalpost) if party.foedselsnummer]
     digital = paper = held = 0
     for start in range(0, len(numbers), SPLIT_CHUNK):
         chunk = numbers[start : start + SPLIT_CHUNK]

@@ -1,0 +1,209 @@
+"""Arkivmelding (DPO) through the integrasjonspunkt's REST API, as another organisation's case
+system uses it with a Maskinporten token: the receiver's capability, a message filed in the
+receiver's archive in Felles with the receipt on the sender's statuses, and every refusal answered
+in Digdir's error body with nothing stored."""
+
+import json
+
+import orjson
+import pytest
+
+from eformidling.models import Conversation
+from saksarkiv import services as saksarkiv
+from saksarkiv.models import Journalpost
+from saksarkiv.services.api_handler import system_handler
+from tests.eformidling import arkivmelding_examples as examples
+from tests.eformidling.helpers import OUT, create, message_id, send, upload
+from tests.maskinporten.factories import agency_token
+from tests.postkasse.factories import pdf
+from tests.saksarkiv.factories import organisation
+
+pytestmark = pytest.mark.django_db
+EXCEPTIONS = "no.difi.meldingsutveksling.exceptions."
+
+
+@pytest.fixture
+def token(db) -> dict:
+    made = agency_token("digitalpostinnbygger:send", organisation_number="974312344")
+    return {"HTTP_AUTHORIZATION": f"Bearer {made}"}
+
+
+@pytest.fixture
+def receiver(db):
+    return organisation(examples.RECEIVER, examples.RECEIVER_NAME)
+
+
+def _created(client, token, document=None) -> str:
+    response = create(client, token, document or examples.sbd())
+    assert response.status_code == 200, response.content
+    return message_id(response)
+
+
+def _upload_all(client, token, mid, *, xml=None, files=None):
+    response = upload(
+        client, token, mid, filename="arkivmelding.xml", name="arkivmelding",
+        content=xml or examples.arkivmelding(), content_type="application/xml",
+    )  # fmt: skip
+    assert response.status_code == 200, response.content
+    for filename, content in (
+        files or {"bestilling.pdf": pdf("Bestilling"), "tegning.pdf": pdf("Tegning")}
+    ).items():
+        response = upload(client, token, mid, filename=filename, name=filename, content=content)
+        assert response.status_code == 200, response.content
+
+
+def _statuses(client, token, mid) -> list[dict]:
+    response = client.get(f"/api/statuses/{mid}", **token)
+    assert response.status_code == 200, response.content
+    return response.json()["content"]
+
+
+def _filed(receiver):
+    return Journalpost.objects.filter(saksmappe__arkivdel__arkiv__organisation=receiver)
+
+
+def test_an_organisation_in_felles_is_capable_of_arkivmelding(client, token, receiver):
+    response = client.get(f"/api/capabilities/{examples.RECEIVER}", **token)
+    assert response.status_code == 200
+    assert response.json() == {
+        "capabilities": [
+            {
+                "process": examples.PROCESS,
+                "serviceIdentifier": "DPO",
+                "documentTypes": [{"type": "arkivmelding", "standard": examples.STANDARD}],
+            }
+        ]
+    }
+
+
+def test_an_organisation_not_in_felles_has_no_capability(client, token):
+    response = client.get("/api/capabilities/0192:923609016", **token)
+    assert response.status_code == 200 and response.json() == {"capabilities": []}
+
+
+def test_an_arkivmelding_is_filed_at_the_receiver_and_the_receipt_comes_back(client, token, receiver):
+    mid = _created(client, token)
+    _upload_all(client, token, mid)
+    response = send(client, token, mid)
+    assert response.status_code == 200, response.content
+    [journalpost] = _filed(receiver)
+    assert journalpost.journalposttype == "I" and journalpost.tittel == "Nye lysrør"
+    assert journalpost.dokumenter.count() == 2
+    found = _statuses(client, token, mid)
+    assert [status["status"] for status in found] == ["OPPRETTET", "SENDT", "MOTTATT", "LEVERT", "LEST"]
+    assert found[-1]["description"] == "ArkivmeldingKvittering: OK"
+    assert json.loads(found[-1]["rawReceipt"]) == {
+        "hoveddokument": None,
+        "receiptType": "OK",
+        "relatedToMessageId": mid,
+        "messages": [],
+    }
+    conversation = client.get(f"/api/conversations/messageId/{mid}", **token).json()
+    assert conversation["serviceIdentifier"] == "DPO" and conversation["finished"] is True
+    # The message is sent: it is no longer among the outgoing ones.
+    assert client.get(f"{OUT}/{mid}", **token).status_code == 404
+
+
+def test_an_arkivmelding_naming_the_receivers_case_is_filed_on_it(client, token, receiver):
+    case = saksarkiv.create_saksmappe(system_handler(receiver), tittel="Vedlikehold av skolene")
+    mid = _created(client, token)
+    _upload_all(client, token, mid, xml=examples.arkivmelding(mappe=case.system_id))
+    assert send(client, token, mid).status_code == 200
+    assert _filed(receiver).get().saksmappe == case
+
+
+def test_the_same_message_id_again_files_nothing_twice(client, token, receiver):
+    document = examples.sbd()
+    mid = _created(client, token, document)
+    _upload_all(client, token, mid)
+    assert send(client, token, mid).status_code == 200
+    document["standardBusinessDocumentHeader"]["documentIdentification"]["instanceIdentifier"] = mid
+    assert _created(client, token, document) == mid
+    assert _filed(receiver).count() == 1
+
+
+def _refused_and_nothing_stored(client, token, mid, receiver, response, exception):
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["exception"] == EXCEPTIONS + exception and body["path"] == f"{OUT}/{mid}"
+    assert not _filed(receiver).exists()
+    assert [status["status"] for status in _statuses(client, token, mid)] == ["OPPRETTET"]
+    assert client.get(f"{OUT}/{mid}", **token).status_code == 200  # still there to be put right
+    return body
+
+
+def test_an_arkivmelding_invalid_against_the_schema_is_refused(client, token, receiver):
+    mid = _created(client, token)
+    _upload_all(
+        client, token, mid, xml=examples.arkivmelding().replace(b"<tittel>Nye lysr", b"<titel>Nye lysr")
+    )
+    body = _refused_and_nothing_stored(
+        client, token, mid, receiver, send(client, token, mid), "UnmarshalArkivmeldingException"
+    )
+    assert body["message"] == "Unable to unmarshal arkivmelding"
+
+
+def test_a_message_without_arkivmelding_xml_is_refused(client, token, receiver):
+    mid = _created(client, token)
+    assert upload(client, token, mid, filename="bestilling.pdf", content=pdf()).status_code == 200
+    _refused_and_nothing_stored(
+        client, token, mid, receiver, send(client, token, mid), "MissingArkivmeldingException"
+    )
+
+
+def test_a_document_the_arkivmelding_names_but_the_message_lacks_is_refused(client, token, receiver):
+    mid = _created(client, token)
+    _upload_all(client, token, mid, files={"bestilling.pdf": pdf("Bestilling")})
+    body = _refused_and_nothing_stored(
+        client, token, mid, receiver, send(client, token, mid), "MissingArkivmeldingFileException"
+    )
+    assert body["message"].endswith(": tegning.pdf")
+
+
+def test_a_document_that_is_not_a_pdf_is_refused(client, token, receiver):
+    mid = _created(client, token)
+    assert (
+        upload(
+            client,
+            token,
+            mid,
+            filename="tegning.docx",
+            content=b"PK\x03\x04",
+            content_type="application/msword",
+        ).status_code
+        == 400
+    )
+    _upload_all(
+        client,
+        token,
+        mid,
+        files={"bestilling.pdf": pdf("Bestilling"), "tegning.pdf": b"PK\x03\x04 not a pdf"},
+    )
+    _refused_and_nothing_stored(
+        client, token, mid, receiver, send(client, token, mid), "InvalidDocumentException"
+    )
+
+
+def test_a_receiver_not_in_felles_is_refused(client, token):
+    response = create(client, token, examples.sbd("923609016"))
+    assert response.status_code == 400
+    assert response.json()["exception"] == EXCEPTIONS + "ReceiverDoesNotAcceptProcessException"
+    assert not Conversation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        pytest.param(examples.BILLION_LAUGHS, id="billion-laughs"),
+        pytest.param(examples.external_entity("/etc/passwd"), id="external-entity"),
+        pytest.param(examples.deep(), id="100000-deep"),
+    ],
+)
+def test_hostile_xml_is_refused_without_a_500(client, token, receiver, hostile):
+    mid = _created(client, token)
+    _upload_all(client, token, mid, xml=hostile)
+    response = send(client, token, mid)
+    body = _refused_and_nothing_stored(
+        client, token, mid, receiver, response, "UnmarshalArkivmeldingException"
+    )
+    assert "root:" not in orjson.dumps(body).decode()
