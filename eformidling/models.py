@@ -154,3 +154,34 @@ class MessageStatus(models.Model):
 
     def __str__(self):
         return self.status
+
+
+class CaseLink(models.Model):
+    """A case of one organisation's archive and the case of another's that its arkivmelding was filed
+    on: a later message about the same case, or an answer from the other side, goes on the same case
+    (the sender's mappe systemID means nothing in the receiver's archive by itself)."""
+
+    sender = models.ForeignKey(
+        Organisation, verbose_name=_("sender"), on_delete=models.CASCADE, related_name="+"
+    )
+    # The mappe systemID as the sender's arkivmelding gives it.
+    sender_case = models.CharField(_("sender's case"), max_length=40)
+    receiver = models.ForeignKey(
+        Organisation, verbose_name=_("receiver"), on_delete=models.CASCADE, related_name="+"
+    )
+    # The systemID of the receiver's case the message was filed on.
+    receiver_case = models.UUIDField(_("receiver's case"))
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case link")
+        verbose_name_plural = _("case links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sender", "sender_case", "receiver"], name="eformidling_one_link_per_sender_case"
+            )
+        ]
+        indexes = [models.Index(fields=["receiver", "sender", "receiver_case"], name="eformidling_link_back")]
+
+    def __str__(self):
+        return f"{self.sender_case} -> {self.receiver_case}"

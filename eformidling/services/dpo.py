@@ -14,6 +14,7 @@ send's transaction gives all or nothing with no queue to lose a message in, and 
 of a refusal (an invalid arkivmelding, a file that is not a PDF) from its own send call."""
 
 import re
+from functools import partial
 
 import orjson
 from django.utils import timezone
@@ -22,7 +23,7 @@ from stdnum.no import orgnr
 from core import audit
 from core.errors import DomainError
 from eformidling.models import Conversation, Status
-from eformidling.services import errors, statuses
+from eformidling.services import case_links, errors, statuses
 from eformidling.signals import arkivmelding_received
 from postkasse.services import keys
 from virksomheter.models import Organisation
@@ -105,13 +106,16 @@ def deliver(
             message_id=str(conversation.message_id),
             arkivmelding=arkivmelding,
             files=contents,
+            linked_case=partial(case_links.linked_case, sender_organisation, receiver),
         )
     except DomainError as error:
         raise _refusal(error) from None
-    if sum(1 for _receiver, answer in answers if answer is not None) != 1:
+    filed = [answer for _receiver, answer in answers if answer is not None]
+    if len(filed) != 1:
         raise errors.ArkivmeldingProcessing(
             "Processing Arkivmelding failed with: no archive took the message"
         )
+    case_links.remember(sender_organisation, receiver, filed[0].cases)
     now = timezone.now()
     conversation.sent_at = now
     statuses.register(conversation, Status.SENDT, at=now, changed=("sent_at",))

@@ -207,3 +207,13 @@ def test_hostile_xml_is_refused_without_a_500(client, token, receiver, hostile):
         client, token, mid, receiver, response, "UnmarshalArkivmeldingException"
     )
     assert "root:" not in orjson.dumps(body).decode()
+
+
+def test_the_next_message_about_the_same_case_goes_on_the_case_the_first_got(client, token, receiver):
+    their_case = "{43FBE161-7AAC-4C9F-A888-D8167AAB4144}"  # a GUID as some case systems spell it
+    for xml in (examples.arkivmelding(mappe=their_case), examples.arkivmelding(mappe=their_case.lower())):
+        mid = _created(client, token)
+        _upload_all(client, token, mid, xml=xml)
+        assert send(client, token, mid).status_code == 200
+    first, second = _filed(receiver).order_by("pk")
+    assert first.saksmappe == second.saksmappe and first.saksmappe.tittel == "Nye lysrør Hauketo skole"

@@ -225,3 +225,28 @@ def test_dispatch_to_an_organisation_not_in_felles_is_refused_and_nothing_change
     journalpost.refresh_from_db()
     assert journalpost.journalstatus == Journalpost.Status.REGISTRERT
     assert journalpost.korrespondanseparter.get().ekspedering == ""
+
+
+def test_the_answer_to_an_arkivmelding_comes_back_on_the_senders_case(receiver, velferdsetaten):
+    """Velferdsetaten writes to Fjordvik kommune from its case; the letter gets a new case there; the
+    kommune's answer from that case comes back on Velferdsetaten's case, and Velferdsetaten's next
+    letter from its case goes on the kommune's case again."""
+    etaten, kommunen = handler(velferdsetaten), handler(receiver, first_name="Kari")
+    first = _outgoing(etaten, recipient_number=examples.RECEIVER)
+    services.dispatch(first, etaten)
+    at_kommunen = Journalpost.objects.get(saksmappe__arkivdel__arkiv__organisation=receiver).saksmappe
+    answer = services.add_journalpost(at_kommunen, kommunen, journalposttype="U", tittel="Svar på bestilling")
+    services.add_document(
+        answer, kommunen, tittel="Svar", content=pdf("Svar"), filnavn="s.pdf", hoveddokument=True
+    )
+    services.add_party(answer, kommunen, organisasjonsnummer="974312344")
+    services.dispatch(answer, kommunen)
+    assert (
+        Journalpost.objects.get(tittel="Svar på bestilling", journalposttype="I").saksmappe == first.saksmappe
+    )
+    again = services.add_journalpost(first.saksmappe, etaten, journalposttype="U", tittel="Ny bestilling")
+    services.add_document(again, etaten, tittel="Ny", content=pdf("Ny"), filnavn="n.pdf", hoveddokument=True)
+    services.add_party(again, etaten, organisasjonsnummer=examples.RECEIVER)
+    services.dispatch(again, etaten)
+    assert Journalpost.objects.get(tittel="Ny bestilling", journalposttype="I").saksmappe == at_kommunen
+    assert Saksmappe.objects.filter(arkivdel__arkiv__organisation=receiver).count() == 1

@@ -4,12 +4,15 @@ sending organisation as its sender (EA) and its documents, on the case it refers
 All of it in one transaction: a message is filed whole or not at all.
 
 The case it refers to: a referanseForelderMappe, or the systemID of the mappe it is in, that names
-an open case of the receiver's archive. The mappe's saksaar and sakssekvensnummer are the sender's
-own case numbers, so they are not looked up in the receiver's archive. Anything else (no reference,
-another archive's case, a closed case) gets a new case, one per mappe of the message."""
+an open case of the receiver's archive, directly or through the link the integrasjonspunkt keeps
+between the sender's case and the receiver's (`linked_case`: an earlier message about the same case,
+or the receiver's own case the sender answers from). The mappe's saksaar and sakssekvensnummer are
+the sender's own case numbers, so they are not looked up in the receiver's archive. Anything else
+(no reference, another archive's case, a closed case) gets a new case, one per mappe of the message."""
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -49,9 +52,11 @@ class MissingDocumentFile(SaksarkivError):
 
 @dataclass(frozen=True)
 class Filed:
-    """The journal posts one arkivmelding was filed as, in its order."""
+    """The journal posts one arkivmelding was filed as, in its order, and the case each of the
+    sender's cases (its mappe systemID) was filed on."""
 
     journalposts: list[Journalpost]
+    cases: dict[str, uuid.UUID] = field(default_factory=dict)
 
     @property
     def references(self) -> list[str]:
@@ -131,6 +136,7 @@ def file_arkivmelding(
     message_id: str,
     arkivmelding: bytes,
     files: dict[str, bytes],
+    linked_case: Callable[[str], uuid.UUID | None] | None = None,
 ) -> Filed:
     """File the message's arkivmelding.xml with its `files` (name -> bytes) in the receiver's archive.
     Raises InvalidArkivmelding, MissingDocumentFile or another SaksarkivError, and then stores nothing."""
@@ -140,11 +146,14 @@ def file_arkivmelding(
     _check_files(melding, files)
     handler = system_handler(receiver)
     new_cases: dict[str, Saksmappe] = {}
-    filed = []
+    filed, cases = [], {}
     # The archive's records are in the organisation's language, whoever sent the message.
     with override(settings.LANGUAGE_CODE):
         for record in melding.records:
-            case = _referred_case(handler, record.case_references)
+            references = list(record.case_references)
+            if linked_case is not None:
+                references += [str(found) for ref in record.case_references if (found := linked_case(ref))]
+            case = _referred_case(handler, references)
             if case is None:
                 key = record.folder.system_id if record.folder else record.system_id
                 if key not in new_cases:
@@ -178,12 +187,22 @@ def file_arkivmelding(
                 sender_system_id=record.system_id,
             )
             filed.append(journalpost)
-    return Filed(filed)
+            sender_case = record.folder.system_id if record.folder else next(iter(record.case_references), "")
+            if sender_case:
+                cases[sender_case] = case.system_id
+    return Filed(filed, cases)
 
 
-def receive(sender, *, receiver, from_organisation, message_id, arkivmelding, files, **kwargs) -> Filed:
+def receive(
+    sender, *, receiver, from_organisation, message_id, arkivmelding, files, linked_case=None, **kwargs
+) -> Filed:
     """The receiver of eformidling's arkivmelding_received: every organisation in Felles keeps its
     archive here, so the archive files every arkivmelding the integrasjonspunkt delivers."""
     return file_arkivmelding(
-        receiver, sender=from_organisation, message_id=message_id, arkivmelding=arkivmelding, files=files
+        receiver,
+        sender=from_organisation,
+        message_id=message_id,
+        arkivmelding=arkivmelding,
+        files=files,
+        linked_case=linked_case,
     )
