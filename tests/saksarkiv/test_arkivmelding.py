@@ -144,12 +144,12 @@ def test_the_parser_never_expands_an_entity_even_without_a_doctype_check():
 # Outgoing: a journal post dispatched to an organisation in Felles.
 
 
-def _outgoing(case_handler, *, recipient_number, navn=""):
+def _outgoing(case_handler, *, recipient_number, navn="", skjerming=None):
     case = services.create_saksmappe(
         case_handler, tittel="Bestilling av lysrør", offentlig_tittel="Bestilling"
     )
     journalpost = services.add_journalpost(
-        case, case_handler, journalposttype="U", tittel="Bestilling av lysrør"
+        case, case_handler, journalposttype="U", tittel="Bestilling av lysrør", skjerming=skjerming
     )
     services.add_document(
         journalpost,
@@ -250,3 +250,32 @@ def test_the_answer_to_an_arkivmelding_comes_back_on_the_senders_case(receiver, 
     services.dispatch(again, etaten)
     assert Journalpost.objects.get(tittel="Ny bestilling", journalposttype="I").saksmappe == at_kommunen
     assert Saksmappe.objects.filter(arkivdel__arkiv__organisation=receiver).count() == 1
+
+
+def test_a_screened_post_is_screened_the_same_way_in_the_receivers_archive(receiver, velferdsetaten):
+    case_handler = handler(velferdsetaten)
+    screened = services.screening(
+        tilgangsrestriksjon="13",
+        skjermingshjemmel="Offl. § 13, jf. fvl. § 13",
+        skjerming_metadata=["TR1", "NA"],
+    )
+    journalpost = _outgoing(case_handler, recipient_number=examples.RECEIVER, skjerming=screened)
+    services.dispatch(journalpost, case_handler)
+    filed = Journalpost.objects.get(saksmappe__arkivdel__arkiv__organisation=receiver)
+    assert (filed.skjerming.tilgangsrestriksjon, filed.skjerming.skjermingshjemmel) == (
+        "13",
+        "Offl. § 13, jf. fvl. § 13",
+    )
+    assert sorted(filed.skjerming.skjerming_metadata) == ["NA", "TR1"]
+
+
+def test_a_screening_the_archive_cannot_keep_refuses_the_message(receiver, velferdsetaten):
+    screened = examples.arkivmelding().replace(
+        b"<dokumentbeskrivelse>",
+        b"<skjerming><tilgangsrestriksjon>13</tilgangsrestriksjon><skjermingshjemmel>Offl. 13</skjermingshjemmel>"
+        b"<skjermingMetadata>Hemmelig felt</skjermingMetadata></skjerming><dokumentbeskrivelse>",
+        1,
+    )
+    with pytest.raises(services.InvalidInput):
+        _file(receiver, velferdsetaten, screened)
+    assert _archive_is_empty(receiver)

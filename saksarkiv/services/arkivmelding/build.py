@@ -3,7 +3,9 @@ the post as its journalpost, its external parties and its documents, in the orde
 texts of the published schema (arkivmelding.xsd and metadatakatalog.xsd v3.1). Built XML is checked
 against the schema before it leaves (schema.check).
 
-Personal data goes no further than the letter needs: parties' names and postal addresses (none for a
+A screened post or case carries its screening (skjerming: the access restriction code, the legal
+basis and the screened fields), so that the receiver's archive screens it too. Personal data goes no
+further than the letter needs: parties' names and postal addresses (none for a
 protected address), never an identity number, e-mail address or telephone number."""
 
 import uuid
@@ -13,7 +15,7 @@ from datetime import datetime
 from django.utils import timezone
 from lxml import etree
 
-from saksarkiv.models import Dokumentbeskrivelse, Journalpost, Korrespondansepart, Saksmappe
+from saksarkiv.models import Dokumentbeskrivelse, Journalpost, Korrespondansepart, Saksmappe, Skjerming
 from saksarkiv.services.arkivmelding.schema import NS, XSI, check
 
 SYSTEM = "Felles"
@@ -44,6 +46,10 @@ DOKUMENTTYPE = {
 DISPATCHED = "Ekspedert"
 FINISHED_DOCUMENT = "Dokumentet er ferdigstilt"
 ARCHIVE_FORMAT = "Arkivformat"
+SKJERMING_DOKUMENT = {
+    Skjerming.Dokument.HELE: "Skjerming av hele dokumentet",
+    Skjerming.Dokument.DELER: "Skjerming av deler av dokumentet",
+}
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,7 @@ def build(
         ("opprettetDato", _moment(saksmappe.opprettet_dato)),
         ("opprettetAv", saksmappe.opprettet_av),
     )
+    _screening(b, mappe, saksmappe.skjerming)
     post = b.element(mappe, "basisregistrering", **{f"{{{XSI}}}type": "journalpost"})
     b.fields(
         post,
@@ -118,6 +125,7 @@ def build(
         ("registreringsID", f"{saksmappe.saksnummer}-{journalpost.journalpostnummer}"),
         ("referanseForelderMappe", saksmappe.system_id),
     )
+    _screening(b, post, journalpost.skjerming)
     for document in documents:
         _document(b, post, document, journalpost, now)
     b.fields(
@@ -150,6 +158,29 @@ def build(
     content = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     check(content)
     return content
+
+
+def _screening(b: _Builder, parent, skjerming: Skjerming | None) -> None:
+    if skjerming is None:
+        return
+    node = b.element(parent, "skjerming")
+    b.fields(
+        node,
+        ("tilgangsrestriksjon", skjerming.tilgangsrestriksjon),
+        ("skjermingshjemmel", skjerming.skjermingshjemmel),
+    )
+    # The schema wants at least one skjermingMetadata: a screening of the document alone has an empty one.
+    for code in skjerming.skjerming_metadata or [""]:
+        b.element(node, "skjermingMetadata", code)
+    b.fields(
+        node,
+        ("skjermingDokument", SKJERMING_DOKUMENT.get(skjerming.skjerming_dokument)),
+        ("skjermingsvarighet", skjerming.skjermingsvarighet),
+        (
+            "skjermingOpphoererDato",
+            skjerming.skjerming_opphoerer_dato.isoformat() if skjerming.skjerming_opphoerer_dato else None,
+        ),
+    )
 
 
 def _document(b: _Builder, post, document: OutgoingDocument, journalpost: Journalpost, now) -> None:

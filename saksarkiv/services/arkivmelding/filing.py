@@ -8,7 +8,11 @@ an open case of the receiver's archive, directly or through the link the integra
 between the sender's case and the receiver's (`linked_case`: an earlier message about the same case,
 or the receiver's own case the sender answers from). The mappe's saksaar and sakssekvensnummer are
 the sender's own case numbers, so they are not looked up in the receiver's archive. Anything else
-(no reference, another archive's case, a closed case) gets a new case, one per mappe of the message."""
+(no reference, another archive's case, a closed case) gets a new case, one per mappe of the message.
+
+A screened record or mappe is screened the same way here (its access restriction code, legal basis
+and screened fields); a screening the archive cannot keep (a field code Noark 5 does not have) refuses
+the message rather than file it less screened than the sender screened it."""
 
 import uuid
 from collections.abc import Callable
@@ -27,6 +31,7 @@ from saksarkiv.services.api_handler import system_handler
 from saksarkiv.services.archive import add_journalpost, create_saksmappe, post_number, record_change
 from saksarkiv.services.arkivmelding import reading, schema
 from saksarkiv.services.documents import add_document
+from saksarkiv.services.editing import screening
 from saksarkiv.services.errors import InvalidInput, SaksarkivError
 from saksarkiv.services.parties import add_party
 from virksomheter.models import Organisation
@@ -95,6 +100,16 @@ def _referred_case(handler: Saksbehandler, references: list[str]) -> Saksmappe |
     return None
 
 
+def _screening(found: reading.Screening | None):
+    if found is None:
+        return None
+    return screening(
+        tilgangsrestriksjon=found.tilgangsrestriksjon,
+        skjermingshjemmel=found.skjermingshjemmel,
+        skjerming_metadata=list(found.skjerming_metadata),
+    )
+
+
 def _new_case(handler: Saksbehandler, record: reading.Record, sender: Organisation) -> Saksmappe:
     folder = record.folder
     tittel = (
@@ -106,6 +121,7 @@ def _new_case(handler: Saksbehandler, record: reading.Record, sender: Organisati
         handler,
         tittel=tittel[:TITLE_MAX],
         offentlig_tittel=((folder.offentlig_tittel if folder else "") or tittel)[:TITLE_MAX],
+        skjerming=_screening(folder.skjerming if folder else None),
     )
 
 
@@ -167,6 +183,7 @@ def file_arkivmelding(
                 tittel=tittel,
                 offentlig_tittel=(record.offentlig_tittel or tittel)[:TITLE_MAX],
                 dokumentdato=record.dokumentets_dato,
+                skjerming=_screening(record.skjerming),
             )
             _add_parties(journalpost, handler, record, sender)
             for document in record.documents:

@@ -36,12 +36,20 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Screening:
+    tilgangsrestriksjon: str
+    skjermingshjemmel: str
+    skjerming_metadata: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Folder:
     """A mappe of the sender's: its systemID and title, the case the receiver's records go on."""
 
     system_id: str
     tittel: str
     offentlig_tittel: str
+    skjerming: Screening | None = None
 
 
 @dataclass
@@ -54,6 +62,7 @@ class Record:
     # The case systemIDs it names, nearest first: its referanseForelderMappe, then its mappe's.
     case_references: list[str]
     folder: Folder | None
+    skjerming: Screening | None = None
     parties: list[Party] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
 
@@ -74,6 +83,20 @@ def _date(value: str) -> date | None:
         return date.fromisoformat(value[:10]) if value else None
     except ValueError:
         return None
+
+
+def _screening(element) -> Screening | None:
+    found = element.find(_q("skjerming"))
+    if found is None:
+        return None
+    codes = (
+        code.text.strip()
+        for code in found.findall(_q("skjermingMetadata"))
+        if code.text and code.text.strip()
+    )
+    return Screening(
+        _text(found, "tilgangsrestriksjon"), _text(found, "skjermingshjemmel"), tuple(dict.fromkeys(codes))
+    )
 
 
 def _newest(objects: list) -> str:
@@ -125,6 +148,7 @@ def _record(element, folder: Folder | None) -> Record:
         dokumentets_dato=_date(_text(element, "dokumentetsDato")),
         case_references=[reference for reference in references if reference],
         folder=folder,
+        skjerming=_screening(element),
         parties=[
             Party(
                 korrespondanseparttype=_text(party, "korrespondanseparttype"),
@@ -138,7 +162,9 @@ def _record(element, folder: Folder | None) -> Record:
 
 
 def _folder_records(mappe, records: list[Record]) -> None:
-    folder = Folder(_text(mappe, "systemID"), _text(mappe, "tittel"), _text(mappe, "offentligTittel"))
+    folder = Folder(
+        _text(mappe, "systemID"), _text(mappe, "tittel"), _text(mappe, "offentligTittel"), _screening(mappe)
+    )
     for child in mappe:
         if child.tag == _q("basisregistrering"):
             records.append(_record(child, folder))
