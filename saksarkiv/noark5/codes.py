@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from saksarkiv.models import Kodeverdi, Saksbehandler
+from saksarkiv.noark5 import fields
 from saksarkiv.noark5.http import Conflict
 from saksarkiv.services import InvalidInput, NotFound
 from saksarkiv.services.archive import record_change
@@ -270,11 +271,7 @@ def _refuse_taken_name(found: CodeList, organisation: Organisation, name: str) -
 
 
 def _checked_kode(kode) -> str:
-    if not isinstance(kode, str) or not kode.strip():
-        raise InvalidInput(_("kode is required."))
-    kode = kode.strip()
-    if len(kode) > MAX_KODE:
-        raise InvalidInput(_("kode is longer than %(limit)s characters.") % {"limit": MAX_KODE})
+    kode = fields.text({"kode": kode}, "kode", required=True, max_length=MAX_KODE)
     if not OWN_KODE.fullmatch(kode) or "//" in kode:
         raise InvalidInput(
             _("kode may hold letters, digits and . _ : / - (not first or last), and no spaces.")
@@ -291,17 +288,7 @@ def _checked_description(text) -> str:
 
 
 def _checked_text(text, field: str, limit: int, *, required: bool) -> str:
-    if text is None and not required:
-        return ""
-    if not isinstance(text, str):
-        raise InvalidInput(_("%(field)s must be a text.") % {"field": field})
-    text = text.strip()
-    if required and not text:
-        raise InvalidInput(_("%(field)s is required.") % {"field": field})
-    if len(text) > limit:
-        raise InvalidInput(
-            _("%(field)s is longer than %(limit)s characters.") % {"field": field, "limit": limit}
-        )
+    text = fields.text({field: text}, field, required=required, max_length=limit)
     if any(ord(character) < 32 for character in text):
         raise InvalidInput(_("%(field)s may not hold control characters.") % {"field": field})
     return text
