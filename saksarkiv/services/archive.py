@@ -84,7 +84,7 @@ def take_creators(arkiv: Arkiv) -> None:
         )
 
 
-def active_arkivdel(organisation: Organisation) -> Arkivdel:
+def active_arkivdel(organisation: Organisation) -> Arkivdel | None:
     arkiv = ensure_arkiv(organisation)
     return (
         arkiv.arkivdeler.filter(arkivdelstatus=Arkivdel.Status.AKTIV).order_by("-arkivperiode_start").first()
@@ -119,6 +119,9 @@ def create_saksmappe(
     active one."""
     if arkivdel is None:
         arkivdel = active_arkivdel(handler.organisation)
+        if arkivdel is None:
+            # An archive a client built through the service interface may have no active part yet.
+            raise InvalidInput(_("Your archive has no active archive part: create one, or name the part."))
     elif arkivdel.arkiv.organisation_id != handler.organisation_id:
         raise NotFound(_("No such archive part in your archive."))
     elif arkivdel.arkivdelstatus not in (Arkivdel.Status.AKTIV, Arkivdel.Status.OVERLAPPING):
