@@ -185,3 +185,35 @@ class CaseLink(models.Model):
 
     def __str__(self):
         return f"{self.sender_case} -> {self.receiver_case}"
+
+
+class IncomingMessage(models.Model):
+    """A message to the organisation waiting in its queue (GET /api/messages/in/peek), until the case
+    system deletes it: in Felles, the arkivmelding_kvittering its arkivmelding got back (an arkivmelding
+    itself goes straight into the receiver's archive)."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    message_id = models.UUIDField(_("message id"))
+    conversation_id = models.UUIDField(_("conversation id"))
+    sender_identifier = models.CharField(_("sender"), max_length=40)
+    receiver_identifier = models.CharField(_("receiver"), max_length=40)
+    process_identifier = models.CharField(_("process"), max_length=200)
+    service_identifier = models.CharField(_("service"), max_length=10)
+    sbd = models.JSONField(_("standard business document"))
+    # Taken by a peek until then; another peek skips it (Digdir's lockTimeout).
+    lock_timeout = models.DateTimeField(_("locked until"), null=True, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("incoming message")
+        verbose_name_plural = _("incoming messages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "message_id"], name="eformidling_one_incoming_per_message"
+            )
+        ]
+
+    def __str__(self):
+        return str(self.message_id)

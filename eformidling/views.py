@@ -1,5 +1,5 @@
 """The integrasjonspunkt's REST API (eFormidling 2, "next move"), paths and answers as Digdir's
-NextMoveMessageOutController, CapabilitiesController, MessageStatusController and
+NextMoveMessageOutController, NextMoveMessageInController, CapabilitiesController, MessageStatusController and
 ConversationController: thin views over eformidling.services. Every refusal has Digdir's error
 body {timestamp, status, error, exception, message, path}; JSON leaves out null fields."""
 
@@ -17,7 +17,7 @@ from core.api import content_length
 from core.api_parsers import JSONParser, body_limit, read_body
 from eformidling.auth import AUTHENTICATION, BasicUser, Caller
 from eformidling.services import capabilities as capability_service
-from eformidling.services import conversations, errors, messages, paging, sbd, statuses
+from eformidling.services import conversations, errors, incoming, messages, paging, sbd, statuses
 from maskinporten.drf import MaskinportenAuthentication
 from virksomheter.services import OrganisationNotFound, get_organisation
 
@@ -246,6 +246,28 @@ class _Stream:
 
     def read(self, size=-1):
         return self.raw
+
+
+class MessagesIn(IntegrasjonspunktView):
+    def get(self, request):
+        query = incoming.find(self.organisation, request.query_params)
+        return Response(paging.page(request, query, lambda m: m.sbd, sortable={"id": "pk"}, default=None))
+
+
+class MessageInPeek(IntegrasjonspunktView):
+    def get(self, request):
+        return Response(incoming.peek(self.organisation, request.query_params))
+
+
+class MessageInPop(IntegrasjonspunktView):
+    def get(self, request, message_id):
+        incoming.pop(self.organisation, message_id)
+        return HttpResponse(status=204)  # a receipt has no ASiC
+
+
+class MessageIn(IntegrasjonspunktView):
+    def delete(self, request, message_id):
+        return Response(incoming.delete(self.organisation, message_id, actor=self.sender.actor))
 
 
 class Statuses(IntegrasjonspunktView):

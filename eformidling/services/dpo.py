@@ -5,7 +5,8 @@ answer comes back at once as Digdir's integrasjonspunkt registers it on the send
 (AltinnNextMoveMessageHandler, SBDFactory.createArkivmeldingReceiptFrom):
 
     sent and filed        SENDT, MOTTATT, LEVERT, then the archive's arkivmelding_kvittering:
-                          receiptType OK -> LEST "ArkivmeldingKvittering: OK" (rawReceipt: the receipt)
+                          receiptType OK -> LEST "ArkivmeldingKvittering: OK" (rawReceipt: the receipt),
+                          and the receipt as a message in the sender's queue (GET /api/messages/in)
     refused by the archive  the send answers 400 and nothing is stored, as a message Digdir's
                           NextMoveValidator refuses (its arkivmelding is checked before it is sent)
 
@@ -23,7 +24,7 @@ from stdnum.no import orgnr
 from core import audit
 from core.errors import DomainError
 from eformidling.models import Conversation, Status
-from eformidling.services import case_links, errors, statuses
+from eformidling.services import case_links, errors, incoming, statuses
 from eformidling.signals import arkivmelding_received
 from postkasse.services import keys
 from virksomheter.models import Organisation
@@ -127,6 +128,13 @@ def deliver(
         f"ArkivmeldingKvittering: {RECEIPT_OK}",
         at=now,
         raw_receipt=orjson.dumps(receipt(conversation)).decode(),
+    )
+    incoming.enqueue_receipt(
+        conversation,
+        receiver=receiver,
+        process=RECEIPT_PROCESS,
+        standard=RECEIPT_STANDARD,
+        receipt=receipt(conversation),
     )
     audit.record(
         "eformidling.arkivmelding_delivered",

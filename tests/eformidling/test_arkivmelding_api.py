@@ -217,3 +217,51 @@ def test_the_next_message_about_the_same_case_goes_on_the_case_the_first_got(cli
         assert send(client, token, mid).status_code == 200
     first, second = _filed(receiver).order_by("pk")
     assert first.saksmappe == second.saksmappe and first.saksmappe.tittel == "Nye lysrør Hauketo skole"
+
+
+def test_the_receipt_waits_in_the_senders_queue_of_messages_in(client, token, receiver):
+    mid = _created(client, token)
+    _upload_all(client, token, mid)
+    assert send(client, token, mid).status_code == 200
+    conversation_id = client.get(f"/api/conversations/messageId/{mid}", **token).json()["conversationId"]
+    [listed] = client.get("/api/messages/in", **token).json()["content"]
+    peeked = client.get("/api/messages/in/peek", **token)
+    assert peeked.status_code == 200 and peeked.json() == listed
+    header = listed["standardBusinessDocumentHeader"]
+    assert header["documentIdentification"]["type"] == "arkivmelding_kvittering"
+    assert (
+        header["documentIdentification"]["standard"]
+        == "urn:no:difi:arkivmelding:xsd::arkivmelding_kvittering"
+    )
+    assert header["sender"][0]["identifier"]["value"] == f"0192:{examples.RECEIVER}"
+    scope = header["businessScope"]["scope"][0]
+    assert (scope["identifier"], scope["instanceIdentifier"]) == (
+        "urn:no:difi:profile:arkivmelding:response:ver1.0",
+        conversation_id,
+    )
+    assert listed["arkivmelding_kvittering"] == {
+        "receiptType": "OK",
+        "relatedToMessageId": mid,
+        "messages": [],
+    }
+    receipt_id = header["documentIdentification"]["instanceIdentifier"]
+    assert client.get("/api/messages/in/peek", **token).status_code == 204  # taken by the first peek
+    assert (
+        client.get(f"/api/messages/in/pop/{receipt_id}", **token).status_code == 204
+    )  # a receipt has no ASiC
+    deleted = client.delete(f"/api/messages/in/{receipt_id}", **token)
+    assert deleted.status_code == 200 and deleted.json() == listed
+    assert client.get("/api/messages/in", **token).json()["content"] == []
+
+
+def test_a_message_in_not_taken_by_a_peek_cannot_be_deleted(client, token, receiver):
+    mid = _created(client, token)
+    _upload_all(client, token, mid)
+    assert send(client, token, mid).status_code == 200
+    [listed] = client.get("/api/messages/in", **token).json()["content"]
+    receipt_id = listed["standardBusinessDocumentHeader"]["documentIdentification"]["instanceIdentifier"]
+    response = client.delete(f"/api/messages/in/{receipt_id}", **token)
+    assert response.status_code == 400
+    assert response.json()["exception"] == EXCEPTIONS + "MessageNotLockedException"
+    assert client.delete("/api/messages/in/not-a-uuid", **token).status_code == 404
+    assert len(client.get("/api/messages/in", **token).json()["content"]) == 1
