@@ -63,8 +63,6 @@ class Value:
 @dataclass(frozen=True)
 class CodeList:
     name: str  # as in its rel and URL: "saksstatus"
-    title: str  # as the standard heads it: "Saksstatus"
-    package: str  # the package whose metadata rels name it: arkivstruktur, sakarkiv, admin, loggingogsporing
     values: tuple[Value, ...]  # the standard's, then Felles' additions
 
     @property
@@ -82,7 +80,7 @@ def lists() -> dict[str, CodeList]:
         values += [
             Value(value["kode"], value["kodenavn"]) for value in entry.get("felles", {}).get("verdier", [])
         ]
-        found[name] = CodeList(name, entry["navn"], entry["pakke"], tuple(values))
+        found[name] = CodeList(name, tuple(values))
     return found
 
 

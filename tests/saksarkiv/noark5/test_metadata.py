@@ -412,3 +412,11 @@ def test_every_list_of_the_standard_is_vendored_with_unique_codes_and_names():
         kodenavn = [value.kodenavn.casefold() for value in found.values]
         assert len(set(kode)) == len(kode), found.name
         assert len(set(kodenavn)) == len(kodenavn), found.name
+
+
+def test_a_template_of_an_entity_leads_to_the_code_lists_its_fields_take(machine):
+    template = machine.follow(machine.arkivdel(), "sakarkiv/ny-saksmappe/")
+
+    saksstatus = machine.follow(template, "metadata/saksstatus/")
+
+    assert names(saksstatus)[template["saksstatus"]["kode"]] == template["saksstatus"]["kodenavn"]
