@@ -17,10 +17,10 @@ from saksarkiv.noark5.entities.structure import (
     KLASSIFIKASJONSSYSTEM,
     PART_RELATED,
     changed,
-    described,
     kassasjon,
     recorded,
     recorded_fields,
+    texts,
 )
 from saksarkiv.noark5.odata import Field
 from saksarkiv.noark5.rels import ARKIVSTRUKTUR, rel
@@ -72,7 +72,7 @@ class KlassifikasjonssystemResource(Resource):
 
     def update(self, system: Klassifikasjonssystem, handler, values: dict, request) -> Model:
         values = changed(values, self.represent(system, None), DESCRIBED)
-        return structure_api.update_system(system, handler, request=request, **described(values))
+        return structure_api.update_system(system, handler, request=request, **texts(values, DESCRIBED))
 
     def delete(self, system: Klassifikasjonssystem, handler, request) -> None:
         structure_api.delete_system(system, handler, request=request)
@@ -163,7 +163,7 @@ class KlasseResource(Resource):
     def update(self, klasse: Klasse, handler, values: dict, request) -> Model:
         # The klasseID never changes (M002): refused by name like every field not in DESCRIBED.
         values = changed(values, self.represent(klasse, None), DESCRIBED)
-        return structure_api.update_klasse(klasse, handler, request=request, **described(values))
+        return structure_api.update_klasse(klasse, handler, request=request, **texts(values, DESCRIBED))
 
     def delete(self, klasse: Klasse, handler, request) -> None:
         structure_api.delete_klasse(klasse, handler, request=request)
@@ -180,9 +180,7 @@ def new_klasse(
     return structure_api.add_klasse(
         system,
         handler,
-        klasse_id=read.text(values, "klasseID", required=True, max_length=50),
-        tittel=read.text(values, "tittel", required=True, max_length=200),
-        beskrivelse=read.text(values, "beskrivelse", max_length=5000),
+        **texts(values, KLASSE_FIELDS, creating=True),
         forelder=forelder,
         request=request,
     )

@@ -87,13 +87,24 @@ def changed(values: dict, current: dict, changeable) -> dict:
     return changes
 
 
-def described(values: dict) -> dict:
-    """tittel and beskrivelse as the services take them (None: not changed)."""
+# The text fields a client sets: Noark name → (the services' keyword, the longest value, required).
+TEXTS = {
+    "tittel": ("tittel", 200, True),
+    "beskrivelse": ("beskrivelse", 5000, False),
+    "arkivskaperID": ("arkivskaper_id", 50, True),
+    "arkivskaperNavn": ("arkivskaper_navn", 200, True),
+    "klasseID": ("klasse_id", 50, True),
+}
+
+
+def texts(values: dict, names, *, creating: bool = False) -> dict:
+    """The text fields among `names` as the services' keywords: on a change only those sent, on creating
+    all of them (a required one missing is refused by name)."""
     found = {}
-    if "tittel" in values:
-        found["tittel"] = read.text(values, "tittel", required=True)
-    if "beskrivelse" in values:
-        found["beskrivelse"] = read.text(values, "beskrivelse", max_length=5000)
+    for name in sorted(names):
+        if creating or name in values:
+            keyword, longest, required = TEXTS[name]
+            found[keyword] = read.text(values, name, required=required, max_length=longest)
     return found
 
 
@@ -142,18 +153,7 @@ class ArkivskaperResource(Resource):
     def update(self, arkivskaper: Arkivskaper, handler, values: dict, request) -> Model:
         values = changed(values, self.represent(arkivskaper, None), ARKIVSKAPER_FIELDS)
         return structure_api.update_arkivskaper(
-            arkivskaper,
-            handler,
-            arkivskaper_id=read.text(values, "arkivskaperID", required=True, max_length=50)
-            if "arkivskaperID" in values
-            else None,
-            arkivskaper_navn=read.text(values, "arkivskaperNavn", required=True, max_length=200)
-            if "arkivskaperNavn" in values
-            else None,
-            beskrivelse=read.text(values, "beskrivelse", max_length=5000)
-            if "beskrivelse" in values
-            else None,
-            request=request,
+            arkivskaper, handler, request=request, **texts(values, ARKIVSKAPER_FIELDS)
         )
 
     def delete(self, arkivskaper: Arkivskaper, handler, request) -> None:
@@ -175,11 +175,7 @@ def arkivskaper_template(parent, handler) -> Template:
 def create_arkivskaper(parent, handler, values: dict, request) -> Arkivskaper:
     read.refuse_other(values, ARKIVSKAPER_FIELDS)
     return structure_api.create_arkivskaper(
-        handler,
-        arkivskaper_id=read.text(values, "arkivskaperID", required=True, max_length=50),
-        arkivskaper_navn=read.text(values, "arkivskaperNavn", required=True, max_length=200),
-        beskrivelse=read.text(values, "beskrivelse", max_length=5000),
-        request=request,
+        handler, request=request, **texts(values, ARKIVSKAPER_FIELDS, creating=True)
     )
 
 
@@ -236,7 +232,7 @@ class ArkivResource(Resource):
     def update(self, arkiv: Arkiv, handler, values: dict, request) -> Model:
         # Closing the archive (arkivstatus A) has no service in Felles: the field is refused by name.
         values = changed(values, self.represent(arkiv, None), DESCRIBED)
-        return structure_api.update_arkiv(arkiv, handler, request=request, **described(values))
+        return structure_api.update_arkiv(arkiv, handler, request=request, **texts(values, DESCRIBED))
 
     def delete(self, arkiv: Arkiv, handler, request) -> None:
         structure_api.delete_arkiv(arkiv, handler, request=request)
@@ -261,8 +257,7 @@ def create_arkiv(parent, handler, values: dict, request) -> Arkiv:
     read.kode(values, "arkivstatus", [Arkiv.Status.OPPRETTET])
     return structure_api.create_arkiv(
         handler,
-        tittel=read.text(values, "tittel", required=True, max_length=200),
-        beskrivelse=read.text(values, "beskrivelse", max_length=5000),
+        **texts(values, DESCRIBED, creating=True),
         dokumentmedium=dokumentmedium(values, Dokumentmedium.ELEKTRONISK),
         request=request,
     )
@@ -352,7 +347,7 @@ class ArkivdelResource(Resource):
         # The status changes by closing the period (saksarkiv.services.periods), which needs the next
         # period's title and start: not a field to set, so arkivdelstatus is refused by name.
         values = changed(values, self.represent(arkivdel, None), DESCRIBED)
-        return structure_api.update_arkivdel(arkivdel, handler, request=request, **described(values))
+        return structure_api.update_arkivdel(arkivdel, handler, request=request, **texts(values, DESCRIBED))
 
     def delete(self, arkivdel: Arkivdel, handler, request) -> None:
         structure_api.delete_arkivdel(arkivdel, handler, request=request)
@@ -391,8 +386,7 @@ def create_arkivdel(arkiv: Arkiv, handler, values: dict, request) -> Arkivdel:
     return structure_api.create_arkivdel(
         arkiv,
         handler,
-        tittel=read.text(values, "tittel", required=True, max_length=200),
-        beskrivelse=read.text(values, "beskrivelse", max_length=5000),
+        **texts(values, DESCRIBED, creating=True),
         dokumentmedium=dokumentmedium(values),
         arkivperiode_start=read.day(values, "arkivperiodeStartDato"),
         request=request,
@@ -420,8 +414,7 @@ def create_klassifikasjonssystem(arkivdel: Arkivdel, handler, values: dict, requ
     return structure_api.create_system(
         arkivdel,
         handler,
-        tittel=read.text(values, "tittel", required=True, max_length=200),
-        beskrivelse=read.text(values, "beskrivelse", max_length=5000),
+        **texts(values, DESCRIBED, creating=True),
         klassifikasjonstype=read.kode(
             values,
             "klassifikasjonstype",

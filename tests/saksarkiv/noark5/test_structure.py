@@ -8,8 +8,10 @@ import pytest
 from core.models import AuditEvent
 from saksarkiv import services
 from saksarkiv.models import Arkiv, Arkivdel, Arkivskaper, Klasse, Klassifikasjonssystem
+from saksarkiv.services import structure_api
 from saksarkiv.services.api_handler import system_handler
-from tests.saksarkiv.factories import organisation
+from saksarkiv.services.structure import NotAllowed
+from tests.saksarkiv.factories import handler, organisation
 from tests.saksarkiv.noark5.conftest import REL, ROOT, Machine
 
 pytestmark = pytest.mark.django_db
@@ -93,13 +95,18 @@ def test_each_level_reads_with_the_standards_fields_and_code_values(newcomer):
     assert made["arkivdel"]["arkivdelstatus"]["kode"] == "A"
     assert "+" in made["arkiv"]["opprettetDato"] or made["arkiv"]["opprettetDato"].endswith("Z")
     assert made["arkivdel"]["arkivperiodeStartDato"]
-    assert made["system"]["klassifikasjonstype"]["kode"] == "EH"
+    assert made["system"]["klassifikasjonstype"] == {
+        "kode": "EH",
+        "kodenavn": "Emnebasert, hierarkisk arkivnøkkel",
+    }
     assert made["klasse"]["klasseID"] == "610"
     assert (
         newcomer.follow(made["klasse"], "arkivstruktur/klassifikasjonssystem/")["systemID"]
         == (made["system"]["systemID"])
     )
     assert newcomer.follow(made["arkivdel"], "arkivstruktur/arkiv/")["systemID"] == made["arkiv"]["systemID"]
+    parts = newcomer.follow(made["system"], "arkivstruktur/arkivdel/")
+    assert [found["systemID"] for found in parts["results"]] == [made["arkivdel"]["systemID"]]
 
 
 def test_the_new_archive_is_empty_and_takes_the_creators_registered_before_it(newcomer):
@@ -263,6 +270,16 @@ def test_a_case_without_an_active_part_is_refused_with_a_clear_error(newcomer):
 
     with pytest.raises(services.InvalidInput):
         services.create_saksmappe(handler, tittel="Søknad")
+
+
+def test_a_case_handler_who_is_not_the_archive_leader_does_not_build_the_structure(machine):
+    arkiv = Arkiv.objects.get(organisation__organisasjonsnummer="965302026")
+    ordinary = handler(arkiv.organisation)
+
+    with pytest.raises(NotAllowed):
+        structure_api.create_arkivdel(arkiv, ordinary, tittel="Egen arkivdel")
+
+    assert arkiv.arkivdeler.count() == 1
 
 
 # ---- the other organisation -------------------------------------------------------------------------
