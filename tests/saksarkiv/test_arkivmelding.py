@@ -279,3 +279,17 @@ def test_a_screening_the_archive_cannot_keep_refuses_the_message(receiver, velfe
     with pytest.raises(services.InvalidInput):
         _file(receiver, velferdsetaten, screened)
     assert _archive_is_empty(receiver)
+
+
+def test_an_arkivmelding_with_more_journal_posts_than_one_message_may_file_is_refused(
+    receiver, velferdsetaten
+):
+    xml = examples.arkivmelding().decode()
+    start, end = (
+        xml.index("<basisregistrering"),
+        xml.index("</basisregistrering>") + len("</basisregistrering>"),
+    )
+    many = xml[:start] + xml[start:end] * (arkivmelding.filing.MAX_RECORDS + 1) + xml[end:]
+    with pytest.raises(arkivmelding.InvalidArkivmelding):
+        _file(receiver, velferdsetaten, many.encode())
+    assert _archive_is_empty(receiver)

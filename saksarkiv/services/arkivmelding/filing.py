@@ -37,6 +37,9 @@ from saksarkiv.services.parties import add_party
 from virksomheter.models import Organisation
 
 TITLE_MAX = 500
+# Journal posts in one message: a case system sends one, or a few; a message is filed in one
+# transaction, so this bounds what one send may ask of the archive.
+MAX_RECORDS = 100
 NAME_MAX = 200
 COPY_RECIPIENT = "Kopimottaker"
 SENDER = "Avsender"
@@ -159,6 +162,11 @@ def file_arkivmelding(
     melding = reading.read(schema.parse(arkivmelding))
     if not melding.records:
         raise schema.InvalidArkivmelding(_("The arkivmelding has no registrering to file."))
+    if len(melding.records) > MAX_RECORDS:
+        raise schema.InvalidArkivmelding(
+            _("The arkivmelding has more than %(max)d registreringer; send them in several messages.")
+            % {"max": MAX_RECORDS}
+        )
     _check_files(melding, files)
     handler = system_handler(receiver)
     new_cases: dict[str, Saksmappe] = {}
