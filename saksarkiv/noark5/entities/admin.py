@@ -139,6 +139,8 @@ def _statuses() -> dict:
 
 
 def _unit(handler: Saksbehandler, values: dict, name: str) -> AdministrativEnhet | None:
+    if values.get(name) is not None and not isinstance(values[name], str):
+        raise InvalidInput(_("%(field)s must be a systemID (a UUID).") % {"field": name})
     system_id = read.system_id(values, name)
     if system_id is None:
         return None

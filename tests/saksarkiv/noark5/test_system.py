@@ -240,3 +240,33 @@ def test_an_unknown_user_is_not_found(machine):
     answer = machine.get(ROOT + "admin/bruker/12345678-1234-1234-1234-123456789012/")
     assert answer.status_code == 404
     assert answer.json()["feil"]["kode"] == 404
+
+
+@pytest.mark.parametrize("parent", [5, "ikke-en-uuid", ["x"]])
+def test_a_parent_that_is_no_system_id_is_refused_and_nothing_moves(machine, parent):
+    make_arkivleder()
+    helse = enhet(organisation(), "HEL", "Helse")
+    unit = AdministrativEnhet.objects.create(
+        organisation=helse.organisation, kortnavn="LEG", navn="Legevakt", overordnet=helse
+    )
+    href = f"{ROOT}admin/administrativenhet/{unit.system_id}/"
+    answer = machine.patch(
+        href, {"referanseOverordnetEnhet": parent}, HTTP_IF_MATCH=machine.get(href)["ETag"]
+    )
+    assert answer.status_code == 400
+    unit.refresh_from_db()
+    assert unit.overordnet == helse
+
+
+def test_an_archive_leaders_system_moves_a_unit_to_the_top(machine):
+    make_arkivleder()
+    helse = enhet(organisation(), "HEL", "Helse")
+    unit = AdministrativEnhet.objects.create(
+        organisation=helse.organisation, kortnavn="LEG", navn="Legevakt", overordnet=helse
+    )
+    href = f"{ROOT}admin/administrativenhet/{unit.system_id}/"
+    answer = machine.patch(href, {"referanseOverordnetEnhet": None}, HTTP_IF_MATCH=machine.get(href)["ETag"])
+    assert answer.status_code == 200, answer.content
+    assert "referanseOverordnetEnhet" not in answer.json()
+    unit.refresh_from_db()
+    assert unit.overordnet is None
