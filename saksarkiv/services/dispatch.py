@@ -226,18 +226,23 @@ class ChannelSplit:
     digital: int
     paper: int
     held: int
+    # Organisations in Felles: the letter goes to their archive as arkivmelding.
+    archive: int = 0
 
     @property
     def total(self) -> int:
-        return self.digital + self.paper + self.held
+        return self.digital + self.paper + self.held + self.archive
 
 
 def expected_channels(journalpost: Journalpost) -> ChannelSplit:
     """The split digital post will make for the journal post's recipients: digital where the
     contact register has an active mailbox and no reservation, held for manual handling where the
-    person is deceased or the address protected, paper for the rest. Read-only; the routing on
-    dispatch decides for real (a register may change in between)."""
-    numbers = [party.foedselsnummer for party in _recipients(journalpost) if party.foedselsnummer]
+    person is deceased or the address protected, paper for the rest; organisations in Felles get it
+    in their archive. Read-only; the routing on dispatch decides for real (a register may change in
+    between)."""
+    recipients = _recipients(journalpost)
+    numbers = [party.foedselsnummer for party in recipients if party.foedselsnummer]
+    archive = sum(1 for party in recipients if party.organisasjonsnummer)
     digital = paper = held = 0
     for start in range(0, len(numbers), SPLIT_CHUNK):
         chunk = numbers[start : start + SPLIT_CHUNK]
@@ -258,7 +263,7 @@ def expected_channels(journalpost: Journalpost) -> ChannelSplit:
                 held += 1
             else:
                 paper += 1
-    return ChannelSplit(digital=digital, paper=paper, held=held)
+    return ChannelSplit(digital=digital, paper=paper, held=held, archive=archive)
 
 
 def dispatch_or_queue(journalpost: Journalpost, handler: Saksbehandler, *, request=None) -> bool:

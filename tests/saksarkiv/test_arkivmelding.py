@@ -293,3 +293,11 @@ def test_an_arkivmelding_with_more_journal_posts_than_one_message_may_file_is_re
     with pytest.raises(arkivmelding.InvalidArkivmelding):
         _file(receiver, velferdsetaten, many.encode())
     assert _archive_is_empty(receiver)
+
+
+def test_the_expected_split_counts_organisations_as_letters_to_their_archive(receiver, velferdsetaten):
+    case_handler = handler(velferdsetaten)
+    journalpost = _outgoing(case_handler, recipient_number=examples.RECEIVER)
+    services.add_party(journalpost, case_handler, organisasjonsnummer="974312344")
+    split = services.expected_channels(journalpost)
+    assert (split.archive, split.digital, split.paper, split.held, split.total) == (2, 0, 0, 0, 2)
