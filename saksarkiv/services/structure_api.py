@@ -8,9 +8,10 @@ organisation let write to its archive. Deleting is for what holds nothing: an ar
 a class no case is classed by, the archive once it is empty (Noark 5 5.2.5, 5.2.17: every deletion is
 logged)."""
 
+from contextlib import contextmanager
 from datetime import date
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -90,6 +91,16 @@ def _change(record: models.Model, fields: dict, handler, action, *, request) -> 
     return record
 
 
+@contextmanager
+def _unique(error: Exception):
+    """A row two requests made at once: the database's unique constraint refuses the second, as `error`."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        raise error from None
+
+
 def _deleted(record: models.Model, handler, action, *, request, **details) -> None:
     audit(action, handler, record, request=request, system_id=str(record.system_id), **details)
     record.delete()
@@ -116,13 +127,15 @@ def create_arkivskaper(
     when it is made (archive.take_creators)."""
     require_keeper(handler)
     organisation = handler.organisation
-    arkivskaper = Arkivskaper.objects.create(
-        organisation=organisation,
-        arkiv=Arkiv.objects.filter(organisation=organisation).first(),
-        arkivskaper_id=_creator_id(organisation, arkivskaper_id),
-        arkivskaper_navn=_required(arkivskaper_navn, _("An archive creator needs an arkivskaperNavn.")),
-        beskrivelse=beskrivelse.strip(),
-    )
+    arkivskaper_id = _creator_id(organisation, arkivskaper_id)
+    with _unique(InvalidInput(_("The arkivskaperID %(id)s is registered already.") % {"id": arkivskaper_id})):
+        arkivskaper = Arkivskaper.objects.create(
+            organisation=organisation,
+            arkiv=Arkiv.objects.filter(organisation=organisation).first(),
+            arkivskaper_id=arkivskaper_id,
+            arkivskaper_navn=_required(arkivskaper_navn, _("An archive creator needs an arkivskaperNavn.")),
+            beskrivelse=beskrivelse.strip(),
+        )
     audit(
         StructureApiAction.ARKIVSKAPER_CREATED,
         handler,
@@ -188,19 +201,22 @@ def create_arkiv(
     organisation registered."""
     require_keeper(handler)
     organisation = handler.organisation
-    if Arkiv.objects.select_for_update().filter(organisation=organisation).exists():
-        raise InUse(_("Your organisation has its archive already."))
+    exists = InUse(_("Your organisation has its archive already."))
+    if Arkiv.objects.filter(organisation=organisation).exists():
+        raise exists
     if dokumentmedium not in Dokumentmedium.values:
         raise InvalidInput(
             _("Choose a document medium from %(codes)s.") % {"codes": ", ".join(Dokumentmedium.values)}
         )
-    arkiv = Arkiv.objects.create(
-        organisation=organisation,
-        tittel=_required(tittel, _("An archive needs a title.")),
-        beskrivelse=beskrivelse.strip(),
-        dokumentmedium=dokumentmedium,
-        opprettet_av=_by(handler),
-    )
+    tittel = _required(tittel, _("An archive needs a title."))
+    with _unique(exists):
+        arkiv = Arkiv.objects.create(
+            organisation=organisation,
+            tittel=tittel,
+            beskrivelse=beskrivelse.strip(),
+            dokumentmedium=dokumentmedium,
+            opprettet_av=_by(handler),
+        )
     take_creators(arkiv)
     audit(StructureApiAction.ARKIV_CREATED, handler, arkiv, request=request, system_id=str(arkiv.system_id))
     return arkiv
@@ -427,14 +443,19 @@ def add_klasse(
     _own_arkiv(handler, system.arkiv)
     if forelder is not None and has_cases(forelder):
         raise InUse(_("Class %(id)s holds cases; it takes no subclasses.") % {"id": forelder.klasse_id})
-    klasse = Klasse.objects.create(
-        klassifikasjonssystem=system,
-        forelder=forelder,
-        klasse_id=validate_class(system, klasse_id, tittel, forelder),
-        tittel=tittel.strip(),
-        beskrivelse=beskrivelse.strip(),
-        opprettet_av=_by(handler),
+    klasse_id = validate_class(system, klasse_id, tittel, forelder)
+    taken = InvalidInput(
+        _("Class %(id)s exists already in %(system)s.") % {"id": klasse_id, "system": system.tittel}
     )
+    with _unique(taken):
+        klasse = Klasse.objects.create(
+            klassifikasjonssystem=system,
+            forelder=forelder,
+            klasse_id=klasse_id,
+            tittel=tittel.strip(),
+            beskrivelse=beskrivelse.strip(),
+            opprettet_av=_by(handler),
+        )
     audit(StructureAction.CLASS_CREATED, handler, klasse, request=request, klasse_id=klasse.klasse_id)
     return klasse
 

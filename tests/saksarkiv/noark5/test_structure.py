@@ -227,6 +227,20 @@ def test_a_class_with_cases_takes_no_subclasses(newcomer):
             {"tittel": "T", "arkivdelstatus": {"kode": "P"}},
             "arkivdelstatus",
         ),
+        (
+            "arkiv",
+            "arkivstruktur/ny-arkivdel/",
+            {"tittel": "T", "arkivperiodeStartDato": "i går"},
+            "arkivperiodeStartDato",
+        ),
+        ("arkiv", "arkivstruktur/ny-arkivdel/", {"tittel": "T" * 201}, "tittel"),
+        (
+            "top",
+            "arkivstruktur/ny-arkivskaper/",
+            {"arkivskaperID": "NYBY", "arkivskaperNavn": "Igjen"},
+            "NYBY",
+        ),
+        ("system", "arkivstruktur/ny-klasse/", {"klasseID": ["611"], "tittel": "Liste"}, "klasseID"),
     ],
 )
 def test_a_create_missing_or_breaking_a_field_is_refused_and_stores_nothing(
@@ -244,6 +258,15 @@ def test_a_create_missing_or_breaking_a_field_is_refused_and_stores_nothing(
     assert [
         model.objects.count() for model in (Arkivskaper, Arkivdel, Klassifikasjonssystem, Klasse)
     ] == counts
+
+
+def test_a_body_that_is_not_an_object_is_refused(newcomer):
+    made = build(newcomer)
+
+    answer = newcomer.post(newcomer.href(made["arkiv"], "arkivstruktur/ny-arkivdel/"), ["tittel"])
+
+    assert answer.status_code == 400
+    assert Arkivdel.objects.filter(arkiv__organisation__organisasjonsnummer=NEW).count() == 1
 
 
 def test_the_structure_is_audited(newcomer):
@@ -465,3 +488,19 @@ def test_a_filter_on_a_field_the_list_does_not_have_is_refused(newcomer):
 
     assert answer.status_code == 400
     assert answer.json()["feil"]["kode"] == 400
+
+
+def test_two_archives_made_at_once_leave_one_and_a_clear_refusal(newcomer, monkeypatch):
+    """The second of two simultaneous ny-arkiv passes the check before the first is stored: the database's
+    one-archive-per-organisation constraint refuses it, as the check would have."""
+    handler = system_handler(organisation(NEW))
+    structure_api.create_arkiv(handler, tittel="Først")
+    monkeypatch.setattr(structure_api.Arkiv.objects, "filter", lambda **kwargs: Arkiv.objects.none())
+
+    with pytest.raises(structure_api.InUse):
+        structure_api.create_arkiv(handler, tittel="Samtidig")
+
+    monkeypatch.undo()
+    assert [arkiv.tittel for arkiv in Arkiv.objects.filter(organisation__organisasjonsnummer=NEW)] == [
+        "Først"
+    ]
