@@ -113,7 +113,7 @@ class Detail(views.Detail):
 class Unsupported(views.Noark5View):
     """A part of the standard Felles does not implement answers 501 (chapter 6), with the reason."""
 
-    reason = gettext_lazy("Not implemented.")
+    reason: str  # each subclass names what it does not serve, and why
 
     def get(self, request, *args, **kwargs):
         raise NotImplementedHere(str(self.reason))
