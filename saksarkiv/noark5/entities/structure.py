@@ -31,7 +31,6 @@ ARKIVSKAPER = f"{ARKIVSTRUKTUR}/arkivskaper"
 ARKIV = f"{ARKIVSTRUKTUR}/arkiv"
 ARKIVDEL = f"{ARKIVSTRUKTUR}/arkivdel"
 KLASSIFIKASJONSSYSTEM = f"{ARKIVSTRUKTUR}/klassifikasjonssystem"
-OPEN_PARTS = (Arkivdel.Status.AKTIV, Arkivdel.Status.OVERLAPPING)
 # What each entity takes when it is changed through the interface; the rest changes by what the archive
 # does (closing a period, say) or not at all.
 ARKIVSKAPER_FIELDS = frozenset({"arkivskaperID", "arkivskaperNavn", "beskrivelse"})
@@ -430,5 +429,5 @@ NY_KLASSIFIKASJONSSYSTEM = Creation(
     KLASSIFIKASJONSSYSTEM,
     template=klassifikasjonssystem_template,
     create=create_klassifikasjonssystem,
-    allowed=lambda arkivdel, handler: arkivdel.arkivdelstatus in OPEN_PARTS,
+    allowed=lambda arkivdel, handler: arkivdel.arkivdelstatus in structure_api.OPEN_PARTS,
 )
