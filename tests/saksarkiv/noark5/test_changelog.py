@@ -9,6 +9,7 @@ from django.utils import timezone
 from saksarkiv import services
 from saksarkiv.models import Journalpost, Saksmappe
 from saksarkiv.services import access
+from saksarkiv.services import units as services_units
 from saksarkiv.services.api_handler import system_handler
 from tests.saksarkiv.factories import handler, organisation
 from tests.saksarkiv.noark5.conftest import REL, ROOT
@@ -161,3 +162,16 @@ def test_a_bad_query_on_the_log_is_refused_in_the_standards_error_body(machine, 
 
 def _system():
     return system_handler(get_organisation("965302026"))
+
+
+def test_a_units_change_is_listed_with_its_link_back_to_the_unit(machine):
+    system = _system()
+    system.arkivleder = True
+    system.save(update_fields=["arkivleder"])
+    unit = services_units.create_unit(system, kortnavn="BYG", navn="Byggesak")
+    services_units.close_unit(unit, system)
+    log = changelog(machine, {"$filter": f"referanseArkivenhet eq {unit.system_id}"})
+    assert log["count"] == 1
+    entry = log["results"][0]
+    assert (entry["tidligereVerdi"], entry["nyVerdi"]) == ("true", "false")
+    assert machine.follow(entry, "admin/administrativenhet/")["administrativEnhetsstatus"] == "Passiv enhet"
