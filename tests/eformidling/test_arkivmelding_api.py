@@ -265,3 +265,16 @@ def test_a_message_in_not_taken_by_a_peek_cannot_be_deleted(client, token, recei
     assert response.json()["exception"] == EXCEPTIONS + "MessageNotLockedException"
     assert client.delete("/api/messages/in/not-a-uuid", **token).status_code == 404
     assert len(client.get("/api/messages/in", **token).json()["content"]) == 1
+
+
+def test_an_organisation_in_felles_takes_arkivmelding_only_not_digital_post(client, token, receiver):
+    vedtak = "urn:no:difi:profile:digitalpost:vedtak:ver1.0"
+    found = client.get(f"/api/capabilities/0192:{examples.RECEIVER}?process={vedtak}", **token)
+    assert found.json() == {"capabilities": []}
+    document = examples.sbd()
+    identification = document["standardBusinessDocumentHeader"]["documentIdentification"]
+    identification.update(standard="urn:no:difi:digitalpost:xsd:digital::digital", type="digital")
+    document["standardBusinessDocumentHeader"]["businessScope"]["scope"][0]["identifier"] = vedtak
+    response = create(client, token, document)
+    assert response.status_code == 400
+    assert response.json()["exception"] == EXCEPTIONS + "ReceiverDoesNotAcceptProcessException"
