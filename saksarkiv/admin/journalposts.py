@@ -192,7 +192,8 @@ class JournalpostAdmin(AccessCodeFields, PartyViews, RestanseViews, CaseHandlerA
     def file_view(self, request, pk, version):
         journalpost = self._journalpost(request, pk)
         found = next(
-            (v for d in journalpost.dokumenter.all() for v in d.versjoner.all() if v.pk == version), None
+            (v for d in journalpost.dokumenter.all() for v in d.versjoner.all() if v.pk == version and v.fil),
+            None,
         )
         if found is None:
             raise Http404

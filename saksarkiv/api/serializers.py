@@ -288,7 +288,10 @@ class Dokumentbeskrivelse(Record):
     @extend_schema_field(Dokumentobjekt(many=True))
     def get_dokumentobjekt(self, dokument) -> list:
         return Dokumentobjekt(
-            dokument.versjoner.all(), many=True, context={**self.context, "dokument": dokument}
+            # An object still waiting for its file (made through the Noark 5 interface) is not a version yet.
+            [version for version in dokument.versjoner.all() if version.fil],
+            many=True,
+            context={**self.context, "dokument": dokument},
         ).data
 
     def links(self, dokument) -> dict:

@@ -4,6 +4,7 @@ statuses, and the rule that a finalised record is not changed in place. Every ch
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -273,6 +274,13 @@ def finalise(journalpost: Journalpost, handler: Saksbehandler, *, request=None) 
     require_parties(journalpost)
     if not journalpost.dokumenter.exists():
         raise InvalidInput(_("Add a document before finalising the journal post."))
+    # The Noark 5 interface describes a document and makes its object before the file comes.
+    waiting = journalpost.dokumenter.filter(Q(versjoner__fil="") | Q(versjoner__isnull=True)).first()
+    if waiting is not None:
+        raise InvalidInput(
+            _("%(title)s has no file yet: upload it, or delete what waits for it, before finalising.")
+            % {"title": waiting.tittel}
+        )
     journalpost.dokumenter.update(dokumentstatus="F")
     _set_status(
         journalpost, handler, Journalpost.Status.FERDIGSTILT, "journalpost_finalised", request=request

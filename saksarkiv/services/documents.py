@@ -3,7 +3,12 @@
 
 Each version is kept in the archive format, PDF/A (variantformat A), the one shown and deposited. An
 upload that already is PDF/A is stored once, as A; any other PDF is kept as it came (variantformat P,
-produksjonsformat) beside its conversion to PDF/A-2b (services/pdfa.py). Formats are PRONOM ids."""
+produksjonsformat) beside its conversion to PDF/A-2b (services/pdfa.py). Formats are PRONOM ids.
+
+The Noark 5 interface builds a document in steps (chapter 6, "Hente og overføre filer"): the description
+first (describe_document), then an object that waits for its file (await_file), then the file
+(receive_file). Until its file comes such an object is no version: every reader skips it (find_version,
+current_files, open_version), a journal post is not finalised while one of its documents has no file."""
 
 import hashlib
 import logging
@@ -22,12 +27,19 @@ from core.pdf import validate_pdf
 from saksarkiv.models import Dokumentbeskrivelse, Dokumentobjekt, Journalpost, Saksbehandler
 from saksarkiv.services import pdfa
 from saksarkiv.services.archive import record_change, require_editable, require_open_for_documents
-from saksarkiv.services.errors import InvalidInput
+from saksarkiv.services.errors import InvalidInput, NotFound, RecordFinalised
 
 logger = logging.getLogger(__name__)
 
 FALLBACK_FILENAME = "dokument.pdf"
 ARKIV, PRODUKSJON = Dokumentobjekt.Variantformat.ARKIV, Dokumentobjekt.Variantformat.PRODUKSJON
+HOVEDDOKUMENT, VEDLEGG = (
+    Dokumentbeskrivelse.Tilknytning.HOVEDDOKUMENT,
+    Dokumentbeskrivelse.Tilknytning.VEDLEGG,
+)
+MIME_TYPE = "application/pdf"
+CHECKSUM_ALGORITHM = "SHA-256"
+SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def _file_name(filnavn: str) -> str:
@@ -147,25 +159,262 @@ def add_document(
     require_open_for_documents(journalpost, handler)
     filnavn = _file_name(filnavn)
     _checked(content, filnavn)
-    if hoveddokument and journalpost.dokumenter.filter(tilknyttet_registrering_som="H").exists():
+    dokument = _describe(
+        journalpost,
+        handler,
+        tittel=(tittel or filnavn).strip(),
+        main=HOVEDDOKUMENT if hoveddokument else VEDLEGG,
+    )
+    _store_version(dokument, handler, content, filnavn)
+    record_change("document_added", handler, journalpost, request=request, document=dokument.tittel)
+    return dokument
+
+
+def _describe(
+    journalpost: Journalpost,
+    handler: Saksbehandler,
+    *,
+    tittel: str,
+    main: str,
+    dokumenttype: str = Dokumentbeskrivelse.Dokumenttype.BREV,
+) -> Dokumentbeskrivelse:
+    """The next description of a locked journal post: one main document, attachments after it."""
+    has_main = journalpost.dokumenter.filter(tilknyttet_registrering_som=HOVEDDOKUMENT).exists()
+    if main == HOVEDDOKUMENT and has_main:
         raise InvalidInput(_("The journal post already has a main document; add this as an attachment."))
-    if not hoveddokument and not journalpost.dokumenter.filter(tilknyttet_registrering_som="H").exists():
+    if main == VEDLEGG and not has_main:
         raise InvalidInput(_("Add the main document first."))
     last = (
         journalpost.dokumenter.order_by("-dokumentnummer").values_list("dokumentnummer", flat=True).first()
         or 0
     )
-    dokument = Dokumentbeskrivelse.objects.create(
+    return Dokumentbeskrivelse.objects.create(
         journalpost=journalpost,
         dokumentnummer=last + 1,
-        tilknyttet_registrering_som="H" if hoveddokument else "V",
-        tittel=(tittel or filnavn).strip(),
+        tilknyttet_registrering_som=main,
+        dokumenttype=dokumenttype,
+        tittel=tittel,
         opprettet_av=handler.user.get_username(),
         tilknyttet_av=handler.user.get_username(),
     )
-    _store_version(dokument, handler, content, filnavn)
+
+
+@transaction.atomic
+def describe_document(
+    journalpost: Journalpost,
+    handler: Saksbehandler,
+    *,
+    tittel: str,
+    dokumenttype: str = Dokumentbeskrivelse.Dokumenttype.BREV,
+    tilknyttet_registrering_som: str | None = None,
+    request=None,
+) -> Dokumentbeskrivelse:
+    """A document described before its file comes (its status B, under editing): the main document when
+    the post has none yet, else an attachment, unless the caller says which."""
+    journalpost = _locked(journalpost)
+    require_editable(journalpost)
+    require_open_for_documents(journalpost, handler)
+    tittel = (tittel or "").strip()
+    if not tittel:
+        raise InvalidInput(_("A document needs a title."))
+    if dokumenttype not in Dokumentbeskrivelse.Dokumenttype.values:
+        raise InvalidInput(_("%(code)s is not a document type.") % {"code": dokumenttype})
+    if tilknyttet_registrering_som is None:
+        has_main = journalpost.dokumenter.filter(tilknyttet_registrering_som=HOVEDDOKUMENT).exists()
+        tilknyttet_registrering_som = VEDLEGG if has_main else HOVEDDOKUMENT
+    dokument = _describe(
+        journalpost, handler, tittel=tittel, main=tilknyttet_registrering_som, dokumenttype=dokumenttype
+    )
     record_change("document_added", handler, journalpost, request=request, document=dokument.tittel)
     return dokument
+
+
+@transaction.atomic
+def change_document(
+    dokument: Dokumentbeskrivelse,
+    handler: Saksbehandler,
+    *,
+    tittel: str | None = None,
+    dokumenttype: str | None = None,
+    request=None,
+) -> Dokumentbeskrivelse:
+    """A document's title and type change while its journal post is not finalised."""
+    require_editable(_locked(dokument.journalpost))
+    changes = {}
+    if tittel is not None:
+        tittel = tittel.strip()
+        if not tittel:
+            raise InvalidInput(_("A document needs a title."))
+        changes["tittel"] = [dokument.tittel, tittel]
+        dokument.tittel = tittel
+    if dokumenttype is not None:
+        if dokumenttype not in Dokumentbeskrivelse.Dokumenttype.values:
+            raise InvalidInput(_("%(code)s is not a document type.") % {"code": dokumenttype})
+        changes["dokumenttype"] = [dokument.dokumenttype, dokumenttype]
+        dokument.dokumenttype = dokumenttype
+    changes = {field: values for field, values in changes.items() if values[0] != values[1]}
+    if changes:
+        dokument.save(update_fields=list(changes))
+        record_change(
+            "document_changed", handler, dokument.journalpost, request=request, document=dokument.tittel,
+            changes=changes,
+        )  # fmt: skip
+    return dokument
+
+
+@transaction.atomic
+def remove_document(dokument: Dokumentbeskrivelse, handler: Saksbehandler, *, request=None) -> None:
+    """A document that never got a file goes while its journal post is not finalised (the standard: a
+    document under editing may be deleted); one with a filed version stays, as archived records do."""
+    require_editable(_locked(dokument.journalpost))
+    if dokument.versjoner.exclude(fil="").exists():
+        raise RecordFinalised(
+            _("%(title)s has a file in the archive and cannot be deleted; add a new version instead.")
+            % {"title": dokument.tittel}
+        )
+    record_change(
+        "document_removed", handler, dokument.journalpost, request=request, document=dokument.tittel
+    )
+    dokument.delete()
+
+
+@transaction.atomic
+def await_file(
+    dokument: Dokumentbeskrivelse,
+    handler: Saksbehandler,
+    *,
+    variantformat: str = PRODUKSJON,
+    filnavn: str = "",
+    sjekksum: str = "",
+    filstoerrelse: int | None = None,
+    request=None,
+) -> Dokumentobjekt:
+    """The document's next version, waiting for its file. What the caller declares of the file (its
+    name, checksum and size) is kept and checked when the file comes (receive_file). One object waits
+    at a time per document."""
+    require_open_for_documents(_locked(dokument.journalpost), handler)
+    if variantformat not in (PRODUKSJON, ARKIV):
+        raise InvalidInput(_("A new version is in the production (P) or the archive format (A)."))
+    sjekksum = (sjekksum or "").strip().lower()
+    if sjekksum and not SHA256.fullmatch(sjekksum):
+        raise InvalidInput(_("sjekksum must be a SHA-256 checksum: 64 hexadecimal digits."))
+    if filstoerrelse is not None and not 0 < filstoerrelse <= settings.SAKSARKIV_MAX_DOCUMENT_BYTES:
+        raise InvalidInput(
+            _("filstoerrelse must be from 1 to %(limit)s bytes, the archive's limit for one file.")
+            % {"limit": settings.SAKSARKIV_MAX_DOCUMENT_BYTES}
+        )
+    if dokument.versjoner.filter(fil="").exists():
+        raise RecordFinalised(
+            _("%(title)s already has a document object waiting for its file: upload to it or delete it.")
+            % {"title": dokument.tittel}
+        )
+    last = (
+        dokument.versjoner.order_by("-versjonsnummer").values_list("versjonsnummer", flat=True).first() or 0
+    )
+    version = Dokumentobjekt.objects.create(
+        dokumentbeskrivelse=dokument,
+        versjonsnummer=last + 1,
+        variantformat=variantformat,
+        filnavn=_file_name(filnavn) if filnavn else "",
+        sjekksum=sjekksum,
+        filstoerrelse=filstoerrelse,
+        opprettet_av=handler.user.get_username(),
+    )
+    record_change(
+        "document_version_awaited", handler, dokument.journalpost, request=request, document=dokument.tittel,
+        version=version.versjonsnummer,
+    )  # fmt: skip
+    return version
+
+
+@transaction.atomic
+def receive_file(
+    version: Dokumentobjekt, handler: Saksbehandler, *, content: bytes, filnavn: str = "", request=None
+) -> Dokumentobjekt:
+    """The file of an object that waits for it, checked against what was declared (a different size,
+    checksum or name is refused and nothing is stored) and as every upload is. The object keeps the file as
+    it came: in the archive format (A) when it is PDF/A, else as produced (P) with its PDF/A conversion
+    beside it as the same version's archive variant. A filled object is never overwritten."""
+    version = (
+        Dokumentobjekt.objects.select_for_update().select_related("dokumentbeskrivelse").get(pk=version.pk)
+    )
+    dokument = version.dokumentbeskrivelse
+    require_open_for_documents(_locked(dokument.journalpost), handler)
+    if version.fil:
+        raise RecordFinalised(
+            _("The file of a document object cannot be overwritten; create a new document object.")
+        )
+    filnavn = _file_name(filnavn) if filnavn else ""
+    if version.filnavn and filnavn and filnavn != version.filnavn:
+        raise InvalidInput(
+            _("The file is named %(given)s, the document object %(declared)s.")
+            % {"given": filnavn, "declared": version.filnavn}
+        )
+    if version.filstoerrelse is not None and version.filstoerrelse != len(content):
+        raise InvalidInput(
+            _("The file has %(size)s bytes, the document object declares %(declared)s.")
+            % {"size": len(content), "declared": version.filstoerrelse}
+        )
+    sjekksum = hashlib.sha256(content).hexdigest()
+    if version.sjekksum and version.sjekksum != sjekksum:
+        raise InvalidInput(_("The file's SHA-256 checksum is not the one the document object declares."))
+    filnavn = version.filnavn or filnavn or FALLBACK_FILENAME
+    _checked(content, filnavn)
+    variants = _variants(content, filnavn)
+    uploaded, converted = variants[0], (variants[1] if len(variants) > 1 else None)
+    stored = []
+    try:
+        version.variantformat, version.format, version.format_detaljer = (
+            uploaded.variantformat,
+            uploaded.format,
+            uploaded.details,
+        )
+        version.sjekksum, version.filstoerrelse, version.filnavn = sjekksum, len(content), filnavn
+        suffix = "" if uploaded.variantformat == ARKIV else f"-{uploaded.variantformat}"
+        version.fil.save(f"{dokument.system_id}-v{version.versjonsnummer}{suffix}.pdf", ContentFile(content))
+        stored.append(version)
+        if converted is not None:
+            archived = Dokumentobjekt(
+                dokumentbeskrivelse=dokument,
+                versjonsnummer=version.versjonsnummer,
+                variantformat=ARKIV,
+                format=converted.format,
+                format_detaljer=converted.details,
+                sjekksum=hashlib.sha256(converted.content).hexdigest(),
+                filstoerrelse=len(converted.content),
+                filnavn=filnavn,
+                opprettet_av=handler.user.get_username(),
+            )
+            archived.fil.save(
+                f"{dokument.system_id}-v{version.versjonsnummer}.pdf", ContentFile(converted.content)
+            )
+            stored.append(archived)
+    except BaseException:
+        for done in stored:
+            done.fil.delete(save=False)
+        raise
+    record_change(
+        "document_version_added", handler, dokument.journalpost, request=request, document=dokument.tittel,
+        version=version.versjonsnummer,
+    )  # fmt: skip
+    return version
+
+
+@transaction.atomic
+def remove_awaited(version: Dokumentobjekt, handler: Saksbehandler, *, request=None) -> None:
+    """An object still waiting for its file may be deleted (to upload again, as the standard says);
+    one with its file is an archived version and stays."""
+    version = (
+        Dokumentobjekt.objects.select_for_update().select_related("dokumentbeskrivelse").get(pk=version.pk)
+    )
+    require_open_for_documents(_locked(version.dokumentbeskrivelse.journalpost), handler)
+    if version.fil:
+        raise RecordFinalised(_("A document object with its file is archived and cannot be deleted."))
+    record_change(
+        "document_version_removed", handler, version.dokumentbeskrivelse.journalpost, request=request,
+        document=version.dokumentbeskrivelse.tittel, version=version.versjonsnummer,
+    )  # fmt: skip
+    version.delete()
 
 
 @transaction.atomic
@@ -189,6 +438,8 @@ def new_version(
 def open_version(handler: Saksbehandler, version: Dokumentobjekt, *, request=None):
     """A version's file, opened for reading by a case handler or an agency's system (found through
     the handler's own records); who read which document is in the audit trail."""
+    if not version.fil:
+        raise NotFound(_("The document object has no file yet."))
     record_change(
         "document_read",
         handler,
@@ -200,8 +451,9 @@ def open_version(handler: Saksbehandler, version: Dokumentobjekt, *, request=Non
     return version.fil.open("rb")
 
 
-def current_version(dokument: Dokumentbeskrivelse) -> Dokumentobjekt:
-    """The newest version in the archive format, the one shown as the document."""
+def current_version(dokument: Dokumentbeskrivelse) -> Dokumentobjekt | None:
+    """The newest version in the archive format, the one shown as the document (None while the document
+    waits for its first file)."""
     return find_version(dokument, None)
 
 
@@ -209,8 +461,8 @@ def find_version(
     dokument: Dokumentbeskrivelse, versjonsnummer: int | None, variantformat: str | None = None
 ) -> Dokumentobjekt | None:
     """A version (the newest when versjonsnummer is None) in the variant asked for, or by default
-    in the archive format where it has one."""
-    versions = dokument.versjoner.order_by("-versjonsnummer")
+    in the archive format where it has one. An object still waiting for its file is none."""
+    versions = dokument.versjoner.exclude(fil="").order_by("-versjonsnummer")
     if versjonsnummer is not None:
         versions = versions.filter(versjonsnummer=versjonsnummer)
     if variantformat:
@@ -219,10 +471,13 @@ def find_version(
 
 
 def current_files(journalpost: Journalpost) -> list[tuple[Dokumentbeskrivelse, bytes]]:
-    """Each document's newest version, main document first, checked against its checksum."""
+    """Each document's newest version, main document first, checked against its checksum. A document
+    still waiting for its file stops the caller (a dispatch, say): nothing goes out without it."""
     files = []
     for dokument in journalpost.dokumenter.order_by("dokumentnummer"):
         version = current_version(dokument)
+        if version is None:
+            raise InvalidInput(_("%(title)s has no file yet.") % {"title": dokument.tittel})
         with version.fil.open("rb") as file:
             content = file.read()
         if hashlib.sha256(content).hexdigest() != version.sjekksum:

@@ -22,6 +22,7 @@ class Command(BaseCommand):
         versions = (
             Dokumentobjekt.objects.filter(variantformat=Dokumentobjekt.Variantformat.ARKIV)
             .exclude(format__in=PDFA_LEVELS.values())
+            .exclude(fil="")  # waiting for its file
             .select_related("dokumentbeskrivelse__journalpost__saksbehandler__organisation")
             .order_by("pk")
         )

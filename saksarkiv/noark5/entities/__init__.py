@@ -1,3 +1,3 @@
 """The entities of the interface, each registering its Resource (saksarkiv.noark5.resources)."""
 
-from saksarkiv.noark5.entities import cases, classification, structure  # noqa: F401
+from saksarkiv.noark5.entities import cases, classification, documents, parties, structure  # noqa: F401

@@ -296,9 +296,9 @@ class _Structure:
             "merknader",
             Prefetch(
                 "versjoner",
-                queryset=Dokumentobjekt.objects.filter(variantformat__in=DEPOSITED_VARIANTS).order_by(
-                    "versjonsnummer", "variantformat"
-                ),
+                queryset=Dokumentobjekt.objects.filter(variantformat__in=DEPOSITED_VARIANTS)
+                .exclude(fil="")  # an object still waiting for its file is not deposited
+                .order_by("versjonsnummer", "variantformat"),
             ),
         )
         journalposter = Journalpost.objects.select_related(

@@ -12,11 +12,11 @@ perioden som skal avleveres, sammen med alle tilhørende registreringer og arkiv
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from saksarkiv.models import Arkivdel, Dokumentobjekt, Journalpost, Saksmappe
+from saksarkiv.models import Arkivdel, Dokumentbeskrivelse, Dokumentobjekt, Journalpost, Saksmappe
 from saksarkiv.services.errors import SaksarkivError
 
 # Statuses a deposited record may have (metadatakatalogen M051-M053: «skal ha status ...»).
@@ -115,6 +115,15 @@ def _open_records(selection: Selection) -> list[str]:
     return problems
 
 
+def _documents_without_archival_file():
+    """The documents of the outer journal post that have no filed version in archival format (an object
+    still waiting for its file does not count)."""
+    filed = Dokumentobjekt.objects.filter(
+        dokumentbeskrivelse=OuterRef("pk"), variantformat__in=DEPOSITED_VARIANTS
+    ).exclude(fil="")
+    return Dokumentbeskrivelse.objects.filter(journalpost=OuterRef("pk")).exclude(Exists(filed))
+
+
 def _unfit_records(selection: Selection) -> list[str]:
     """Records the schemas cannot carry as they are."""
     problems = []
@@ -126,8 +135,7 @@ def _unfit_records(selection: Selection) -> list[str]:
     without_archival_version = (
         selection.journalposter()
         .exclude(journalstatus=Journalpost.Status.UTGAAR)
-        .filter(dokumenter__isnull=False)
-        .exclude(dokumenter__versjoner__variantformat__in=DEPOSITED_VARIANTS)
+        .filter(Exists(_documents_without_archival_file()))
         .select_related("saksmappe")
         .distinct()
     )
