@@ -504,3 +504,19 @@ def test_two_archives_made_at_once_leave_one_and_a_clear_refusal(newcomer, monke
     assert [arkiv.tittel for arkiv in Arkiv.objects.filter(organisation__organisasjonsnummer=NEW)] == [
         "Først"
     ]
+
+
+def test_the_templates_link_the_code_lists_their_fields_take(newcomer):
+    before = newcomer.arkivstruktur()
+    made = build(newcomer)
+    templates = [
+        (before, "arkivstruktur/ny-arkiv/", {"arkivstatus", "dokumentmedium"}),
+        (made["arkiv"], "arkivstruktur/ny-arkivdel/", {"arkivdelstatus", "dokumentmedium"}),
+        (made["arkivdel"], "arkivstruktur/ny-klassifikasjonssystem/", {"klassifikasjonstype"}),
+    ]
+    for parent, rel, code_lists in templates:
+        template = newcomer.get(newcomer.href(parent, rel)).json()
+        for kodeliste in code_lists:
+            values = newcomer.follow(template, f"metadata/{kodeliste}/")
+            field = template[kodeliste]
+            assert field["kode"] in {value["kode"] for value in values["results"]}, (rel, kodeliste)
