@@ -16,6 +16,7 @@ systemIDs, so a change to a case coded against the system is neither listed, cou
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db.models import Model, Q, QuerySet
 
@@ -37,6 +38,18 @@ CHUNK = 500
 def user_system_id(user_pk: int) -> uuid.UUID:
     """A user's systemID (Bruker, and an entry's referanseEndretAv): Felles' users have none stored."""
     return uuid.uuid5(USER_NAMESPACE, str(user_pk))
+
+
+class Event(NamedTuple):
+    """The columns of an audit event the log reads."""
+
+    id: int
+    time: datetime
+    actor: str
+    actor_user_id: int | None
+    object_type: str
+    object_id: str
+    details: dict
 
 
 @dataclass(frozen=True)
@@ -67,7 +80,8 @@ def entries(handler: Saksbehandler, about: Model | None = None) -> Rows:
             Q(details__system_id=str(about.system_id))
             | Q(object_type=about._meta.label_lower, object_id=str(about.pk))
         )
-    events = list(events.only("id", "time", "actor", "actor_user_id", "object_type", "object_id", "details"))
+    # Plain rows, not model instances: the whole log of an organisation may be many thousand events.
+    events = [Event(*row) for row in events.values_list(*Event._fields)]
     named = _visible_records(handler, events)
     found = []
     for event in events:
@@ -80,13 +94,13 @@ def entries(handler: Saksbehandler, about: Model | None = None) -> Rows:
     return Rows(found)
 
 
-def _expand(event: AuditEvent, system_id: uuid.UUID, entity: str) -> list[Entry]:
+def _expand(event: "Event", system_id: uuid.UUID, entity: str) -> list[Entry]:
     changes = event.details.get("changes")
     if not isinstance(changes, dict):
         return []
     return [
         Entry(
-            system_id=uuid.uuid5(ENTRY_NAMESPACE, f"{event.pk}/{field}"),
+            system_id=uuid.uuid5(ENTRY_NAMESPACE, f"{event.id}/{field}"),
             referanse_arkivenhet=system_id,
             entity=entity,
             referanse_metadata=element(field),
@@ -95,7 +109,7 @@ def _expand(event: AuditEvent, system_id: uuid.UUID, entity: str) -> list[Entry]
             referanse_endret_av=user_system_id(event.actor_user_id) if event.actor_user_id else None,
             tidligere_verdi=_shown(field, pair[0]),
             ny_verdi=_shown(field, pair[1]),
-            event_id=event.pk,
+            event_id=event.id,
         )
         for field, pair in changes.items()
         if isinstance(pair, list) and len(pair) == 2
@@ -123,7 +137,7 @@ def record_resources(handler: Saksbehandler) -> dict[str, tuple[Resource, QueryS
     return found
 
 
-def _visible_records(handler: Saksbehandler, events: list[AuditEvent]) -> dict[tuple, tuple[uuid.UUID, str]]:
+def _visible_records(handler: Saksbehandler, events: list["Event"]) -> dict[tuple, tuple[uuid.UUID, str]]:
     """(systemID, resource key) of every record the events name that the system may see, keyed as the
     events name them: ("id", systemID) or ("pk", object type, primary key)."""
     resources = record_resources(handler)
