@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from saksarkiv import services
 from saksarkiv.models import AdministrativEnhet, Journalpost, Korrespondansepart, Saksbehandler
 from saksarkiv.noark5 import fields as read
+from saksarkiv.noark5.changelog import user_system_id
 from saksarkiv.noark5.odata import Field
 from saksarkiv.noark5.rels import ARKIVSTRUKTUR, SAKARKIV, rel
 from saksarkiv.noark5.resources import (
@@ -87,6 +88,9 @@ def represent(party: Korrespondansepart) -> dict:
             if party.administrativ_enhet
             else None,
             "saksbehandler": party.navn if party.saksbehandler_id else None,
+            "referanseSaksbehandler": str(user_system_id(party.saksbehandler.user_id))
+            if party.saksbehandler_id
+            else None,
         }
         return present(values)
     values |= {
@@ -241,15 +245,22 @@ def unit_from(values: dict, handler: Saksbehandler) -> AdministrativEnhet | None
 
 
 def handler_from(values: dict, handler: Saksbehandler) -> Saksbehandler | None:
-    """An internal party's case handler, by user name, among the organisation's handlers."""
-    username = read.text(values, "saksbehandler", max_length=150)
-    if not username:
-        return None
-    found = (
-        Saksbehandler.objects.select_related("user", "administrativ_enhet")
-        .filter(organisation=handler.organisation, user__username=username)
-        .first()
+    """An internal party's case handler among the organisation's: referanseSaksbehandler (the systemID
+    admin/bruker gives the user) or saksbehandler (the user name)."""
+    handlers = Saksbehandler.objects.select_related("user", "administrativ_enhet").filter(
+        organisation=handler.organisation
     )
+    system_id = read.system_id(values, "referanseSaksbehandler")
+    username = read.text(values, "saksbehandler", max_length=150)
+    if system_id is not None:
+        # A user's systemID is derived from the user, not stored, so it is matched on the few handlers.
+        user_ids = handlers.values_list("user_id", flat=True)
+        user_id = next((each for each in user_ids if user_system_id(each) == system_id), None)
+        found = handlers.filter(user_id=user_id).first() if user_id is not None else None
+    elif username:
+        found = handlers.filter(user__username=username).first()
+    else:
+        return None
     if found is None:
         raise services.NotFound(_("No such case handler in your organisation."))
     return found
@@ -308,6 +319,7 @@ def create_intern(journalpost: Journalpost, handler: Saksbehandler, values: dict
     read.refuse_other(
         values,
         {"korrespondanseparttype", "administrativEnhet", "referanseAdministrativEnhet", "saksbehandler"}
+        | {"referanseSaksbehandler"}
         | SET_BY_ARCHIVE,
     )
     return services.add_party(

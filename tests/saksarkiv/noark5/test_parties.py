@@ -9,7 +9,7 @@ import pytest
 from folkeregister.models import AddressProtection
 from saksarkiv.models import Korrespondansepart
 from tests.postkasse.factories import citizen
-from tests.saksarkiv.factories import enhet, organisation
+from tests.saksarkiv.factories import enhet, handler, organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +119,43 @@ def test_an_internal_party_names_a_unit_by_its_short_name(machine):
     assert party["administrativEnhet"] == "Helse"
     assert party["referanseAdministrativEnhet"] == str(unit.system_id)
     assert machine.href(party, "self") == machine.href(party, "arkivstruktur/korrespondansepartintern/")
+
+
+def test_an_internal_party_names_a_case_handler_by_user_name_and_then_by_systemid(machine):
+    colleague = handler(organisation(), first_name="Ingrid", last_name="Berg")
+    journalpost = machine.journalpost(journalposttype={"kode": "N"})
+
+    by_name = machine.create(
+        journalpost,
+        INTERN,
+        {"korrespondanseparttype": {"kode": "IM"}, "saksbehandler": colleague.user.get_username()},
+    )
+    by_reference = machine.create(
+        journalpost,
+        INTERN,
+        {
+            "korrespondanseparttype": {"kode": "IK"},
+            "referanseSaksbehandler": by_name["referanseSaksbehandler"],
+        },
+    )
+
+    assert by_name["saksbehandler"] == by_reference["saksbehandler"] == "Ingrid Berg"
+    assert by_name["administrativEnhet"] == colleague.administrativ_enhet.navn
+    stored = Korrespondansepart.objects.get(system_id=by_reference["systemID"])
+    assert stored.saksbehandler == colleague
+
+
+def test_another_organisations_case_handler_is_not_found(machine):
+    stranger = handler(organisation("974312344", "Velferdsetaten"))
+    journalpost = machine.journalpost(journalposttype={"kode": "N"})
+
+    answer = machine.post(
+        machine.href(journalpost, INTERN),
+        {"korrespondanseparttype": {"kode": "IM"}, "saksbehandler": stranger.user.get_username()},
+    )
+
+    assert answer.status_code == 404
+    assert not Korrespondansepart.objects.exists()
 
 
 def test_an_internal_party_cannot_have_an_external_type(machine):
