@@ -445,3 +445,36 @@ def test_a_period_with_an_object_waiting_for_its_file_is_deposited_without_it(tm
     assert versions == ["1"]
     assert waiting.versjonsnummer == 2
     assert result.dokumentfiler == len(structure.findall(".//a:dokumentobjekt", NS))
+
+
+def test_a_finalised_post_takes_no_new_description(machine):
+    journalpost = machine.journalpost()
+    Journalpost.objects.filter(system_id=journalpost["systemID"]).update(journalstatus="F")
+    again = machine.get(machine.href(journalpost, "self")).json()
+
+    answer = machine.post(machine.href(journalpost, "self") + "ny-dokumentbeskrivelse/", {"tittel": "Sent"})
+
+    assert REL + NY_DOKUMENTBESKRIVELSE not in again["_links"]
+    assert answer.status_code == 403
+    assert not Dokumentbeskrivelse.objects.exists()
+
+
+def test_a_content_disposition_that_names_no_file_is_refused(machine):
+    dokument = described(machine)
+
+    answer = upload(
+        machine, machine.href(dokument, FIL), pdf("Vedtak"), HTTP_CONTENT_DISPOSITION="attachment; filename="
+    )
+
+    assert answer.status_code == 400
+    assert not Dokumentobjekt.objects.exists()
+
+
+def test_a_file_to_an_archived_post_is_refused(machine):
+    dokument = described(machine)
+    Journalpost.objects.filter(dokumenter__system_id=dokument["systemID"]).update(journalstatus="A")
+
+    answer = upload(machine, machine.href(dokument, FIL), pdf("Vedtak"))
+
+    assert answer.status_code == 409
+    assert not Dokumentobjekt.objects.exists()
