@@ -6,8 +6,8 @@ event's own object. The standard's Endringslogg is one changed field (referanseM
 nyVerdi), so each event is expanded into one entry per field: a client filtering on referanseMetadata
 or counting the log gets the standard's entries, not Felles' events. The expansion is done in Python
 (saksarkiv.noark5.rows) because the audit trail keeps the fields inside a JSON object, which SQLite and
-PostgreSQL unnest differently; the database narrows the events to the organisation (and to one record
-for a record's own log) first.
+PostgreSQL unnest differently; the database narrows the events first, to the organisation, to one record
+for a record's own log, and by what a $filter asks of the date and the record (ChangeLog).
 
 An entry is listed only when the record it names is one the calling system may see through the
 interface: its resource's rows (which apply the archive's access codes) are asked for the named
@@ -16,6 +16,7 @@ systemIDs, so a change to a case coded against the system is neither listed, cou
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import NamedTuple
 
 from django.db.models import Model, Q, QuerySet
@@ -68,9 +69,68 @@ class Entry:
     event_id: int
 
 
-def entries(handler: Saksbehandler, about: Model | None = None) -> Rows:
+class ChangeLog(Rows):
+    """The log as the list views use it, read when first counted or listed. The conditions of a $filter
+    that every entry must meet on its date or its record (those joined by `and` at the top) narrow the
+    audit events the database reads too: "what changed since" does not expand the whole log. All of the
+    filter is then applied to the entries."""
+
+    def __init__(
+        self, handler: Saksbehandler, about: Model | None = None, *, narrowing=(), conditions=(), keys=()
+    ):
+        self.handler, self.about = handler, about
+        self.narrowing, self.conditions, self.keys = tuple(narrowing), tuple(conditions), tuple(keys)
+
+    def filter(self, *conditions: Q, **lookups) -> "ChangeLog":
+        condition = Q(*conditions, **lookups)
+        return ChangeLog(
+            self.handler,
+            self.about,
+            narrowing=self.narrowing + tuple(_narrowing(condition)),
+            conditions=self.conditions + (condition,),
+            keys=self.keys,
+        )
+
+    def order_by(self, *keys: str) -> "ChangeLog":
+        return ChangeLog(
+            self.handler, self.about, narrowing=self.narrowing, conditions=self.conditions, keys=keys
+        )
+
+    @cached_property
+    def items(self) -> list["Entry"]:
+        found = Rows(_entries(self.handler, self.about, self.narrowing))
+        return found.filter(*self.conditions).order_by(*self.keys).items
+
+
+def _narrowing(condition: Q) -> list[Q]:
+    """Database conditions on the audit events that every entry meeting `condition` meets: its top-level
+    `and`ed comparisons of endretDato (the event's time) and referanseArkivenhet (the record the event names
+    in its details, or an event that names its record by its object only)."""
+    if condition.negated or condition.connector != Q.AND:
+        return []
+    found = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            found.extend(_narrowing(child))
+            continue
+        lookup, value = child
+        name, _sep, kind = lookup.partition("__")
+        kind = kind or "exact"
+        if (
+            name == "endret_dato"
+            and kind in ("exact", "gt", "gte", "lt", "lte")
+            and isinstance(value, datetime)
+        ):
+            found.append(Q(**{f"time__{kind}": value}))
+        elif name == "referanse_arkivenhet" and kind == "exact" and isinstance(value, uuid.UUID):
+            found.append(Q(details__system_id=str(value)) | Q(details__system_id__isnull=True))
+    return found
+
+
+def _entries(handler: Saksbehandler, about: Model | None, narrowing: tuple[Q, ...]) -> list[Entry]:
     """The organisation's change log, or one record's (`about`), as far as the system may see it."""
     events = AuditEvent.objects.filter(
+        *narrowing,
         action__startswith=ACTION_PREFIX,
         details__has_key="changes",
         details__organisation=handler.organisation.organisasjonsnummer,
@@ -91,7 +151,7 @@ def entries(handler: Saksbehandler, about: Model | None = None) -> Rows:
         if record is None or (about is not None and record[0] != about.system_id):
             continue
         found.extend(_expand(event, *record))
-    return Rows(found)
+    return found
 
 
 def _expand(event: "Event", system_id: uuid.UUID, entity: str) -> list[Entry]:

@@ -33,8 +33,8 @@ class EndringsloggResource(Resource):
     search = ("referanse_metadata", "tidligere_verdi", "ny_verdi")
     order = ("endret_dato", "event_id", "referanse_metadata")
 
-    def rows(self, handler: Saksbehandler) -> changelog.Rows:
-        return changelog.entries(handler)
+    def rows(self, handler: Saksbehandler) -> changelog.ChangeLog:
+        return changelog.ChangeLog(handler)
 
     def represent(self, entry: changelog.Entry, links: Links) -> dict:
         return present(
@@ -58,7 +58,7 @@ class EndringsloggResource(Resource):
 
 
 def record_log(record: Model) -> list[Child]:
-    return [Child("endringslogg", ENDRINGSLOGG, lambda record, handler: changelog.entries(handler, record))]
+    return [Child("endringslogg", ENDRINGSLOGG, lambda record, handler: changelog.ChangeLog(handler, record))]
 
 
 def hang_under_every_record() -> None:

@@ -77,6 +77,8 @@ def test_a_status_change_recorded_by_its_object_is_listed_under_the_journal_post
     assert [entry["referanseMetadata"] for entry in log["results"]] == ["journalstatus"]
     assert log["results"][0]["referanseArkivenhet"] == post["systemID"]
     assert log["results"][0]["nyVerdi"]
+    found = changelog(machine, {"$filter": f"referanseArkivenhet eq {post['systemID']}"})
+    assert [entry["systemID"] for entry in found["results"]] == [log["results"][0]["systemID"]]
 
 
 def test_the_whole_log_is_filtered_counted_and_paged(machine):
@@ -92,6 +94,11 @@ def test_the_whole_log_is_filtered_counted_and_paged(machine):
     assert page["count"] == 4 and len(page["results"]) == 3 and "next" in page["_links"]
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     assert changelog(machine, {"$filter": f"endretDato ge {tomorrow}"})["count"] == 0
+    assert (
+        changelog(machine, {"$filter": f"endretDato lt {tomorrow} and endretAv eq 'api-965302026'"})["count"]
+        == 4
+    )
+    assert changelog(machine, {"$filter": f"not (endretDato ge {tomorrow})"})["count"] == 4
     found = changelog(machine, {"$search": "Andre"})
     assert {entry["referanseArkivenhet"] for entry in found["results"]} == {second["systemID"]}
 
