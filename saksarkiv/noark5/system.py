@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from saksarkiv.noark5 import views
 from saksarkiv.noark5.entities.admin import BRUKER, ENHET, may_manage_units
-from saksarkiv.noark5.http import NotImplementedHere
+from saksarkiv.noark5.http import NotImplementedHere, etag
 from saksarkiv.noark5.rels import ADMIN, SELF, rel
 from saksarkiv.noark5.resources import REGISTRY, Links, link
 
@@ -60,7 +60,8 @@ class System(views.Noark5View):
             "protokollversjon": PROTOCOL_VERSION,
             "_links": {SELF: link(href), rel(ADMIN, "system"): link(href)},
         }
-        return Response({key: value for key, value in body.items() if value is not None})
+        body = {key: value for key, value in body.items() if value is not None}
+        return Response(body, headers={"ETag": etag(body)})
 
 
 class Admin(views.Noark5View):

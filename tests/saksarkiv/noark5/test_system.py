@@ -41,6 +41,7 @@ def test_system_names_the_product_its_version_and_the_protocol(machine):
     assert system["versjon"] == version
     assert system["protokollversjon"] == "1.1"
     assert system["produkt"] and system["leverandoer"]
+    assert answer["ETag"]
 
 
 def test_system_gives_the_upload_limit_the_archive_applies(machine):
