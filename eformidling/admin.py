@@ -87,15 +87,16 @@ class ConversationAdmin(ReadOnlyAdmin):
     list_display = (
         "message_id",
         "organisation",
+        "direction",
         "message_type",
         "process_identifier",
         "finished",
         "last_update",
     )
-    list_filter = ("message_type", "finished")
+    list_filter = ("direction", "message_type", "finished")
     search_fields = ("message_id", "conversation_id", "organisation__organisasjonsnummer")
     fields = (
-        "organisation", "conversation_id", "message_id", "sender_identifier", "process_identifier",
+        "organisation", "direction", "conversation_id", "message_id", "sender_identifier", "process_identifier",
         "document_identifier", "message_type", "expiry", "last_update", "finished", "letter_id", "sent_at",
     )  # fmt: skip
     inlines = [StatusInline]

@@ -61,14 +61,23 @@ FINISHING_STATUSES = {Status.LEVERT, Status.LEST, Status.FEIL, Status.LEVETID_UT
 CLOSING_STATUSES = {Status.LEST, Status.FEIL, Status.LEVETID_UTLOPT}
 
 
+class Direction(models.TextChoices):
+    OUTGOING = "OUTGOING"
+    INCOMING = "INCOMING"
+
+
 class Conversation(models.Model):
-    """One outgoing message as eFormidling follows it: created with the message, kept after sending."""
+    """One message as eFormidling follows it: an outgoing one created with the message and kept after
+    sending; an incoming one (an arkivmelding filed in the organisation's archive) at its receiver."""
 
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
     )
     conversation_id = models.UUIDField(_("conversation id"))
     message_id = models.UUIDField(_("message id"))
+    direction = models.CharField(
+        _("direction"), max_length=8, choices=Direction.choices, default=Direction.OUTGOING
+    )
     sender_identifier = models.CharField(_("sender"), max_length=40)
     receiver_identifier = models.CharField(_("receiver"), max_length=40)
     process_identifier = models.CharField(_("process"), max_length=200)
@@ -93,7 +102,8 @@ class Conversation(models.Model):
         verbose_name_plural = _("conversations")
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "message_id"], name="eformidling_one_conversation_per_message"
+                fields=["organisation", "direction", "message_id"],
+                name="eformidling_one_conversation_per_message",
             )
         ]
         indexes = [models.Index(fields=["organisation", "closed"], name="eformidling_open_conversations")]

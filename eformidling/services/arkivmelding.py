@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from core.errors import DomainError
-from eformidling.models import Conversation, MessageStatus, Status
+from eformidling.models import Conversation, Direction, MessageStatus, Status
 from eformidling.services import dpo, errors, messages, sbd
 from virksomheter.models import Organisation
 
@@ -79,6 +79,8 @@ def send_arkivmelding(
         messages.compose(messages.Sender(organisation, actor), document, files)
     except errors.IntegrasjonspunktError as error:
         raise NotDelivered(": ".join(part for part in (error.message, error.description) if part)) from None
-    conversation = Conversation.objects.get(organisation=organisation, message_id=message_id)
+    conversation = Conversation.objects.get(
+        organisation=organisation, direction=Direction.OUTGOING, message_id=message_id
+    )
     found = MessageStatus.objects.filter(conversation=conversation).order_by("pk")
     return Delivery(message_id, list(found.values_list("status", flat=True)))

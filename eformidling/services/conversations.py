@@ -1,5 +1,6 @@
-"""Conversations as Digdir's ConversationController shows them (outgoing only here), and the filters
-of GET /api/statuses and GET /api/conversations."""
+"""Conversations as Digdir's ConversationController shows them (outgoing ones, and the arkivmelding
+filed in the organisation's archive as incoming ones), and the filters of GET /api/statuses and
+GET /api/conversations."""
 
 import uuid
 
@@ -66,8 +67,8 @@ def find(organisation: Organisation, filters: dict):
     for parameter in ("pollable", "finished"):
         if filters.get(parameter) is not None and _boolean(filters[parameter]) is not None:
             query = query.filter(**{parameter: _boolean(filters[parameter])})
-    if filters.get("direction") and filters["direction"] != "OUTGOING":
-        return query.none()
+    if filters.get("direction"):
+        query = query.filter(direction=filters["direction"])
     return query
 
 
@@ -85,7 +86,12 @@ def by_message(organisation: Organisation, message_id) -> Conversation:
     statuses.refresh(organisation)
     value = _uuid(message_id)
     found = (
-        Conversation.objects.filter(organisation=organisation, message_id=value).first() if value else None
+        # An organisation that sent itself a message has it both ways: the outgoing one first.
+        Conversation.objects.filter(organisation=organisation, message_id=value)
+        .order_by("-direction")
+        .first()
+        if value
+        else None
     )
     if found is None:
         raise errors.MessageNotFound(f"Message with messageId = {message_id} was not found")
@@ -111,7 +117,7 @@ def as_json(conversation: Conversation) -> dict:
         "lastUpdate": sbd.moment(conversation.last_update),
         "finished": conversation.finished,
         "expiry": sbd.moment(conversation.expiry),
-        "direction": "OUTGOING",
+        "direction": conversation.direction,
         "serviceIdentifier": conversation.service_identifier,
         "messageStatuses": [
             {

@@ -6,7 +6,9 @@ answer comes back at once as Digdir's integrasjonspunkt registers it on the send
 
     sent and filed        SENDT, MOTTATT, LEVERT, then the archive's arkivmelding_kvittering:
                           receiptType OK -> LEST "ArkivmeldingKvittering: OK" (rawReceipt: the receipt),
-                          and the receipt as a message in the sender's queue (GET /api/messages/in)
+                          and the receipt as a message in the sender's queue (GET /api/messages/in);
+                          at the receiver an INCOMING conversation, INNKOMMENDE_MOTTATT and
+                          INNKOMMENDE_LEVERT (its archive has taken the message)
     refused by the archive  the send answers 400 and nothing is stored, as a message Digdir's
                           NextMoveValidator refuses (its arkivmelding is checked before it is sent)
 
@@ -23,7 +25,7 @@ from stdnum.no import orgnr
 
 from core import audit
 from core.errors import DomainError
-from eformidling.models import Conversation, Status
+from eformidling.models import Conversation, Direction, Status
 from eformidling.services import case_links, errors, incoming, statuses
 from eformidling.signals import arkivmelding_received
 from postkasse.services import keys
@@ -87,6 +89,31 @@ def _refusal(error: DomainError) -> errors.IntegrasjonspunktError:
     return errors.InvalidDocument(error.message)
 
 
+def _incoming_conversation(conversation: Conversation, receiver: Organisation, at) -> None:
+    """The message as the receiver's integrasjonspunkt follows it: received and delivered at once."""
+    received = Conversation.objects.create(
+        organisation=receiver,
+        direction=Direction.INCOMING,
+        conversation_id=conversation.conversation_id,
+        message_id=conversation.message_id,
+        sender_identifier=conversation.sender_identifier,
+        receiver_identifier=conversation.receiver_identifier,
+        process_identifier=conversation.process_identifier,
+        document_identifier=conversation.document_identifier,
+        message_type=conversation.message_type,
+        message_title=conversation.message_title,
+        service_identifier=conversation.service_identifier,
+        sbd=conversation.sbd,
+        expiry=conversation.expiry,
+        last_update=at,
+        finished=True,
+        closed=True,
+        sent_at=at,
+    )
+    statuses.register(received, Status.INNKOMMENDE_MOTTATT, at=at)
+    statuses.register(received, Status.INNKOMMENDE_LEVERT, at=at)
+
+
 def deliver(
     sender_organisation: Organisation, conversation: Conversation, files: list, *, actor: str
 ) -> None:
@@ -129,6 +156,7 @@ def deliver(
         at=now,
         raw_receipt=orjson.dumps(receipt(conversation)).decode(),
     )
+    _incoming_conversation(conversation, receiver, now)
     incoming.enqueue_receipt(
         conversation,
         receiver=receiver,

@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from core import audit
-from eformidling.models import Conversation, OutgoingFile, OutgoingMessage, Status
+from eformidling.models import Conversation, Direction, OutgoingFile, OutgoingMessage, Status
 from eformidling.services import capabilities as capability_service
 from eformidling.services import dpo, errors, sbd, statuses
 from postkasse import services as postkasse
@@ -66,7 +66,9 @@ def create(sender: Sender, document) -> dict:
     deleted = None
     if message_id is not None:
         first = (
-            Conversation.objects.filter(organisation=organisation, message_id=message_id)
+            Conversation.objects.filter(
+                organisation=organisation, direction=Direction.OUTGOING, message_id=message_id
+            )
             .annotate(building=Exists(OutgoingMessage.objects.filter(conversation=OuterRef("pk"))))
             .first()
         )
@@ -137,7 +139,9 @@ def create(sender: Sender, document) -> dict:
             statuses.register(conversation, Status.OPPRETTET, at=now)
     except IntegrityError:  # the same messageId at the same moment from another request
         first = Conversation.objects.get(
-            organisation=organisation, message_id=identification["instanceIdentifier"]
+            organisation=organisation,
+            direction=Direction.OUTGOING,
+            message_id=identification["instanceIdentifier"],
         )
         return first.sbd
     audit.record(

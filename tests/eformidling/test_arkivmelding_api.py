@@ -278,3 +278,32 @@ def test_an_organisation_in_felles_takes_arkivmelding_only_not_digital_post(clie
     response = create(client, token, document)
     assert response.status_code == 400
     assert response.json()["exception"] == EXCEPTIONS + "ReceiverDoesNotAcceptProcessException"
+
+
+def test_the_receiver_follows_the_message_as_an_incoming_conversation(client, token, receiver):
+    mid = _created(client, token)
+    _upload_all(client, token, mid)
+    assert send(client, token, mid).status_code == 200
+    theirs = {
+        "HTTP_AUTHORIZATION": "Bearer "
+        + agency_token("digitalpostinnbygger:send", organisation_number=examples.RECEIVER)
+    }
+    [incoming] = client.get("/api/conversations?direction=INCOMING", **theirs).json()["content"]
+    assert (incoming["messageId"], incoming["direction"], incoming["finished"]) == (mid, "INCOMING", True)
+    assert [s["status"] for s in incoming["messageStatuses"]] == ["INNKOMMENDE_MOTTATT", "INNKOMMENDE_LEVERT"]
+    assert client.get("/api/conversations?direction=OUTGOING", **theirs).json()["content"] == []
+    # The sender's side stays its own: one outgoing conversation.
+    [outgoing] = client.get("/api/conversations", **token).json()["content"]
+    assert outgoing["direction"] == "OUTGOING" and outgoing["messageId"] == mid
+
+
+def test_an_organisation_may_send_an_arkivmelding_to_its_own_archive(client, token):
+    own = "974312344"
+    mid = _created(client, token, examples.sbd(own))
+    _upload_all(client, token, mid)
+    assert send(client, token, mid).status_code == 200
+    assert (
+        Journalpost.objects.filter(saksmappe__arkivdel__arkiv__organisation__organisasjonsnummer=own).count()
+        == 1
+    )
+    assert client.get(f"/api/conversations/messageId/{mid}", **token).json()["direction"] == "OUTGOING"
