@@ -271,3 +271,52 @@ def test_an_archive_leaders_system_moves_a_unit_to_the_top(machine):
     assert "referanseOverordnetEnhet" not in answer.json()
     unit.refresh_from_db()
     assert unit.overordnet is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        "Helse",
+        {"administrativEnhetNavn": {"navn": "Helse"}, "kortnavn": "HEL"},
+        {"administrativEnhetNavn": "Helse", "kortnavn": "H" * 21},
+        {"administrativEnhetNavn": "", "kortnavn": "HEL"},
+        {"administrativEnhetNavn": "Helse", "kortnavn": "HEL", "administrativEnhetsstatus": "Passiv enhet"},
+        {"administrativEnhetNavn": "Helse", "kortnavn": "HEL", "administrativEnhetsstatus": 5},
+    ],
+)
+def test_a_bad_new_unit_is_refused_with_400_and_nothing_stored(machine, body):
+    make_arkivleder()
+    answer = machine.post(ROOT + "admin/ny-administrativenhet/", body)
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["feil"]["kode"] == 400
+    assert not AdministrativEnhet.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"$filter": "administrativEnhetsstatus eq 'Aktiv enhet'"},
+        {"$filter": "avsluttetDato eq null and opprettetAv ne 'x'"},
+        {"$orderby": "opprettetAv desc, referanseOverordnetEnhet"},
+        {"$search": "Helse"},
+    ],
+)
+def test_units_take_odata_on_every_field_they_name(machine, query):
+    enhet(organisation(), "HEL", "Helse")
+    listing = machine.follow(admin(machine), "admin/administrativenhet/", query)
+    assert listing["count"] == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "count"),
+    [
+        ({"$filter": "opprettetDato lt 2000-01-01"}, 0),
+        ({"$filter": "kortnavn eq 'IB' and systemID ne 12345678-1234-1234-1234-123456789012"}, 1),
+        ({"$orderby": "opprettetDato desc, kortnavn"}, 2),
+        ({"$search": "IB"}, 1),
+    ],
+)
+def test_users_take_odata_on_every_field_they_name(machine, query, count):
+    handler(organisation())  # and the organisation's system user, API
+    assert machine.follow(admin(machine), "admin/bruker/", query)["count"] == count
