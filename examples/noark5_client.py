@@ -315,6 +315,12 @@ class Noark5Client:
         )
         return self._resource(response)
 
+    def delete(self, resource: Resource) -> None:
+        """DELETE on the self href, answered 204 (6 Slette objekter); with the ETag as If-Match when
+        the resource was read with one, since a changed object answers 409 there too."""
+        headers = {"If-Match": resource.etag} if resource.etag else {}
+        self._send("DELETE", resource.self_href, expect=(204,), headers=headers)
+
     def upload(self, dokumentobjekt: Resource, content: bytes, content_type: str) -> Resource:
         """A small file POSTed whole to the dokumentobjekt's fil href (6 Overføre små filer)."""
         response = self._send(

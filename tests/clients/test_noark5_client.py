@@ -147,6 +147,18 @@ def test_a_patch_with_the_etag_changes_the_title_and_the_stale_etag_gets_409(noa
     assert Saksmappe.objects.get(system_id=saksmappe.system_id).tittel == "Søknad om bostøtte – endret"
 
 
+def test_a_deleted_korrespondansepart_is_gone_from_its_journalpost(noark5, walked):
+    """6 Slette objekter: DELETE on self answers 204; afterwards it is not found, in the error format."""
+    korrespondansepart = walked["korrespondansepartenhet"]
+
+    noark5.delete(korrespondansepart)
+
+    assert noark5.find(walked["journalpost"], n5.ARKIVSTRUKTUR + "korrespondansepart/").count == 0
+    with pytest.raises(n5.Noark5Error) as gone:
+        noark5.read(korrespondansepart)
+    assert gone.value.status == 404 and gone.value.feil["kode"] == 404
+
+
 def test_a_filtered_list_counts_and_returns_only_the_matching_case(noark5, walked):
     noark5.create(walked["klasse"], n5.NY_SAKSMAPPE, {"tittel": "En annen sak"})
     sakarkiv = noark5.follow(noark5.root(), n5.SAKARKIV)
