@@ -75,6 +75,14 @@ def identifikator(number: str) -> dict:
     return {"dNummer": number} if number[:1] in "4567" else {"foedselsnummer": number}
 
 
+def dispatch_receipt(party: Korrespondansepart) -> dict | None:
+    """Felles' own metadata (the standard's place for it): how the dispatch to the party went, as digital
+    post reports it (sendt, levert, aapnet, printet, feilet) and why it failed."""
+    if not party.ekspedering:
+        return None
+    return present({"ekspedering": party.ekspedering, "ekspederingAarsak": party.ekspedering_aarsak})
+
+
 def represent(party: Korrespondansepart) -> dict:
     kind = kind_of(party)
     values = {
@@ -97,6 +105,7 @@ def represent(party: Korrespondansepart) -> dict:
         "navn": party.navn,
         "postadresse": postadresse(party),
         "kontaktinformasjon": kontaktinformasjon(party),
+        "virksomhetsspesifikkeMetadata": dispatch_receipt(party),
     }
     if kind == PERSON:
         values["personidentifikator"] = [identifikator(party.foedselsnummer)]

@@ -278,3 +278,20 @@ def test_a_bad_person_is_refused_with_400(machine, body):
     assert answer.status_code == 400
     assert "feil" in answer.json()
     assert not Korrespondansepart.objects.exists()
+
+
+def test_how_the_dispatch_went_is_felles_own_metadata_of_the_party(machine):
+    party = machine.create(
+        machine.journalpost(), ENHET, {"korrespondanseparttype": {"kode": "EM"}, "navn": "Avsender AS"}
+    )
+    assert "virksomhetsspesifikkeMetadata" not in party
+    Korrespondansepart.objects.filter(system_id=party["systemID"]).update(
+        ekspedering="feilet", ekspedering_aarsak="Mottakeren er reservert"
+    )
+
+    read = machine.get(machine.href(party, "self")).json()
+
+    assert read["virksomhetsspesifikkeMetadata"] == {
+        "ekspedering": "feilet",
+        "ekspederingAarsak": "Mottakeren er reservert",
+    }
