@@ -478,3 +478,26 @@ def test_a_file_to_an_archived_post_is_refused(machine):
 
     assert answer.status_code == 409
     assert not Dokumentobjekt.objects.exists()
+
+
+def test_an_ordinary_pdf_stays_as_produced_and_its_pdfa_is_the_same_versions_archive_variant(machine):
+    from tests.saksarkiv.test_pdfa import assert_pdfa_2b, file_of, ordinary_pdf
+
+    content = ordinary_pdf()
+    dokument = described(machine)
+    objekt = machine.create(dokument, NY_DOKUMENTOBJEKT, {"variantformat": {"kode": "A"}})
+
+    filed = upload(machine, machine.href(objekt, FIL), content).json()
+
+    # The object holds the file as it came, so its variant says what the file is: produksjonsformat.
+    assert (filed["systemID"], filed["variantformat"]["kode"]) == (objekt["systemID"], "P")
+    assert filed["sjekksum"] == hashlib.sha256(content).hexdigest()
+    listed = machine.follow(dokument, "arkivstruktur/dokumentobjekt/")["results"]
+    assert sorted((each["versjonsnummer"], each["variantformat"]["kode"]) for each in listed) == [
+        (1, "A"),
+        (1, "P"),
+    ]
+    archived = Dokumentobjekt.objects.get(variantformat="A")
+    assert_pdfa_2b(file_of(archived))
+    stored = Dokumentbeskrivelse.objects.get(system_id=dokument["systemID"])
+    assert documents.current_version(stored) == archived
