@@ -501,3 +501,15 @@ def test_an_ordinary_pdf_stays_as_produced_and_its_pdfa_is_the_same_versions_arc
     assert_pdfa_2b(file_of(archived))
     stored = Dokumentbeskrivelse.objects.get(system_id=dokument["systemID"])
     assert documents.current_version(stored) == archived
+
+
+def test_a_finalised_posts_description_is_neither_changed_nor_deleted(machine):
+    dokument = described(machine)
+    Journalpost.objects.filter(dokumenter__system_id=dokument["systemID"]).update(journalstatus="F")
+    read = machine.get(machine.href(dokument, "self"))
+
+    changed = machine.patch(machine.href(dokument, "self"), {"tittel": "Endret"}, HTTP_IF_MATCH=read["ETag"])
+    deleted = machine.delete(machine.href(dokument, "self"))
+
+    assert changed.status_code == deleted.status_code == 409
+    assert Dokumentbeskrivelse.objects.get().tittel == "Vedtak"
