@@ -12,7 +12,8 @@ What it does, and where the standard says so:
   POST it (without `_links` and null fields) and get 201, a Location and the created entity, whose
   self href is the href of its entity rel ("Identifisere entitetstype").
 - 6 "Oppdatere objekter": PATCH as JSON Merge Patch (RFC 7396) with the ETag as If-Match; a
-  conflict is 409. 6 "Håndtering av API-feil": errors carry {"feil": {"kode", "beskrivelse"}}.
+  conflict is 409. 6 "Slette objekter": DELETE on self, 204. 6 "Håndtering av API-feil": errors
+  carry {"feil": {"kode", "beskrivelse"}}.
 - 6 "Hente og overføre filer": a small file is POSTed to the dokumentobjekt's .../arkivstruktur/fil/
   href with Content-Type and Content-Length, answered 201 with the dokumentobjekt (sjekksum,
   filstoerrelse derived); a GET of the same href streams the file back.
