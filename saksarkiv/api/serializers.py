@@ -22,6 +22,8 @@ from saksarkiv import models
 from saksarkiv.services.dispatch import DISPATCHABLE
 
 REL = "https://rel.arkivverket.no/noark5/v5/api/arkivstruktur/"
+# Cases and journal posts are the sakarkiv package's (the standard's rels, chapter 7 "Sakarkiv").
+SAKARKIV_REL = "https://rel.arkivverket.no/noark5/v5/api/sakarkiv/"
 CHECKSUM_ALGORITHM = "SHA-256"
 MIME_TYPE = "application/pdf"
 
@@ -154,10 +156,10 @@ class Saksmappe(Record):
         journalposts = link(self.request, "saksmappe-journalpost", saksmappe.system_id)
         answer = {
             "self": link(self.request, "saksmappe", saksmappe.system_id),
-            f"{REL}journalpost/": journalposts,
+            f"{SAKARKIV_REL}journalpost/": journalposts,
         }
         if saksmappe.saksstatus == models.Saksmappe.Status.UNDER_BEHANDLING:
-            answer[f"{REL}ny-journalpost/"] = journalposts
+            answer[f"{SAKARKIV_REL}ny-journalpost/"] = journalposts
             answer["avslutt"] = link(self.request, "saksmappe-avslutt", saksmappe.system_id)
         return answer
 
@@ -196,7 +198,7 @@ class Journalpost(Record):
 
         answer = {
             "self": to("journalpost"),
-            f"{REL}saksmappe/": link(self.request, "saksmappe", journalpost.saksmappe.system_id),
+            f"{SAKARKIV_REL}saksmappe/": link(self.request, "saksmappe", journalpost.saksmappe.system_id),
             f"{REL}korrespondansepart/": to("journalpost-korrespondansepart"),
             f"{REL}dokumentbeskrivelse/": to("journalpost-dokumentbeskrivelse"),
         }
@@ -304,20 +306,20 @@ class Dokumentbeskrivelse(Record):
         }
 
 
-def page_of(item: type[serializers.Serializer]) -> type[serializers.Serializer]:
-    """The answer of a list: the results, and links to itself and (paged lists) the next and previous page."""
-    return type(
-        f"{item.__name__}Liste",
-        (serializers.Serializer,),
-        {
-            "results": item(many=True),
-            "_links": serializers.DictField(child=Href(), help_text=LINKS_HELP),
-        },
-    )
+def page_of(item: type[serializers.Serializer], *, counted: bool = False) -> type[serializers.Serializer]:
+    """The answer of a list: the results, and links to itself and (paged lists) the next and previous
+    page; a paged list also counts all that match, not only the page."""
+    fields = {
+        "results": item(many=True),
+        "_links": serializers.DictField(child=Href(), help_text=LINKS_HELP),
+    }
+    if counted:
+        fields["count"] = serializers.IntegerField(help_text="How many match, on every page.")
+    return type(f"{item.__name__}Liste", (serializers.Serializer,), fields)
 
 
-SaksmappeListe = page_of(Saksmappe)
-JournalpostListe = page_of(Journalpost)
+SaksmappeListe = page_of(Saksmappe, counted=True)
+JournalpostListe = page_of(Journalpost, counted=True)
 KorrespondansepartListe = page_of(Korrespondansepart)
 DokumentbeskrivelseListe = page_of(Dokumentbeskrivelse)
 

@@ -12,10 +12,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import whole_number
+from core.api_parsers import JSONParser
 from maskinporten.drf import HasScope, MaskinportenAuthentication
 from saksarkiv import services
 from saksarkiv.api import problems, serializers
@@ -30,6 +32,18 @@ from saksarkiv.models import (
     Saksmappe,
     Tilgangskode,
 )
+from saksarkiv.noark5 import odata
+from saksarkiv.noark5.http import (
+    ByAcceptHeader,
+    MergePatchParser,
+    Noark5Error,
+    Noark5Parser,
+    Noark5Renderer,
+    check_if_match,
+    etag,
+)
+from saksarkiv.noark5.resources import REGISTRY
+from saksarkiv.noark5.views import odata_query
 from saksarkiv.services import access, screening, update_journalpost, update_saksmappe
 from saksarkiv.services.api_handler import system_handler
 from saksarkiv.services.documents import find_version
@@ -43,12 +57,24 @@ MAX_TOP = 100
 # As far as a database offset goes on every backend (a 32-bit integer is far beyond any archive).
 MAX_SKIP = 2**31 - 1
 
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The ETag of the record as read: a change made since is not overwritten (409).",
+)
 PROBLEMS = {
     400: OpenApiResponse(serializers.ArkivProblem, description="Invalid input; nothing was stored."),
+    428: OpenApiResponse(serializers.ArkivProblem, description="If-Match is missing."),
+    501: OpenApiResponse(serializers.ArkivProblem, description="OData that Felles does not support."),
     404: OpenApiResponse(
         serializers.ArkivProblem, description="No such record in your organisation's archive."
     ),
-    409: OpenApiResponse(serializers.ArkivProblem, description="The record is finalised or closed."),
+    409: OpenApiResponse(
+        serializers.ArkivProblem,
+        description="The record is finalised or closed, or changed since you read it.",
+    ),
 }
 
 
@@ -58,10 +84,17 @@ def problems_for(*codes: int) -> dict:
 
 class ArkivView(APIView):
     """For the organisation in the token: reading needs felles:noark5/arkiv.read, writing
-    felles:noark5/arkiv.write (the old names noark5:arkiv.les and noark5:arkiv.skriv count too)."""
+    felles:noark5/arkiv.write (the old names noark5:arkiv.les and noark5:arkiv.skriv count too).
+
+    These v1/arkivstruktur/... paths are Felles' own of before, kept as an alias of the tjenestegrensesnitt
+    at /api/noark5/ (saksarkiv.noark5): they take and give its media type too, their lists take the same
+    OData and carry the count, and a change names the ETag it read."""
 
     authentication_classes = [MaskinportenAuthentication]
     permission_classes = [HasScope]
+    renderer_classes = [JSONRenderer, Noark5Renderer]
+    content_negotiation_class = ByAcceptHeader
+    parser_classes = [JSONParser, Noark5Parser, MergePatchParser]
 
     @property
     def required_scopes(self) -> list[str]:
@@ -76,7 +109,16 @@ class ArkivView(APIView):
 
     def answer(self, serializer_class, instance, status=200, **context) -> Response:
         data = serializer_class(instance, context={"request": self.request, **context}).data
-        return Response(data, status=status)
+        return Response(data, status=status, headers={"ETag": etag(data)})
+
+    def check_version(self, serializer_class, instance) -> None:
+        """A change names the version it read (If-Match: its ETag); another one is refused with 409."""
+        data = serializer_class(instance, context={"request": self.request}).data
+        try:
+            check_if_match(self.request, etag(data))
+        except Noark5Error as refused:
+            code = "precondition_required" if refused.status_code == 428 else "conflict"
+            raise ApiProblem(code, refused.message, refused.status_code) from None
 
     def saksmappe(self, system_id) -> Saksmappe:
         return access.get_case(
@@ -99,19 +141,28 @@ class ArkivView(APIView):
             self.handler, request=self.request, select=("journalpost__saksmappe",), system_id=system_id
         )
 
-    def page(self, queryset, serializer_class) -> Response:
-        """A page of the list ($top, $skip), with a next link while there are more; no count, so a list
-        of 100,000 journal posts answers as fast as one of ten."""
+    def page(self, queryset, serializer_class, resource: str) -> Response:
+        """A page of the list ($top, $skip) with the count of all that match, chosen and ordered by the
+        tjenestegrensesnitt's OData ($filter, $orderby, $search) on the fields of `resource`; a query
+        option it does not support answers 501, never ignored."""
+        try:
+            queryset = odata_query(queryset, self.request.query_params, REGISTRY[resource])
+        except odata.QueryError as refused:
+            status_code = 501 if isinstance(refused, odata.Unsupported) else 400
+            raise ApiProblem(
+                "not_implemented" if status_code == 501 else "invalid_parameter", refused.message, status_code
+            ) from None
         top = self.number_param("$top", DEFAULT_TOP, highest=MAX_TOP, lowest=1)
         skip = self.number_param("$skip", 0, highest=MAX_SKIP)
-        rows = list(queryset[skip : skip + top + 1])
+        count = queryset.count()
+        rows = list(queryset[skip : skip + top])
         links = {"self": {"href": self.request.build_absolute_uri()}}
-        if len(rows) > top:
+        if skip + top < count:
             links["next"] = {"href": self.with_params(**{"$skip": skip + top, "$top": top})}
         if skip:
             links["prev"] = {"href": self.with_params(**{"$skip": max(skip - top, 0), "$top": top})}
-        results = serializer_class(rows[:top], many=True, context={"request": self.request}).data
-        return Response({"results": results, "_links": links})
+        results = serializer_class(rows, many=True, context={"request": self.request}).data
+        return Response({"count": count, "results": results, "_links": links})
 
     def with_params(self, **values) -> str:
         query = self.request.GET.copy()
@@ -205,6 +256,14 @@ def date_parameters(field: str) -> list[OpenApiParameter]:
             {"type": "integer", "minimum": 0, "maximum": MAX_SKIP},
             description="How many to skip: the page's start.",
         ),
+        OpenApiParameter(
+            "$filter",
+            OpenApiTypes.STR,
+            description="OData: eq ne gt ge lt le, and or not, contains() startswith() endswith(), on the "
+            "tjenestegrensesnitt's field names, e.g. startswith(tittel, 'Byggesak'). Other OData answers 501.",
+        ),
+        OpenApiParameter("$orderby", OpenApiTypes.STR, description="OData: e.g. saksdato desc, tittel."),
+        OpenApiParameter("$search", OpenApiTypes.STR, description="Words the titles contain."),
     ]
 
 
@@ -231,13 +290,13 @@ def list_journalposts(view: ArkivView, queryset) -> Response:
         codes={"journalstatus": Journalpost.Status, "journalposttype": Journalpost.Type},
         date_field="journaldato",
     )
-    return view.page(journalpost_rows(filtered), serializers.Journalpost)
+    return view.page(journalpost_rows(filtered), serializers.Journalpost, "sakarkiv/journalpost")
 
 
 class SaksmappeListe(ArkivView):
     @extend_schema(
         parameters=[code_parameter("saksstatus", Saksmappe.Status), *date_parameters("saksdato")],
-        responses={200: serializers.SaksmappeListe, 400: PROBLEMS[400]},
+        responses={200: serializers.SaksmappeListe, **problems_for(400, 501)},
         summary="List cases, newest first",
         operation_id="noark5_saksmappe_list",
     )
@@ -248,7 +307,7 @@ class SaksmappeListe(ArkivView):
         rows = queryset.select_related("saksansvarlig__user", "klasse", "skjerming", "tilgangskode").order_by(
             "-saksaar", "-sakssekvensnummer"
         )
-        return self.page(rows, serializers.Saksmappe)
+        return self.page(rows, serializers.Saksmappe, "sakarkiv/saksmappe")
 
     @extend_schema(
         request=serializers.NySaksmappe,
@@ -277,12 +336,14 @@ class SaksmappeDetalj(ArkivView):
 
     @extend_schema(
         request=serializers.Endring,
-        responses={200: serializers.Saksmappe, **problems_for(400, 404, 409)},
+        parameters=[IF_MATCH],
+        responses={200: serializers.Saksmappe, **problems_for(400, 404, 409, 428)},
         summary="Change a case's titles or screening",
         description="Only tittel, offentligTittel and skjerming, and only while the case is open.",
     )
     def patch(self, request, system_id):
         saksmappe = self.saksmappe(system_id)
+        self.check_version(serializers.Saksmappe, saksmappe)
         refuse_other_fields(request.data)
         changes = self.screening_from(valid(serializers.Endring, request.data, partial=True))
         update_saksmappe(saksmappe, self.handler, request=request, **changes)
@@ -319,7 +380,7 @@ class SaksmappeAvslutt(ArkivView):
 class SaksmappeJournalposter(ArkivView):
     @extend_schema(
         parameters=JOURNALPOST_FILTERS,
-        responses={200: serializers.JournalpostListe, **problems_for(400, 404)},
+        responses={200: serializers.JournalpostListe, **problems_for(400, 404, 501)},
         summary="List a case's journal posts, newest first",
     )
     def get(self, request, system_id):
@@ -343,7 +404,7 @@ class SaksmappeJournalposter(ArkivView):
 class JournalpostListe(ArkivView):
     @extend_schema(
         parameters=JOURNALPOST_FILTERS,
-        responses={200: serializers.JournalpostListe, **problems_for(400)},
+        responses={200: serializers.JournalpostListe, **problems_for(400, 501)},
         summary="List journal posts, newest first",
         operation_id="noark5_journalpost_list",
     )
@@ -360,12 +421,14 @@ class JournalpostDetalj(ArkivView):
 
     @extend_schema(
         request=serializers.Endring,
-        responses={200: serializers.Journalpost, **problems_for(400, 404, 409)},
+        parameters=[IF_MATCH],
+        responses={200: serializers.Journalpost, **problems_for(400, 404, 409, 428)},
         summary="Change a journal post's titles or screening",
         description="Only tittel, offentligTittel and skjerming, and only until the journal post is finalised.",
     )
     def patch(self, request, system_id):
         journalpost = self.journalpost(system_id)
+        self.check_version(serializers.Journalpost, journalpost)
         refuse_other_fields(request.data)
         changes = self.screening_from(valid(serializers.Endring, request.data, partial=True))
         update_journalpost(journalpost, self.handler, request=request, **changes)

@@ -95,8 +95,9 @@ def system_id(values: dict, name: str) -> uuid.UUID | None:
     value = values.get(name)
     if value is None:
         return None
-    try:
-        return uuid.UUID(str(value)) if isinstance(value, str) else None
-    except ValueError:
-        pass
+    if isinstance(value, str):
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            pass
     raise InvalidInput(_("%(field)s must be a systemID (a UUID).") % {"field": name})

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -35,7 +36,7 @@ MERGE_PATCH = "application/merge-patch+json"
 
 class Noark5Renderer(JSONRenderer):
     media_type = MEDIA_TYPE
-    format = "noark5"
+    format = "json"  # JSON it is; ?format= chooses nothing here (ByAcceptHeader)
     charset = None  # JSON is UTF-8 by definition (RFC 8259); the standard names the type without parameters
 
 
@@ -52,6 +53,16 @@ class MergePatchParser(api_parsers.JSONParser):
 
 
 RENDERERS = [Noark5Renderer, PlainJSONRenderer]
+
+
+class ByAcceptHeader(DefaultContentNegotiation):
+    """The answer's type by the Accept header alone: DRF's ?format= is no parameter of these APIs (a client's
+    own query parameter by that name must not choose, or refuse, the answer's type)."""
+
+    class settings:  # noqa: N801 (DefaultContentNegotiation reads its settings from this attribute)
+        URL_FORMAT_OVERRIDE = None
+
+
 PARSERS = [Noark5Parser, api_parsers.JSONParser, MergePatchParser]
 
 

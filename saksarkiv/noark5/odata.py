@@ -461,6 +461,9 @@ class _Parser:
     def order_key(self) -> str:
         start = self.peek()
         node = self.comparison()
+        if isinstance(node, _Literal):
+            # A constant orders nothing: $orderby names fields (chapter 6, "sortering av resultat etter gitte felter").
+            raise Invalid(_("$orderby names fields, not %(value)s.") % {"value": _shown(start.text)})
         if not isinstance(node, _FieldRef):
             raise Unsupported(
                 _("%(feature)s is not implemented.") % {"feature": _shown(f"$orderby {start.text}")}

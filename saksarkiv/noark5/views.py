@@ -19,8 +19,8 @@ from saksarkiv.noark5 import entities, odata  # noqa: F401  (entities register t
 from saksarkiv.noark5.http import (
     PARSERS,
     RENDERERS,
+    ByAcceptHeader,
     Noark5Error,
-    NotImplementedHere,
     check_if_match,
     etag,
     handle,
@@ -67,11 +67,33 @@ QUERY_OPTIONS = {"$filter", "$orderby", "$top", "$skip", "$search", "$count"}
 PACKAGES = (ARKIVSTRUKTUR, SAKARKIV)
 
 
+def odata_query(rows, params, resource: Resource):
+    """The rows chosen and ordered by the request's $filter, $search and $orderby on the resource's fields;
+    an OData query option Felles does not support is refused (501), never ignored."""
+    unknown = sorted(key for key in params if key.startswith("$") and key not in QUERY_OPTIONS)
+    if unknown:
+        raise odata.Unsupported(
+            _("The query option %(options)s is not supported.") % {"options": ", ".join(unknown)}
+        )
+    if params.get("$count", "true") not in ("true", "false"):
+        raise odata.Invalid(_("$count is true or false."))
+    if "$filter" in params:
+        rows = rows.filter(odata.filter_q(params["$filter"], resource.fields))
+    if "$search" in params:
+        rows = rows.filter(odata.search_q(params["$search"], resource.search))
+    order = odata.ordering(params["$orderby"], resource.fields) if "$orderby" in params else []
+    return rows.order_by(*order, *resource.order)
+
+
 class Noark5View(APIView):
+    # The interface is described by its standard and found by its links, not by Felles' OpenAPI document
+    # (whose problems are {"code", "detail"}); schemathesis covers the agency APIs that document lives in.
+    schema = None
     authentication_classes = [MaskinportenAuthentication]
     permission_classes = [HasScope]
     renderer_classes = RENDERERS
     parser_classes = PARSERS
+    content_negotiation_class = ByAcceptHeader
 
     @property
     def required_scopes(self) -> list[str]:
@@ -112,20 +134,7 @@ class Noark5View(APIView):
     def listing(self, resource: Resource, rows, own_rel: str = "") -> Response:
         """A list as the standard gives one: count (all that match, not only this page), results (left
         out when there are none) and _links with self, next and the list's own rel."""
-        params = self.request.query_params
-        unknown = sorted(key for key in params if key.startswith("$") and key not in QUERY_OPTIONS)
-        if unknown:
-            raise NotImplementedHere(
-                _("The query option %(options)s is not supported.") % {"options": ", ".join(unknown)}
-            )
-        if params.get("$count", "true") not in ("true", "false"):
-            raise Noark5Error(status.HTTP_400_BAD_REQUEST, _("$count is true or false."))
-        if "$filter" in params:
-            rows = rows.filter(odata.filter_q(params["$filter"], resource.fields))
-        if "$search" in params:
-            rows = rows.filter(odata.search_q(params["$search"], resource.search))
-        order = odata.ordering(params["$orderby"], resource.fields) if "$orderby" in params else []
-        rows = rows.order_by(*order, *resource.order)
+        rows = odata_query(rows, self.request.query_params, resource)
         top = self.number("$top", DEFAULT_TOP, lowest=0, highest=MAX_TOP)
         skip = self.number("$skip", 0, lowest=0, highest=MAX_SKIP)
         count = rows.count()
@@ -184,9 +193,11 @@ class Root(Noark5View):
         from django.urls import reverse
 
         links = {
+            rel(ADMIN): link(self.links.absolute(reverse("noark5:admin"))),
             rel(ADMIN, "system"): link(self.links.absolute(reverse("noark5:system"))),
             rel(ARKIVSTRUKTUR): link(self.links.package(ARKIVSTRUKTUR)),
-            LOGIN_OAUTH2: link(self.links.absolute(reverse("maskinporten:metadata"))),
+            # The issuer's metadata (RFC 8414): where the token endpoint is, and what it takes.
+            LOGIN_OAUTH2: link(request.build_absolute_uri(reverse("maskinporten:metadata"))),
             rel(LOGGING): link(self.links.absolute(reverse("noark5:logging"))),
             rel(METADATA): link(self.links.absolute(reverse("noark5:metadata"))),
             rel(SAKARKIV): link(self.links.package(SAKARKIV)),
@@ -220,6 +231,8 @@ class Listing(Noark5View):
     def get(self, request, package, name):
         creation = TOP_LEVEL.get((package, name))
         if creation is not None:
+            if not creation.allowed(None, self.handler):
+                raise Noark5Error(status.HTTP_403_FORBIDDEN, _("You may not create this here."))
             return Response(creation.template(None, self.handler).render(self.links))
         resource = self.resource(package, name)
         return self.listing(resource, resource.rows(self.handler))
@@ -281,6 +294,15 @@ def changed_fields(current: dict, sent: dict) -> dict:
 @extend_schema(exclude=True)
 class Under(Listing):
     """<package>/<entity>/<systemID>/<segment>/: a list under the instance, or one of its ny-* relations."""
+
+    # The file of a document (chapter 6: its own MIME type, or 406 when Accept names neither it nor */*):
+    # the action answers the file or refuses the Accept itself.
+    FILES = ("referanseFil", "fil")
+
+    def perform_content_negotiation(self, request, force=False):
+        if self.kwargs.get("segment") in self.FILES:
+            force = True
+        return super().perform_content_negotiation(request, force=force)
 
     def found(self, package, name, system_id, segment):
         resource = self.resource(package, name)

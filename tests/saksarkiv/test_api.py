@@ -34,6 +34,7 @@ READ, WRITE = "felles:noark5/arkiv.read", "felles:noark5/arkiv.write"
 BOTH = f"{READ} {WRITE}"
 OTHER = "974312344"
 REL = "https://rel.arkivverket.no/noark5/v5/api/arkivstruktur/"
+SAKARKIV_REL = "https://rel.arkivverket.no/noark5/v5/api/sakarkiv/"
 
 
 def token(scope: str, organisation_number: str = "965302026") -> str:
@@ -54,8 +55,13 @@ class Agency:
         kwargs.setdefault("content_type", "application/json")
         return self.client.post(_url(path), data, **self.auth, **kwargs)
 
-    def patch(self, path, data):
-        return self.client.patch(_url(path), data, content_type="application/json", **self.auth)
+    def patch(self, path, data, if_match=None):
+        """A change as a client makes it: naming the version (ETag) it read."""
+        if if_match is None:
+            if_match = self.client.get(_url(path), **self.auth).get("ETag", "")
+        return self.client.patch(
+            _url(path), data, content_type="application/json", HTTP_IF_MATCH=if_match, **self.auth
+        )
 
     def upload(self, path, content, *, filename="vedtak.pdf", **query):
         target = _url(path) + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
@@ -280,7 +286,7 @@ def test_a_journal_post_needs_a_known_type(agency):
 def test_another_organisations_records_answer_404(agency, other):
     journalpost = agency.journalpost()
     dokument = agency.document(journalpost)
-    case_url = journalpost["_links"][f"{REL}saksmappe/"]["href"]
+    case_url = journalpost["_links"][f"{SAKARKIV_REL}saksmappe/"]["href"]
     file_url = dokument["dokumentobjekt"][0]["_links"][f"{REL}fil/"]["href"]
     attempts = [
         other.get(case_url),
@@ -446,7 +452,7 @@ def test_an_unknown_field_is_refused_when_a_journal_post_or_a_party_is_added(age
 def test_an_unknown_field_in_a_changed_screening_is_refused(agency, path):
     journalpost = agency.journalpost()
     url = path.format(
-        case=journalpost["_links"][f"{REL}saksmappe/"]["href"].rsplit("/", 1)[1],
+        case=journalpost["_links"][f"{SAKARKIV_REL}saksmappe/"]["href"].rsplit("/", 1)[1],
         journalpost=journalpost["systemID"],
     )
     screening = {
@@ -471,7 +477,7 @@ def test_an_action_without_a_body_refuses_fields(agency):
     )
     _unknown(agency.post(f"journalpost/{journalpost['systemID']}/ekspeder", {"kanal": "print"}), "kanal")
     assert Journalpost.objects.get().journalstatus == "S"
-    case_id = journalpost["_links"][f"{REL}saksmappe/"]["href"].rsplit("/", 1)[1]
+    case_id = journalpost["_links"][f"{SAKARKIV_REL}saksmappe/"]["href"].rsplit("/", 1)[1]
     _unknown(agency.post(f"saksmappe/{case_id}/avslutt", {"avsluttetDato": "2026-01-01"}), "avsluttetDato")
     assert Saksmappe.objects.get().saksstatus == "B"
 
@@ -730,3 +736,45 @@ def test_the_schema_documents_the_archive_api(client):
     assert set(upload["requestBody"]["content"]) == {"application/pdf", "multipart/form-data"}
     assert "413" in upload["responses"]
     assert "_links" in schema["components"]["schemas"]["Journalpost"]["properties"]
+
+
+# The v1 paths as an alias of the tjenestegrensesnitt: its media type, OData, count, ETag.
+
+
+def test_the_standards_media_type_is_taken_and_given(agency):
+    case = agency.case()
+    answer = agency.client.get(
+        _url(f"saksmappe/{case['systemID']}"), HTTP_ACCEPT="application/vnd.noark5+json", **agency.auth
+    )
+    assert answer.status_code == 200
+    assert answer["Content-Type"] == "application/vnd.noark5+json"
+    created = agency.post("saksmappe", {"tittel": "Byggesak"}, content_type="application/vnd.noark5+json")
+    assert created.status_code == 201
+
+
+def test_a_filter_chooses_the_cases_and_the_list_counts_them(agency):
+    agency.case(tittel="Byggesak Storgata 1")
+    agency.case(tittel="Bostøtte")
+    found = agency.get("saksmappe", **{"$filter": "startswith(tittel, 'Byggesak')"}).json()
+    assert found["count"] == 1
+    assert [case["tittel"] for case in found["results"]] == ["Byggesak Storgata 1"]
+    assert agency.get("saksmappe").json()["count"] == 2
+
+
+def test_odata_that_is_not_supported_answers_501_not_all_cases(agency):
+    agency.case()
+    answer = agency.get("saksmappe", **{"$filter": "year(saksdato) gt 2014"})
+    assert answer.status_code == 501
+    assert answer.json()["code"] == "not_implemented"
+
+
+def test_a_change_needs_the_current_etag(agency):
+    case = agency.case()
+    path = f"saksmappe/{case['systemID']}"
+    first = agency.get(path)["ETag"]
+    assert agency.patch(path, {"tittel": "Ny tittel"}, if_match=first).status_code == 200
+    stale = agency.patch(path, {"tittel": "Enda en tittel"}, if_match=first)
+    assert stale.status_code == 409
+    missing = agency.patch(path, {"tittel": "Enda en tittel"}, if_match="")
+    assert missing.status_code == 428
+    assert agency.get(path).json()["tittel"] == "Ny tittel"

@@ -1,3 +1,11 @@
 """The entities of the interface, each registering its Resource (saksarkiv.noark5.resources)."""
 
-from saksarkiv.noark5.entities import cases, classification, documents, parties, structure  # noqa: F401
+from saksarkiv.noark5.entities import (  # noqa: F401
+    admin,
+    cases,
+    classification,
+    documents,
+    endringslogg,
+    parties,
+    structure,
+)

@@ -196,8 +196,17 @@ class SaksmappeResource(Resource):
         ]
 
     def update(self, saksmappe: Saksmappe, handler: Saksbehandler, values: dict, request) -> Model:
+        """Titles and screening change as fields; the status by what the archive does for it: saksstatus A
+        closes the case (every journal post must be finalised first)."""
+        values = dict(values)
+        status = read.kode(values, "saksstatus", [saksmappe.saksstatus, Saksmappe.Status.AVSLUTTET])
+        values.pop("saksstatus", None)
         changes = changes_from(values)
-        return services.update_saksmappe(saksmappe, handler, request=request, **changes)
+        if changes:
+            saksmappe = services.update_saksmappe(saksmappe, handler, request=request, **changes)
+        if status and status != saksmappe.saksstatus:
+            saksmappe = services.close_case(saksmappe, handler, request=request)
+        return saksmappe
 
 
 def saksmappe_template(parent: Model | None, handler: Saksbehandler) -> Template:
@@ -241,12 +250,16 @@ def saksmappe_creation(placement) -> Creation:
         SAKSMAPPE,
         template=saksmappe_template,
         create=create,
-        allowed=lambda parent, handler: placement_open(placement(parent)[0]),
+        allowed=lambda parent, handler: placement_open(*placement(parent)),
         package=SAKARKIV,
     )
 
 
-def placement_open(arkivdel: Arkivdel | None) -> bool:
+def placement_open(arkivdel: Arkivdel | None, klasse: Klasse | None) -> bool:
+    """Whether a case may be made there: an open arkivdel, and a klasse at the bottom of its hierarchy
+    (chapter 7: a class holds subclasses or cases, not both)."""
+    if klasse is not None and klasse.underklasser.exists():
+        return False
     return arkivdel is not None and arkivdel.arkivdelstatus in (
         Arkivdel.Status.AKTIV,
         Arkivdel.Status.OVERLAPPING,
@@ -260,8 +273,9 @@ def in_arkivdel(arkivdel: Arkivdel) -> tuple[Arkivdel, None]:
 def in_klasse(klasse: Klasse) -> tuple[Arkivdel | None, Klasse]:
     """A case classed under a klasse goes to the open arkivdel whose classification system it is in."""
     arkivdel = (
-        klasse.klassifikasjonssystem.arkivdeler.filter(
-            arkivdelstatus__in=(Arkivdel.Status.AKTIV, Arkivdel.Status.OVERLAPPING)
+        Arkivdel.objects.filter(
+            klassifikasjonssystem=klasse.klassifikasjonssystem_id,
+            arkivdelstatus__in=(Arkivdel.Status.AKTIV, Arkivdel.Status.OVERLAPPING),
         )
         .order_by("arkivdelstatus", "-arkivperiode_start")
         .first()
@@ -346,11 +360,28 @@ class JournalpostResource(Resource):
         }
 
     def update(self, journalpost: Journalpost, handler: Saksbehandler, values: dict, request) -> Model:
+        """Titles and screening change as fields; the status by what the archive does for it: F finalises,
+        E dispatches an outgoing post through Sikker digital post (or to an organisation's archive), U
+        voids it."""
+        values = dict(values)
+        status = read.kode(values, "journalstatus", [journalpost.journalstatus, *STATUS_ACTIONS])
+        values.pop("journalstatus", None)
         changes = changes_from(values)
-        return services.update_journalpost(journalpost, handler, request=request, **changes)
+        if changes:
+            journalpost = services.update_journalpost(journalpost, handler, request=request, **changes)
+        if status and status != journalpost.journalstatus:
+            STATUS_ACTIONS[status](journalpost, handler, request=request)
+        return journalpost
 
     def can_delete(self, journalpost: Journalpost, handler: Saksbehandler) -> bool:
         return journalpost.journalstatus == Journalpost.Status.RESERVERT
+
+
+STATUS_ACTIONS = {
+    Journalpost.Status.FERDIGSTILT: services.finalise,
+    Journalpost.Status.EKSPEDERT: services.dispatch,
+    Journalpost.Status.UTGAAR: services.void,
+}
 
 
 def journalpost_template(saksmappe: Saksmappe, handler: Saksbehandler) -> Template:

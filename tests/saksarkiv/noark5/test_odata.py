@@ -500,11 +500,18 @@ def test_orderby_refuses_what_it_cannot_read(expression):
 
 @pytest.mark.parametrize(
     "expression",
-    ["tolower(tittel)", "year(saksdato) desc", "saksaar add 1", "$it", "'tittel'", "merknad/any(m: m/tekst eq 'x')",
+    ["tolower(tittel)", "year(saksdato) desc", "saksaar add 1", "$it", "merknad/any(m: m/tekst eq 'x')",
      "contains(tittel, 'a')", "saksaar eq 2016 desc"],
 )  # fmt: skip
 def test_orderby_on_an_expression_is_unsupported(expression):
     with pytest.raises(Unsupported):
+        ordering(expression, FIELDS)
+
+
+@pytest.mark.parametrize("expression", ["'tittel'", "4", "true desc", "2017-02-15"])
+def test_orderby_on_a_constant_is_invalid(expression):
+    """A constant orders nothing: the client meant a field, and is told so (400), not that it is unsupported."""
+    with pytest.raises(Invalid):
         ordering(expression, FIELDS)
 
 

@@ -507,15 +507,22 @@ def test_two_archives_made_at_once_leave_one_and_a_clear_refusal(newcomer, monke
 
 
 def test_the_templates_link_the_code_lists_their_fields_take(newcomer):
-    before = newcomer.arkivstruktur()
+    # ny-arkiv answers its template only while the organisation has no archive.
+    before = newcomer.get(newcomer.href(newcomer.arkivstruktur(), "arkivstruktur/ny-arkiv/")).json()
     made = build(newcomer)
     templates = [
-        (before, "arkivstruktur/ny-arkiv/", {"arkivstatus", "dokumentmedium"}),
-        (made["arkiv"], "arkivstruktur/ny-arkivdel/", {"arkivdelstatus", "dokumentmedium"}),
-        (made["arkivdel"], "arkivstruktur/ny-klassifikasjonssystem/", {"klassifikasjonstype"}),
+        (before, {"arkivstatus", "dokumentmedium"}),
+        (
+            newcomer.get(newcomer.href(made["arkiv"], "arkivstruktur/ny-arkivdel/")).json(),
+            {"arkivdelstatus", "dokumentmedium"},
+        ),
+        (
+            newcomer.get(newcomer.href(made["arkivdel"], "arkivstruktur/ny-klassifikasjonssystem/")).json(),
+            {"klassifikasjonstype"},
+        ),
     ]
-    for parent, rel, code_lists in templates:
-        template = newcomer.get(newcomer.href(parent, rel)).json()
+    for template, code_lists in templates:
+        rel = sorted(template)
         for kodeliste in code_lists:
             values = newcomer.follow(template, f"metadata/{kodeliste}/")
             field = template[kodeliste]
