@@ -142,6 +142,7 @@ bench: setup
 	$(PY) bench/saksarkiv_mass_dispatch.py --persons $(BENCH_DISPATCH_PERSONS) --letters $(BENCH_LETTERS)
 	$(PY) bench/saksarkiv_lists.py
 	$(PY) bench/saksarkiv_deposit.py
+	$(PY) bench/noark5_lists.py
 	$(PY) bench/hostile_input.py
 
 clean:
