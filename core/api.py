@@ -6,6 +6,7 @@ field the APIs take documents in, and request fields that take only the JSON typ
 
 import base64
 import binascii
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
@@ -191,6 +192,19 @@ def is_api(request) -> bool:
     return request.path.startswith(API_PREFIX)
 
 
-def api_error(status_code: int, code: str, detail: str) -> JsonResponse:
+# APIs whose standard has an error body of its own (the Noark 5 tjenestegrensesnitt's {"feil": ...}) register
+# it for their paths, so that Django's own refusals there (a path no view takes) answer in it too.
+ERROR_BODIES: list[tuple[Callable[[str], bool], Callable[[int, str, str], dict]]] = []
+
+
+def register_error_body(applies: Callable[[str], bool], body: Callable[[int, str, str], dict]) -> None:
+    """`applies(path)` says whether a path is the API's; `body(status, code, detail)` is its error body."""
+    ERROR_BODIES.append((applies, body))
+
+
+def api_error(status_code: int, code: str, detail: str, path: str = "") -> JsonResponse:
     """A problem answered outside DRF: Django's error handlers for a path under /api/."""
+    for applies, body in ERROR_BODIES:
+        if applies(path):
+            return JsonResponse(body(status_code, code, detail), status=status_code)
     return JsonResponse({"code": code, "detail": detail}, status=status_code)

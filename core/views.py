@@ -68,7 +68,7 @@ def sms_outbox(request):
 
 def bad_request(request, exception=None):
     if api.is_api(request):
-        return api.api_error(400, "bad_request", _("The request is not valid."))
+        return api.api_error(400, "bad_request", _("The request is not valid."), request.path)
     return render(request, "400.html", status=400)
 
 
@@ -92,11 +92,11 @@ def csrf_failure(request, reason=""):
 def page_not_found(request, exception=None):
     # Under /api/ a machine asks: a path no view takes (an id that is not a UUID) is a JSON problem.
     if api.is_api(request):
-        return api.api_error(404, "not_found", _("No such resource."))
+        return api.api_error(404, "not_found", _("No such resource."), request.path)
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
     if api.is_api(request):
-        return api.api_error(500, "server_error", _("Something went wrong. Please try again."))
+        return api.api_error(500, "server_error", _("Something went wrong. Please try again."), request.path)
     return render(request, "500.html", status=500)

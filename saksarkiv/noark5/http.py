@@ -96,6 +96,18 @@ STATUS = {
 }
 
 
+INTERFACE_PREFIX = "/api/noark5/"
+ALIAS_PREFIX = "/api/noark5/v1/"  # Felles' paths of before keep their {"code", "detail"} problems
+
+
+def is_interface_path(path: str) -> bool:
+    return path.startswith(INTERFACE_PREFIX) and not path.startswith(ALIAS_PREFIX)
+
+
+def error_body(status_code: int, code: str, beskrivelse: str) -> dict:
+    return {"feil": {"kode": status_code, "beskrivelse": beskrivelse}}
+
+
 def feil(status_code: int, beskrivelse: str, headers: dict | None = None) -> Response:
     return Response(
         {"feil": {"kode": status_code, "beskrivelse": beskrivelse}}, status=status_code, headers=headers

@@ -21,6 +21,7 @@ from saksarkiv.noark5.http import (
     RENDERERS,
     ByAcceptHeader,
     Noark5Error,
+    NotImplementedHere,
     check_if_match,
     etag,
     handle,
@@ -32,6 +33,7 @@ from saksarkiv.noark5.rels import (
     LOGIN_OAUTH2,
     METADATA,
     NEXT,
+    NOT_IMPLEMENTED,
     PREV,
     SAKARKIV,
     SELF,
@@ -110,7 +112,7 @@ class Noark5View(APIView):
     def resource(self, package: str, name: str) -> Resource:
         found = REGISTRY.get(f"{package}/{name}")
         if found is None:
-            raise Noark5Error(status.HTTP_404_NOT_FOUND, _("No such resource."))
+            raise_missing(name)
         return found
 
     def instance(self, resource: Resource, system_id):
@@ -285,6 +287,13 @@ class Detail(Noark5View):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def raise_missing(name: str):
+    """A part of the standard Felles does not serve answers 501; anything else does not exist (404)."""
+    if name in NOT_IMPLEMENTED:
+        raise NotImplementedHere(_("%(name)s is not implemented in this archive.") % {"name": name})
+    raise Noark5Error(status.HTTP_404_NOT_FOUND, _("No such resource."))
+
+
 def changed_fields(current: dict, sent: dict) -> dict:
     """A PUT sends the whole instance; what it changes is what differs from the instance as read (the
     fields the archive sets, sent back as read, are no change)."""
@@ -316,7 +325,7 @@ class Under(Listing):
         action = resource.actions().get(segment)
         if action is not None:
             return resource, instance, action
-        raise Noark5Error(status.HTTP_404_NOT_FOUND, _("No such resource."))
+        raise_missing(segment)
 
     def get(self, request, package, name, system_id, segment):
         resource, instance, found = self.found(package, name, system_id, segment)

@@ -373,9 +373,6 @@ class JournalpostResource(Resource):
             STATUS_ACTIONS[status](journalpost, handler, request=request)
         return journalpost
 
-    def can_delete(self, journalpost: Journalpost, handler: Saksbehandler) -> bool:
-        return journalpost.journalstatus == Journalpost.Status.RESERVERT
-
 
 STATUS_ACTIONS = {
     Journalpost.Status.FERDIGSTILT: services.finalise,
@@ -388,7 +385,7 @@ def journalpost_template(saksmappe: Saksmappe, handler: Saksbehandler) -> Templa
     return Template(
         {
             "journalposttype": code("journalposttype", Journalpost.Type.INNGAAENDE),
-            "journalstatus": code("journalstatus", Journalpost.Status.RESERVERT),
+            "journalstatus": code("journalstatus", Journalpost.Status.REGISTRERT),
             "dokumentetsDato": moment(timezone.localdate()),
             "dokumentmedium": code("dokumentmedium", "E"),
         },
@@ -398,7 +395,8 @@ def journalpost_template(saksmappe: Saksmappe, handler: Saksbehandler) -> Templa
 
 def create_journalpost(saksmappe: Saksmappe, handler: Saksbehandler, values: dict, request) -> Journalpost:
     read.refuse_other(values, JOURNALPOST_FIELDS | {"journalstatus", "dokumentmedium"})
-    read.kode(values, "journalstatus", [Journalpost.Status.RESERVERT])
+    # A new journal post is S, registered by the case handler (the archive's own rule; R is never made here).
+    read.kode(values, "journalstatus", [Journalpost.Status.REGISTRERT])
     read.kode(values, "dokumentmedium", ["E"])
     tittel = read.text(values, "tittel", required=True)
     return services.add_journalpost(

@@ -2,16 +2,11 @@
 against the published schema (schema), filed when it comes in (filing), built for an outgoing
 journal post (build)."""
 
-from eformidling.signals import arkivmelding_received
 from saksarkiv.services.arkivmelding.build import OutgoingDocument, build
 from saksarkiv.services.arkivmelding.filing import Filed, MissingDocumentFile, file_arkivmelding, receive
 from saksarkiv.services.arkivmelding.schema import InvalidArkivmelding, check, parse
 
-# Connected when the archive's services are first imported (SaksarkivConfig.ready imports them), so
-# the integrasjonspunkt finds the archive before its first request.
-arkivmelding_received.connect(receive, dispatch_uid="saksarkiv.file_arkivmelding")
-
 __all__ = [
     "Filed", "InvalidArkivmelding", "MissingDocumentFile", "OutgoingDocument", "build", "check",
-    "file_arkivmelding", "parse",
+    "file_arkivmelding", "parse", "receive",
 ]  # fmt: skip

@@ -127,3 +127,25 @@ def test_another_organisations_case_does_not_exist(machine, other_machine):
     assert answer.status_code == 404
     assert answer.json() == {"feil": {"kode": 404, "beskrivelse": answer.json()["feil"]["beskrivelse"]}}
     assert machine.follow(machine.sakarkiv(), "sakarkiv/saksmappe/")["count"] == 0
+
+
+def test_a_path_no_view_takes_answers_in_the_standards_error_body_too(machine):
+    answer = machine.get(ROOT + "arkivstruktur/arkiv/ikke-en-systemid/")
+    assert answer.status_code == 404
+    assert answer.json()["feil"]["kode"] == 404
+    # The v1 alias keeps the problems it always gave.
+    assert machine.get(ROOT + "v1/arkivstruktur/saksmappe/ikke-en-systemid").json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("path", ["sakarkiv/presedens/", "arkivstruktur/merknad/", "sakarkiv/arkivnotat/"])
+def test_a_part_of_the_standard_felles_does_not_serve_answers_501(machine, path):
+    answer = machine.get(ROOT + path)
+    assert answer.status_code == 501
+    assert answer.json()["feil"]["kode"] == 501
+
+
+def test_a_relation_of_the_standard_not_served_under_an_instance_answers_501(machine):
+    cases("965302026", "Byggesak")
+    url = machine.href(machine.follow(machine.sakarkiv(), "sakarkiv/saksmappe/")["results"][0], "self")
+    assert machine.get(url + "ny-merknad/").status_code == 501
+    assert machine.get(url + "noe-annet/").status_code == 404
