@@ -76,7 +76,10 @@ def screening_from(values: dict) -> dict:
         raise services.InvalidInput(_("A screening needs an access restriction code and a legal basis."))
     return {
         "skjerming": services.screening(
-            tilgangsrestriksjon=restriction,
+            # The code's column is 10 long (PostgreSQL refuses a longer one with an error, not a 400).
+            tilgangsrestriksjon=read.text(
+                {"tilgangsrestriksjon": restriction}, "tilgangsrestriksjon", required=True, max_length=10
+            ),
             skjermingshjemmel=read.text(given, "skjermingshjemmel", required=True, max_length=200),
             skjerming_metadata=codes,
         )

@@ -679,3 +679,54 @@ def test_a_title_just_over_the_limit_is_refused_by_name(machine):
     refused(answer, 400)
     assert "tittel" in answer.json()["feil"]["beskrivelse"]
     assert not Saksmappe.objects.exists()
+
+
+# ---- skjerming -----------------------------------------------------------------------------------------
+
+
+def test_a_case_is_screened_on_creation_and_the_screening_removed_by_patch(machine):
+    screening = {
+        "tilgangsrestriksjon": {"kode": "13"},
+        "skjermingshjemmel": "Offl. § 13, jf. fvl. § 13",
+        "skjermingMetadata": [{"kode": "TMO"}],
+    }
+
+    case = machine.case(skjerming=screening)
+
+    assert case["skjerming"]["tilgangsrestriksjon"]["kode"] == "13"
+    assert case["skjerming"]["skjermingshjemmel"] == "Offl. § 13, jf. fvl. § 13"
+    assert [found["kode"] for found in case["skjerming"]["skjermingMetadata"]] == ["TMO"]
+    answer = patch(machine, case, {"skjerming": None})
+    assert answer.status_code == 200, answer.content
+    assert "skjerming" not in answer.json()
+    assert Saksmappe.objects.get(system_id=case["systemID"]).skjerming is None
+
+
+@pytest.mark.parametrize(
+    "screening, name",
+    [
+        ("13", "skjerming"),
+        ({"tilgangsrestriksjon": "13"}, "skjermingshjemmel"),
+        ({"tilgangsrestriksjon": "13", "skjermingshjemmel": "x" * 201}, "skjermingshjemmel"),
+        ({"tilgangsrestriksjon": "1" * 11, "skjermingshjemmel": "Offl. § 13"}, "tilgangsrestriksjon"),
+        (
+            {"tilgangsrestriksjon": {"kode": "13" * 50}, "skjermingshjemmel": "Offl. § 13"},
+            "tilgangsrestriksjon",
+        ),
+        ({"tilgangsrestriksjon": 13, "skjermingshjemmel": "Offl. § 13"}, "tilgangsrestriksjon"),
+        (
+            {"tilgangsrestriksjon": "13", "skjermingshjemmel": "Offl.", "skjermingMetadata": "TMO"},
+            "skjermingMetadata",
+        ),
+        ({"tilgangsrestriksjon": "13", "skjermingshjemmel": "Offl.", "skjermingMetadata": ["XYZ"]}, "XYZ"),
+        ({"tilgangsrestriksjon": "13", "skjermingshjemmel": "Offl.", "ukjent": 1}, "ukjent"),
+    ],
+)
+def test_a_broken_screening_is_refused_by_name_and_stores_nothing(machine, screening, name):
+    answer = machine.post(
+        machine.href(machine.arkivdel(), NY_SAKSMAPPE), {"tittel": "Søknad", "skjerming": screening}
+    )
+
+    refused(answer, 400)
+    assert name in answer.json()["feil"]["beskrivelse"]
+    assert not Saksmappe.objects.exists()
