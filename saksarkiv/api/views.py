@@ -43,7 +43,7 @@ from saksarkiv.noark5.http import (
     etag,
 )
 from saksarkiv.noark5.resources import REGISTRY
-from saksarkiv.noark5.views import odata_query
+from saksarkiv.noark5.views import odata_query, page_of
 from saksarkiv.services import access, screening, update_journalpost, update_saksmappe
 from saksarkiv.services.api_handler import system_handler
 from saksarkiv.services.documents import find_version
@@ -155,7 +155,7 @@ class ArkivView(APIView):
         top = self.number_param("$top", DEFAULT_TOP, highest=MAX_TOP, lowest=1)
         skip = self.number_param("$skip", 0, highest=MAX_SKIP)
         count = queryset.count()
-        rows = list(queryset[skip : skip + top])
+        rows = page_of(queryset, skip, top)
         links = {"self": {"href": self.request.build_absolute_uri()}}
         if skip + top < count:
             links["next"] = {"href": self.with_params(**{"$skip": skip + top, "$top": top})}

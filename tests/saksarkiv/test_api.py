@@ -705,7 +705,8 @@ def test_a_list_takes_the_same_few_queries_for_3_or_30_journal_posts(agency, set
     for number in range(27):
         services.add_journalpost(case, case_handler, journalposttype="U", tittel=f"Brev {number}")
     assert len(agency.get("journalpost", **{"$top": 100}).json()["results"]) == 30
-    assert queries() == few <= 4
+    # The count, the page's keys and the page's rows, beside the organisation and its handler.
+    assert queries() == few <= 5
 
 
 # The system case handler.
