@@ -19,7 +19,10 @@ from datetime import datetime
 from functools import cached_property
 from typing import NamedTuple
 
-from django.db.models import Model, Q, QuerySet
+from django.db import connection
+from django.db.models import CharField, Model, Q, QuerySet, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Replace
 
 from core.models import AuditEvent
 from saksarkiv.models import Saksbehandler
@@ -32,8 +35,6 @@ from saksarkiv.services.deposit.endringslogg import value as named_value
 # systemIDs the archive derives rather than stores: stable for the same event and field, or user.
 ENTRY_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, rel(LOGGING, "endringslogg"))
 USER_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, rel(ADMIN, "bruker"))
-# How many systemIDs one visibility query asks about.
-CHUNK = 500
 
 
 def user_system_id(user_pk: int) -> uuid.UUID:
@@ -42,7 +43,8 @@ def user_system_id(user_pk: int) -> uuid.UUID:
 
 
 class Event(NamedTuple):
-    """The columns of an audit event the log reads."""
+    """The columns of an audit event the log reads, and the three keys of its details it uses (not the
+    whole object: decoding every event's details was a tenth of the log's time)."""
 
     id: int
     time: datetime
@@ -50,7 +52,22 @@ class Event(NamedTuple):
     actor_user_id: int | None
     object_type: str
     object_id: str
-    details: dict
+    system_id: object
+    entity: object
+    changes: object
+
+
+EVENT_COLUMNS = (
+    "id",
+    "time",
+    "actor",
+    "actor_user_id",
+    "object_type",
+    "object_id",
+    "details__system_id",
+    "details__entity",
+    "details__changes",
+)
 
 
 @dataclass(frozen=True)
@@ -141,13 +158,11 @@ def _entries(handler: Saksbehandler, about: Model | None, narrowing: tuple[Q, ..
             | Q(object_type=about._meta.label_lower, object_id=str(about.pk))
         )
     # Plain rows, not model instances: the whole log of an organisation may be many thousand events.
-    events = [Event(*row) for row in events.values_list(*Event._fields)]
-    named = _visible_records(handler, events)
+    rows = [Event(*row) for row in events.values_list(*EVENT_COLUMNS)]
+    named = _visible_records(handler, rows, events)
     found = []
-    for event in events:
-        record = named.get(("id", event.details.get("system_id"))) or named.get(
-            ("pk", event.object_type, event.object_id)
-        )
+    for event in rows:
+        record = named.get(("id", event.system_id)) or named.get(("pk", event.object_type, event.object_id))
         if record is None or (about is not None and record[0] != about.system_id):
             continue
         found.extend(_expand(event, *record))
@@ -155,7 +170,7 @@ def _entries(handler: Saksbehandler, about: Model | None, narrowing: tuple[Q, ..
 
 
 def _expand(event: "Event", system_id: uuid.UUID, entity: str) -> list[Entry]:
-    changes = event.details.get("changes")
+    changes = event.changes
     if not isinstance(changes, dict):
         return []
     return [
@@ -197,37 +212,63 @@ def record_resources(handler: Saksbehandler) -> dict[str, tuple[Resource, QueryS
     return found
 
 
-def _visible_records(handler: Saksbehandler, events: list["Event"]) -> dict[tuple, tuple[uuid.UUID, str]]:
+def _visible_records(
+    handler: Saksbehandler, events: list["Event"], selected: QuerySet
+) -> dict[tuple, tuple[uuid.UUID, str]]:
     """(systemID, resource key) of every record the events name that the system may see, keyed as the
-    events name them: ("id", systemID) or ("pk", object type, primary key)."""
+    events name them: ("id", systemID) or ("pk", object type, primary key).
+
+    One query per resource the events name: its visible rows whose systemID (or primary key) is among
+    those the selected audit events name, the events being a subquery rather than a list of values
+    (chunks of 500 systemIDs made 40 queries and two seconds of a 20,000-event log). The database may
+    match a record some other event names; only those named for the resource are kept, as before."""
     resources = record_resources(handler)
     by_id: dict[str, set[str]] = {}
     by_pk: dict[str, set[str]] = {}
     for event in events:
-        system_id = event.details.get("system_id")
-        if isinstance(system_id, str):
-            label = _label(event.details.get("entity"), event.object_type)
-            by_id.setdefault(label, set()).add(system_id)
+        if isinstance(event.system_id, str):
+            by_id.setdefault(_label(event.entity, event.object_type), set()).add(event.system_id)
         else:
             by_pk.setdefault(event.object_type, set()).add(event.object_id)
     named = {}
-    for label, wanted in by_id.items():
-        if label not in resources:
-            continue
-        resource, rows = resources[label]
-        valid = sorted(value for value in wanted if _is_uuid(value))
-        for chunk in _chunks(rows, "system_id__in", valid):
-            for system_id in chunk.values_list("system_id", flat=True):
-                named[("id", str(system_id))] = (system_id, resource.key)
+    if by_id:
+        named_ids = _named_ids(selected)
+        for label, wanted in by_id.items():
+            if label not in resources:
+                continue
+            resource, rows = resources[label]
+            matched = rows.annotate(_named_id=_id_text("system_id")).filter(_named_id__in=named_ids)
+            for system_id in matched.values_list("system_id", flat=True):
+                if str(system_id) in wanted:
+                    named[("id", str(system_id))] = (system_id, resource.key)
     for label, wanted in by_pk.items():
         if label not in resources:
             continue
         resource, rows = resources[label]
-        valid = sorted(int(value) for value in wanted if value.isdigit())
-        for chunk in _chunks(rows, "pk__in", valid):
-            for pk, system_id in chunk.values_list("pk", "system_id"):
+        named_pks = selected.filter(object_type=label).values("object_id")
+        matched = rows.annotate(_named_pk=Cast("pk", CharField())).filter(_named_pk__in=named_pks)
+        for pk, system_id in matched.values_list("pk", "system_id"):
+            if str(pk) in wanted:
                 named[("pk", label, str(pk))] = (system_id, resource.key)
     return named
+
+
+def _named_ids(selected: QuerySet) -> QuerySet:
+    """The systemIDs the selected events name, as text compared with _id_text: PostgreSQL writes a
+    UUID as text with its dashes, SQLite stores it as 32 hex digits, so there the dashes are dropped
+    from the names. An event's name that is no UUID matches nothing."""
+    name = KeyTextTransform("system_id", "details")
+    if connection.vendor != "postgresql":
+        name = Replace(name, Value("-"), Value(""))
+    return (
+        selected.filter(details__system_id__isnull=False)
+        .annotate(_named_id=Cast(name, CharField()))
+        .values("_named_id")
+    )
+
+
+def _id_text(column: str):
+    return Cast(column, CharField())
 
 
 def _label(entity, object_type: str) -> str:
@@ -235,16 +276,3 @@ def _label(entity, object_type: str) -> str:
     if isinstance(entity, str) and entity:
         return f"{object_type.split('.')[0] or 'saksarkiv'}.{entity}"
     return object_type
-
-
-def _chunks(rows: QuerySet, lookup: str, values: list):
-    for start in range(0, len(values), CHUNK):
-        yield rows.filter(**{lookup: values[start : start + CHUNK]})
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
