@@ -61,14 +61,18 @@ def day(values: dict, name: str) -> date | None:
     if value is None:
         return None
     if isinstance(value, str):
-        if DATE.fullmatch(value):
-            return date.fromisoformat(value)
-        zoned = DATE_WITH_ZONE.fullmatch(value)
-        if zoned:
-            return date.fromisoformat(zoned.group(1))
-        moment = _datetime(value)
-        if moment is not None:
-            return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+        try:
+            if DATE.fullmatch(value):
+                return date.fromisoformat(value)
+            zoned = DATE_WITH_ZONE.fullmatch(value)
+            if zoned:
+                return date.fromisoformat(zoned.group(1))
+        except ValueError:  # the shape of a date, but none (2026-13-01)
+            pass
+        else:
+            moment = _datetime(value)
+            if moment is not None:
+                return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
     raise InvalidInput(_("%(field)s must be a date, as 2026-01-31T00:00:00+01:00.") % {"field": name})
 
 

@@ -11,7 +11,7 @@ Entities register themselves (`@register`) in the modules of saksarkiv/noark5/en
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.db.models import Model, QuerySet
 from django.urls import reverse
@@ -249,13 +249,14 @@ def code(kodeliste: str, kode: str | None) -> dict | None:
 
 
 def moment(value: datetime | date | None) -> str | None:
-    """A date (2026-01-31) or a dateTime with its zone (2026-01-31T10:15:00+01:00), as XML Schema writes them
-    (chapter 6: "Det skal alltid være tidssone-informasjon knyttet til date og dateTime-verdier")."""
+    """A dateTime with its zone (2026-01-31T10:15:00+01:00) as XML Schema writes it; a date as its day's start
+    (chapter 6: "Det skal alltid være tidssone-informasjon knyttet til date og dateTime-verdier", and v1.1
+    "Korrigert all bruk av date til datetime")."""
     if value is None:
         return None
-    if isinstance(value, datetime):
-        return timezone.localtime(value).isoformat()
-    return value.isoformat()
+    if not isinstance(value, datetime):  # v1.1 made every date a dateTime: the day's start, in its zone
+        value = timezone.make_aware(datetime.combine(value, time.min))
+    return timezone.localtime(value).isoformat()
 
 
 def present(values: dict) -> dict:
