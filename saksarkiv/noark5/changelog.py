@@ -16,7 +16,7 @@ systemIDs, so a change to a case coded against the system is neither listed, cou
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from django.db import connection
@@ -37,6 +37,7 @@ ENTRY_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, rel(LOGGING, "endringslogg"))
 USER_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, rel(ADMIN, "bruker"))
 
 
+@lru_cache(maxsize=4096)
 def user_system_id(user_pk: int) -> uuid.UUID:
     """A user's systemID (Bruker, and an entry's referanseEndretAv): Felles' users have none stored."""
     return uuid.uuid5(USER_NAMESPACE, str(user_pk))
@@ -178,7 +179,7 @@ def _expand(event: "Event", system_id: uuid.UUID, entity: str) -> list[Entry]:
             system_id=uuid.uuid5(ENTRY_NAMESPACE, f"{event.id}/{field}"),
             referanse_arkivenhet=system_id,
             entity=entity,
-            referanse_metadata=element(field),
+            referanse_metadata=_element(field),
             endret_dato=event.time,
             endret_av=event.actor,
             referanse_endret_av=user_system_id(event.actor_user_id) if event.actor_user_id else None,
@@ -189,6 +190,10 @@ def _expand(event: "Event", system_id: uuid.UUID, entity: str) -> list[Entry]:
         for field, pair in changes.items()
         if isinstance(pair, list) and len(pair) == 2
     ]
+
+
+# A field's element name, once per field rather than once per entry of a long log.
+_element = lru_cache(maxsize=1024)(element)
 
 
 def _shown(field: str, stored) -> str | None:
@@ -237,7 +242,9 @@ def _visible_records(
             if label not in resources:
                 continue
             resource, rows = resources[label]
-            matched = rows.annotate(_named_id=_id_text("system_id")).filter(_named_id__in=named_ids)
+            matched = (
+                rows.annotate(_named_id=_id_text("system_id")).filter(_named_id__in=named_ids).order_by()
+            )
             for system_id in matched.values_list("system_id", flat=True):
                 if str(system_id) in wanted:
                     named[("id", str(system_id))] = (system_id, resource.key)
@@ -246,7 +253,7 @@ def _visible_records(
             continue
         resource, rows = resources[label]
         named_pks = selected.filter(object_type=label).values("object_id")
-        matched = rows.annotate(_named_pk=Cast("pk", CharField())).filter(_named_pk__in=named_pks)
+        matched = rows.annotate(_named_pk=Cast("pk", CharField())).filter(_named_pk__in=named_pks).order_by()
         for pk, system_id in matched.values_list("pk", "system_id"):
             if str(pk) in wanted:
                 named[("pk", label, str(pk))] = (system_id, resource.key)
