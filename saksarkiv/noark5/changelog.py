@@ -73,9 +73,10 @@ EVENT_COLUMNS = (
 
 @dataclass(frozen=True)
 class Entry:
-    """One changed field of one record: the standard's Endringslogg."""
+    """One changed field of one record: the standard's Endringslogg. Its systemID is derived when first
+    read (a filter on it, or the page shown), not for every entry of a log that is only counted."""
 
-    system_id: uuid.UUID
+    field: str  # the changed field as the audit trail names it
     referanse_arkivenhet: uuid.UUID
     entity: str  # the key of the record's resource, for the link back to it
     referanse_metadata: str
@@ -85,6 +86,10 @@ class Entry:
     tidligere_verdi: str | None
     ny_verdi: str | None
     event_id: int
+
+    @cached_property
+    def system_id(self) -> uuid.UUID:
+        return uuid.uuid5(ENTRY_NAMESPACE, f"{self.event_id}/{self.field}")
 
 
 class ChangeLog(Rows):
@@ -176,7 +181,7 @@ def _expand(event: "Event", system_id: uuid.UUID, entity: str) -> list[Entry]:
         return []
     return [
         Entry(
-            system_id=uuid.uuid5(ENTRY_NAMESPACE, f"{event.id}/{field}"),
+            field=field,
             referanse_arkivenhet=system_id,
             entity=entity,
             referanse_metadata=_element(field),
