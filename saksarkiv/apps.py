@@ -9,16 +9,12 @@ class SaksarkivConfig(AppConfig):
 
     def ready(self):
         from core.api import register_error_body
-        from eformidling.signals import arkivmelding_received
         from postkasse.signals import reply_received
         from saksarkiv import admin_public  # noqa: F401 (the requests for access in the admin)
         from saksarkiv.noark5 import http as noark5_http
-        from saksarkiv.services.arkivmelding import receive
         from saksarkiv.services.replies import file_reply
 
         # Citizens' answers from the mailbox to the archive's letters are filed on the letter's case.
         reply_received.connect(file_reply, dispatch_uid="saksarkiv.file_reply")
-        # Another organisation's arkivmelding through eFormidling is filed in this organisation's archive.
-        arkivmelding_received.connect(receive, dispatch_uid="saksarkiv.file_arkivmelding")
         # The tjenestegrensesnitt answers even Django's own refusals (a path no view takes) in its error body.
         register_error_body(noark5_http.is_interface_path, noark5_http.error_body)

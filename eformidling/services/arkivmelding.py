@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from core.errors import DomainError
 from eformidling.models import Conversation, Direction, MessageStatus, Status
 from eformidling.services import dpo, errors, messages, sbd
+from saksarkiv.services import DispatchRefused
 from virksomheter.models import Organisation
 
 PDF = "application/pdf"
@@ -84,3 +85,12 @@ def send_arkivmelding(
     )
     found = MessageStatus.objects.filter(conversation=conversation).order_by("pk")
     return Delivery(message_id, list(found.values_list("status", flat=True)))
+
+
+def send_for_archive(sender, signal=None, **message) -> Delivery:
+    """The receiver of the archive's arkivmelding_to_send (saksarkiv.signals): the archive's outgoing journal
+    post to an organisation in Felles, sent through this integrasjonspunkt; a refusal as the archive's own."""
+    try:
+        return send_arkivmelding(**message)
+    except NotDelivered as error:
+        raise DispatchRefused(error.message) from None

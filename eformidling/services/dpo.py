@@ -27,8 +27,8 @@ from core import audit
 from core.errors import DomainError
 from eformidling.models import Conversation, Direction, Status
 from eformidling.services import case_links, errors, incoming, statuses
-from eformidling.signals import arkivmelding_received
 from postkasse.services import keys
+from saksarkiv.services import arkivmelding as archive
 from virksomheter.models import Organisation
 from virksomheter.services import OrganisationNotFound, get_organisation
 
@@ -127,10 +127,9 @@ def deliver(
     if arkivmelding is None:
         raise errors.MissingArkivmelding("DPO message type requires arkivmelding.xml attachment")
     try:
-        answers = arkivmelding_received.send(
-            sender=Conversation,
-            receiver=receiver,
-            from_organisation=sender_organisation,
+        filed = archive.file_arkivmelding(
+            receiver,
+            sender=sender_organisation,
             message_id=str(conversation.message_id),
             arkivmelding=arkivmelding,
             files=contents,
@@ -138,12 +137,7 @@ def deliver(
         )
     except DomainError as error:
         raise _refusal(error) from None
-    filed = [answer for _receiver, answer in answers if answer is not None]
-    if len(filed) != 1:
-        raise errors.ArkivmeldingProcessing(
-            "Processing Arkivmelding failed with: no archive took the message"
-        )
-    case_links.remember(sender_organisation, receiver, filed[0].cases)
+    case_links.remember(sender_organisation, receiver, filed.cases)
     now = timezone.now()
     conversation.sent_at = now
     statuses.register(conversation, Status.SENDT, at=now, changed=("sent_at",))

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.pdf import validate_pdf
-from eformidling.services import arkivmelding as archive_exchange
 from folkeregister import services as folkeregister
 from folkeregister.models import Status
 from kontaktregister import services as kontaktregister
@@ -24,6 +23,8 @@ from saksarkiv.services.archive import record_change
 from saksarkiv.services.avskrivning import settle_answers
 from saksarkiv.services.documents import current_files
 from saksarkiv.services.errors import DispatchRefused
+from saksarkiv.signals import arkivmelding_to_send
+from virksomheter.services import OrganisationNotFound, get_organisation
 
 DISPATCHABLE = (Journalpost.Status.REGISTRERT, Journalpost.Status.FERDIGSTILT, Journalpost.Status.GODKJENT)
 RECEIPT_STATES = {
@@ -49,7 +50,7 @@ def _recipients(journalpost: Journalpost) -> list[Korrespondansepart]:
     outside = [
         party.navn
         for party in recipients
-        if party.organisasjonsnummer and not archive_exchange.accepts(party.organisasjonsnummer)
+        if party.organisasjonsnummer and not in_felles(party.organisasjonsnummer)
     ]
     if outside:
         raise DispatchRefused(
@@ -161,6 +162,16 @@ def dispatch(journalpost: Journalpost, handler: Saksbehandler, *, request=None) 
     return journalpost
 
 
+def in_felles(organisasjonsnummer: str) -> bool:
+    """Whether the organisation is registered in Felles, so that Felles keeps its archive and the letter
+    goes there as arkivmelding."""
+    try:
+        get_organisation(organisasjonsnummer)
+    except OrganisationNotFound:
+        return False
+    return True
+
+
 ARCHIVE_EXCHANGE = uuid.UUID("5a3f0c1e-7d2b-4c61-9e0a-3b8f6d4c2a17")  # namespace of the message ids
 
 
@@ -193,8 +204,9 @@ def _send_to_archive(journalpost: Journalpost, handler: Saksbehandler, party: Ko
         parties=list(journalpost.korrespondanseparter.order_by("pk")),
     )
     try:
-        delivery = archive_exchange.send_arkivmelding(
-            handler.organisation,
+        answers = arkivmelding_to_send.send(
+            sender=Journalpost,
+            organisation=handler.organisation,
             receiver=party.organisasjonsnummer,
             message_id=message_id,
             conversation_id=uuid.uuid5(ARCHIVE_EXCHANGE, f"conversation:{journalpost.system_id}"),
@@ -202,11 +214,15 @@ def _send_to_archive(journalpost: Journalpost, handler: Saksbehandler, party: Ko
             documents=[(described.tittel, described.filename, content) for described, content in documents],
             actor=f"{handler.organisation.organisasjonsnummer}/saksarkiv:{handler.user.get_username()}",
         )
-    except archive_exchange.NotDelivered as error:
+    except DispatchRefused as error:
         raise DispatchRefused(
             _("The letter to %(name)s cannot be sent: %(error)s")
             % {"name": party.navn, "error": error.message}
         ) from None
+    deliveries = [answer for _exchange, answer in answers if answer is not None]
+    if len(deliveries) != 1:
+        raise DispatchRefused(_("No exchange between archives is running: nothing was sent."))
+    delivery = deliveries[0]
     party.forsendelse_id = delivery.message_id
     party.ekspedering = (
         Korrespondansepart.Ekspedering.LEVERT if delivery.receipt_ok else Korrespondansepart.Ekspedering.SENDT
