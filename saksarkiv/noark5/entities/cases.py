@@ -30,9 +30,10 @@ from saksarkiv.services.structure import person, unit_name
 
 SAKSMAPPE = f"{SAKARKIV}/saksmappe"
 JOURNALPOST = f"{SAKARKIV}/journalpost"
-# What a client may give a new case or journal post (and later change, where the archive lets it).
+# What a client may give a new case or journal post (and later change, where the archive lets it); a
+# case's beskrivelse is not among them: create_saksmappe takes none, and one dropped would seem stored.
 SCREENING = ("skjerming",)
-SAKSMAPPE_FIELDS = frozenset({"tittel", "offentligTittel", "beskrivelse", *SCREENING})
+SAKSMAPPE_FIELDS = frozenset({"tittel", "offentligTittel", *SCREENING})
 JOURNALPOST_FIELDS = frozenset(
     {"tittel", "offentligTittel", "journalposttype", "dokumentetsDato", "forfallsdato", *SCREENING}
 )
