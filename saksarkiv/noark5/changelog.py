@@ -168,7 +168,9 @@ def _entries(handler: Saksbehandler, about: Model | None, narrowing: tuple[Q, ..
     named = _visible_records(handler, rows, events)
     found = []
     for event in rows:
-        record = named.get(("id", event.system_id)) or named.get(("pk", event.object_type, event.object_id))
+        # A name that is no string (a list in hostile details) is no systemID: it is looked up by its object.
+        by_id = named.get(("id", event.system_id)) if isinstance(event.system_id, str) else None
+        record = by_id or named.get(("pk", event.object_type, event.object_id))
         if record is None or (about is not None and record[0] != about.system_id):
             continue
         found.extend(_expand(event, *record))

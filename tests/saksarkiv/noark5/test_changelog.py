@@ -182,3 +182,32 @@ def test_a_units_change_is_listed_with_its_link_back_to_the_unit(machine):
     entry = log["results"][0]
     assert (entry["tidligereVerdi"], entry["nyVerdi"]) == ("true", "false")
     assert machine.follow(entry, "admin/administrativenhet/")["administrativEnhetsstatus"] == "Passiv enhet"
+
+
+@pytest.mark.parametrize(
+    "name", ["not-a-uuid", "", "00000000-0000-0000-0000-000000000000", 42, None, ["x"], "UPPER"]
+)
+def test_an_event_naming_its_record_oddly_is_left_out_and_the_rest_still_listed(machine, name):
+    from core.models import AuditEvent
+
+    case = machine.case()
+    retitled(machine, case, "Ny tittel")
+    if name == "UPPER":
+        name = case["systemID"].upper()
+    AuditEvent.objects.create(
+        actor="api-965302026",
+        action="saksarkiv.saksmappe.update",
+        object_type="saksarkiv.saksmappe",
+        object_id="007",
+        outcome="success",
+        details={
+            "organisation": "965302026",
+            "entity": "saksmappe",
+            "system_id": name,
+            "changes": {"tittel": ["Hemmelig før", "Hemmelig etter"]},
+        },
+    )
+    log = changelog(machine)
+    assert log["count"] == 2
+    assert {entry["referanseArkivenhet"] for entry in log["results"]} == {case["systemID"]}
+    assert "Hemmelig" not in str(log)
