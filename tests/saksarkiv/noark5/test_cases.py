@@ -728,3 +728,18 @@ def test_a_field_a_new_case_would_not_keep_is_refused_not_dropped(machine):
     refused(answer, 400)
     assert "beskrivelse" in answer.json()["feil"]["beskrivelse"]
     assert not Saksmappe.objects.exists()
+
+
+def test_a_post_changed_through_its_registrering_address_is_the_same_post(machine):
+    post = machine.journalpost()
+    href = f"http://testserver{ROOT}arkivstruktur/registrering/{post['systemID']}/"
+    tag = machine.get(href)["ETag"]
+
+    answer = machine.patch(
+        href, {"tittel": "Vedtak om bostøtte 2026", "journalstatus": "U"}, HTTP_IF_MATCH=tag
+    )
+
+    assert answer.status_code == 200, answer.content
+    assert machine.href(answer.json(), "self") == machine.href(post, "self")
+    stored = Journalpost.objects.get(system_id=post["systemID"])
+    assert (stored.tittel, stored.journalstatus) == ("Vedtak om bostøtte 2026", "U")
